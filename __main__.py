@@ -1,0 +1,95 @@
+"""The stack program: the AWS guide's application instance, one stack per environment.
+
+Reads the stack's config (defaults live only in Pulumi.yaml), builds the guide's permissions for
+the stack's own partition, region and account, and exports what a user needs to verify it.
+"""
+
+import pulumi
+import pulumi_aws as aws
+
+from app import permissions, verification
+from components import InstanceRoleArgs, InstanceWithRole, InstanceWithRoleArgs
+
+config = pulumi.Config()
+
+target = permissions.Target(
+    partition=aws.get_partition().partition,
+    region=aws.get_region().region,
+    account_id=aws.get_caller_identity().account_id,
+)
+
+subnet_id = config.require("subnetId")
+security_group_ids: list[str] = config.require_object("securityGroupIds")
+if not security_group_ids:
+    # Nothing configured: a group that admits no inbound traffic at all. Session Manager
+    # connects outbound, over HTTPS, so that is the only egress it needs.
+    vpc_id = (
+        aws.ec2.get_subnet(id=subnet_id).vpc_id if subnet_id else aws.ec2.get_vpc(default=True).id
+    )
+    group = aws.ec2.SecurityGroup(
+        "app-no-inbound",
+        vpc_id=vpc_id,
+        description="No inbound traffic; HTTPS out for Session Manager and AWS APIs",
+    )
+    aws.vpc.SecurityGroupEgressRule(
+        "app-https-out",
+        security_group_id=group.id,
+        ip_protocol="tcp",
+        from_port=443,
+        to_port=443,
+        cidr_ipv4="0.0.0.0/0",
+        description="HTTPS to AWS service endpoints",
+    )
+    instance_security_groups: list[pulumi.Input[str]] = [group.id]
+else:
+    instance_security_groups = list(security_group_ids)
+
+role = InstanceRoleArgs(
+    inline_policies={
+        "AppAccess": permissions.app_access_policy(
+            target,
+            bucket=config.require("appBucketName"),
+            queue=config.require("appQueueName"),
+            secret_prefix=config.require("appSecretPrefix"),
+        ),
+    },
+    managed_policy_arns={
+        "cloudwatch-agent": permissions.managed_policy(target, "CloudWatchAgentServerPolicy"),
+    },
+    enable_session_manager=True,
+    exclusive_policy_management=config.require_bool("exclusivePolicyManagement"),
+)
+
+instance_args = InstanceWithRoleArgs(
+    role=role,
+    instance_type=config.require("instanceType"),
+    ami_ssm_parameter=config.require("amiSsmParameter"),
+    replace_on_ami_change=config.require_bool("replaceOnAmiChange"),
+    vpc_security_group_ids=instance_security_groups,
+    metadata_hop_limit=config.require_int("metadataHopLimit"),
+    detailed_monitoring=config.require_bool("detailedMonitoring"),
+    termination_protection=config.require_bool("terminationProtection"),
+)
+if subnet_id:
+    instance_args["subnet_id"] = subnet_id
+if key_name := config.require("keyName"):
+    instance_args["key_name"] = key_name
+
+app = InstanceWithRole("app", instance_args)
+
+pulumi.export("instanceId", app.instance_id)
+pulumi.export("instanceArn", app.instance_arn)
+pulumi.export("privateIp", app.private_ip)
+pulumi.export("roleName", app.role_name)
+pulumi.export("roleArn", app.role_arn)
+pulumi.export("instanceProfileName", app.instance_profile_name)
+pulumi.export("instanceProfileArn", app.instance_profile_arn)
+pulumi.export(
+    "verifyFromWorkstation",
+    app.instance_id.apply(lambda i: verification.describe_instance_command(i, target.region)),
+)
+pulumi.export(
+    "connect",
+    app.instance_id.apply(lambda i: verification.session_command(i, target.region)),
+)
+pulumi.export("verifyOnInstance", app.role_name.apply(verification.on_instance_script))

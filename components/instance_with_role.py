@@ -1,0 +1,312 @@
+"""InstanceWithRole: an EC2 instance that gets AWS access from its role, never from keys.
+
+Instance metadata requires IMDSv2 session tokens on every instance this creates; no input changes
+that. The role, its policies and its profile come from an :class:`InstanceRole`, new or shared.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Final, TypedDict
+
+import pulumi
+import pulumi_aws as aws
+
+from . import validation as v
+from ._inputs import checked, known_or_none
+from .instance_role import InstanceRole, InstanceRoleArgs, check_instance_role_args
+
+#: IMDSv2 only: a metadata request without a session token gets HTTP 401. Not an input.
+METADATA_HTTP_TOKENS: Final = "required"
+METADATA_HTTP_ENDPOINT: Final = "enabled"
+#: One hop: a token is usable on the instance itself but not from a container behind a bridge.
+DEFAULT_METADATA_HOP_LIMIT: Final = 1
+DEFAULT_INSTANCE_TYPE: Final = "t3.micro"
+DEFAULT_ROOT_VOLUME_TYPE: Final = "gp3"
+ROOT_VOLUME_TYPES: Final = ("gp3", "gp2", "io1", "io2", "standard")
+#: The public SSM parameter AWS keeps pointing at the newest Amazon Linux 2023 AMI.
+DEFAULT_AMI_SSM_PARAMETER: Final = (
+    "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"
+)
+
+_SUBNET_ID_RE: Final = re.compile(r"^subnet-[0-9a-f]{8,17}$")
+_SECURITY_GROUP_ID_RE: Final = re.compile(r"^sg-[0-9a-f]{8,17}$")
+_AMI_ID_RE: Final = re.compile(r"^ami-[0-9a-f]{8,17}$")
+
+
+class InstanceWithRoleArgs(TypedDict, total=False):
+    """Settings of an :class:`InstanceWithRole`. Every field is optional."""
+
+    role: InstanceRoleArgs
+    """Optional. Defaults to a new role with no permissions beyond what is set here. Settings of
+    the new `InstanceRole` (policies, names, Session Manager). Conflicts with
+    `existing_instance_role`."""
+
+    existing_instance_role: InstanceRole
+    """Optional. Defaults to none. An `InstanceRole` created elsewhere in the program, to share
+    one role among several instances. Conflicts with `role`."""
+
+    ami: pulumi.Input[str]
+    """Optional. Defaults to the AMI named by `ami_ssm_parameter`. The AMI ID to launch.
+    Conflicts with `ami_ssm_parameter`."""
+
+    ami_ssm_parameter: str
+    """Optional. Defaults to
+    `/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64` (the newest Amazon
+    Linux 2023 for x86_64). A public SSM parameter that holds an AMI ID. Conflicts with `ami`."""
+
+    replace_on_ami_change: bool
+    """Optional. Defaults to `false`: a new AMI (a newer image behind the SSM parameter, or a
+    changed `ami`) applies only to instances created from then on, and a running instance is
+    never replaced for it. Set `true` to replace the instance whenever the AMI changes."""
+
+    instance_type: pulumi.Input[str]
+    """Optional. Defaults to `t3.micro`. The EC2 instance type."""
+
+    subnet_id: pulumi.Input[str]
+    """Optional. Defaults to a default subnet of the default VPC, chosen by EC2. The subnet to
+    launch into."""
+
+    vpc_security_group_ids: Sequence[pulumi.Input[str]]
+    """Optional. Defaults to the VPC's default security group. Security groups of the
+    instance."""
+
+    associate_public_ip_address: bool
+    """Optional. Defaults to `false`. Give the instance a public IPv4 address; set `true` only
+    for an instance that must be reached from the internet."""
+
+    key_name: pulumi.Input[str]
+    """Optional. Defaults to none. An EC2 key pair for SSH; Session Manager
+    (`role.enable_session_manager`) needs no key and no open port."""
+
+    user_data: pulumi.Input[str]
+    """Optional. Defaults to none. User data (cloud-init) run at first boot."""
+
+    detailed_monitoring: bool
+    """Optional. Defaults to `false`. One-minute CloudWatch metrics (charged) instead of
+    five-minute ones."""
+
+    ebs_optimized: bool
+    """Optional. Defaults to the instance type's own setting (on for current generations). EBS
+    optimisation."""
+
+    termination_protection: bool
+    """Optional. Defaults to `false`. Refuse TerminateInstances (and `pulumi destroy`) until it
+    is turned off."""
+
+    root_volume_size: int
+    """Optional. Defaults to the AMI's size. Root volume size in GiB."""
+
+    root_volume_type: str
+    """Optional. Defaults to `gp3`. Root volume type: gp3, gp2, io1, io2 or standard."""
+
+    root_volume_kms_key_id: pulumi.Input[str]
+    """Optional. Defaults to the account's AWS managed key for EBS (`aws/ebs`). ARN of the KMS
+    key that encrypts the root volume; it is encrypted either way."""
+
+    metadata_hop_limit: int
+    """Optional. Defaults to 1. Hops an IMDSv2 token response may travel (1 to 64). Use 2 on
+    hosts whose containers need the instance's credentials, accepting that every container on
+    the host can then read them."""
+
+    instance_metadata_tags: bool
+    """Optional. Defaults to `false`. Expose the instance's tags through the metadata service
+    (tag keys must then avoid spaces and `/`)."""
+
+    tags: Mapping[str, pulumi.Input[str]]
+    """Optional. Defaults to `{"Name": <component name>}`. Tags of the instance and its root
+    volume; a `Name` given here wins over the default."""
+
+
+INSTANCE_SETTINGS: tuple[str, ...] = tuple(InstanceWithRoleArgs.__annotations__)
+
+
+class InstanceWithRole(pulumi.ComponentResource):
+    """An EC2 instance that requires IMDSv2 and runs as an IAM role through an instance
+    profile, launched only once every policy of the role is in place."""
+
+    instance_id: pulumi.Output[str]
+    """ID of the EC2 instance."""
+
+    instance_arn: pulumi.Output[str]
+    """ARN of the EC2 instance."""
+
+    private_ip: pulumi.Output[str]
+    """Private IPv4 address of the instance."""
+
+    role_name: pulumi.Output[str]
+    """Name of the IAM role the instance runs as."""
+
+    role_arn: pulumi.Output[str]
+    """ARN of the IAM role the instance runs as."""
+
+    instance_profile_name: pulumi.Output[str]
+    """Name of the instance profile attached to the instance."""
+
+    instance_profile_arn: pulumi.Output[str]
+    """ARN of the instance profile attached to the instance."""
+
+    def __init__(
+        self,
+        name: str,
+        args: InstanceWithRoleArgs | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        args = args or InstanceWithRoleArgs()
+        _check_instance_args(name, args)
+        super().__init__("ec2-instance-role:index:InstanceWithRole", name, None, opts)
+
+        existing = args.get("existing_instance_role")
+        self.instance_role: InstanceRole = existing or InstanceRole(
+            name, args.get("role"), pulumi.ResourceOptions(parent=self)
+        )
+        """The role, its policies and its profile (escape hatch)."""
+
+        ami: pulumi.Input[str]
+        if "ami" in args:
+            ami = checked(
+                args["ami"], lambda a: _check_id(a, _AMI_ID_RE, "ami", "ami-0123456789abcdef0")
+            )
+        else:
+            ami = aws.ssm.get_parameter_output(
+                name=args.get("ami_ssm_parameter", DEFAULT_AMI_SSM_PARAMETER),
+                opts=pulumi.InvokeOutputOptions(parent=self),
+            ).insecure_value
+
+        tags: dict[str, pulumi.Input[str]] = {"Name": name, **args.get("tags", {})}
+        self.instance = aws.ec2.Instance(
+            f"{name}-instance",
+            ami=ami,
+            instance_type=args.get("instance_type", DEFAULT_INSTANCE_TYPE),
+            iam_instance_profile=self.instance_role.instance_profile_name,
+            subnet_id=args.get("subnet_id"),
+            vpc_security_group_ids=args.get("vpc_security_group_ids"),
+            associate_public_ip_address=args.get("associate_public_ip_address", False),
+            key_name=args.get("key_name"),
+            user_data=args.get("user_data"),
+            monitoring=args.get("detailed_monitoring", False),
+            ebs_optimized=args.get("ebs_optimized"),
+            disable_api_termination=args.get("termination_protection", False),
+            metadata_options=aws.ec2.InstanceMetadataOptionsArgs(
+                http_tokens=METADATA_HTTP_TOKENS,
+                http_endpoint=METADATA_HTTP_ENDPOINT,
+                http_put_response_hop_limit=args.get(
+                    "metadata_hop_limit", DEFAULT_METADATA_HOP_LIMIT
+                ),
+                instance_metadata_tags=(
+                    "enabled" if args.get("instance_metadata_tags", False) else "disabled"
+                ),
+            ),
+            root_block_device=aws.ec2.InstanceRootBlockDeviceArgs(
+                encrypted=True,
+                kms_key_id=args.get("root_volume_kms_key_id"),
+                volume_type=args.get("root_volume_type", DEFAULT_ROOT_VOLUME_TYPE),
+                volume_size=args.get("root_volume_size"),
+                tags=tags,
+            ),
+            tags=tags,
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                # The application must have every permission at first boot: RunInstances waits
+                # for the inline policies and attachments, not only for the profile.
+                depends_on=self.instance_role.policy_resources,
+                # ignore_changes keeps the AMI the instance was launched with; without it a
+                # newer image behind the SSM parameter would replace the instance.
+                ignore_changes=None if args.get("replace_on_ami_change", False) else ["ami"],
+            ),
+        )
+        """The EC2 instance (escape hatch)."""
+
+        self.instance_id = self.instance.id
+        self.instance_arn = self.instance.arn
+        self.private_ip = self.instance.private_ip
+        self.role_name = self.instance_role.role_name
+        self.role_arn = self.instance_role.role_arn
+        self.instance_profile_name = self.instance_role.instance_profile_name
+        self.instance_profile_arn = self.instance_role.instance_profile_arn
+        self.register_outputs(
+            {
+                "instance_id": self.instance_id,
+                "instance_arn": self.instance_arn,
+                "private_ip": self.private_ip,
+                "role_name": self.role_name,
+                "role_arn": self.role_arn,
+                "instance_profile_name": self.instance_profile_name,
+                "instance_profile_arn": self.instance_profile_arn,
+            }
+        )
+
+
+def _check_id(value: str, pattern: re.Pattern[str], input_name: str, example: str) -> None:
+    if not isinstance(value, str) or not pattern.match(value):
+        raise v.InputError(f"{input_name} {value!r} is not a valid ID (for example {example!r}).")
+
+
+def _check_instance_args(name: str, args: InstanceWithRoleArgs) -> None:
+    """Checks everything knowable before registration; raises :class:`InputError`."""
+    unknown = sorted(set(args) - set(INSTANCE_SETTINGS))
+    if unknown:
+        raise v.InputError(
+            f"InstanceWithRole got unknown argument(s) {', '.join(unknown)}. Known: "
+            f"{', '.join(INSTANCE_SETTINGS)}."
+        )
+    existing = args.get("existing_instance_role")
+    if existing is not None:
+        if not isinstance(existing, InstanceRole):
+            raise v.InputError(
+                "existing_instance_role must be an InstanceRole; got "
+                f"{type(existing).__name__}. Wrap the role in an InstanceRole component."
+            )
+        if "role" in args:
+            given = ", ".join(sorted(args["role"])) or "(empty)"
+            raise v.InputError(
+                f"Both existing_instance_role and role settings ({given}) are given; the "
+                "settings would be silently ignored. Put them on the existing InstanceRole, or "
+                "drop existing_instance_role to create a new role."
+            )
+    if "ami" in args and "ami_ssm_parameter" in args:
+        raise v.InputError(
+            "Both ami and ami_ssm_parameter are set; they conflict. Set ami to pin an image, or "
+            "ami_ssm_parameter to follow one."
+        )
+    if "ami_ssm_parameter" in args and not str(args["ami_ssm_parameter"]).startswith("/"):
+        raise v.InputError(
+            f"ami_ssm_parameter {args['ami_ssm_parameter']!r} is not an SSM parameter name "
+            f"(for example {DEFAULT_AMI_SSM_PARAMETER!r})."
+        )
+    if "metadata_hop_limit" in args:
+        v.check_metadata_hop_limit(args["metadata_hop_limit"], input_name="metadata_hop_limit")
+    volume_type = args.get("root_volume_type", DEFAULT_ROOT_VOLUME_TYPE)
+    if volume_type not in ROOT_VOLUME_TYPES:
+        raise v.InputError(
+            f"root_volume_type {volume_type!r} cannot be a root volume. Use one of "
+            f"{', '.join(ROOT_VOLUME_TYPES)}."
+        )
+    size = args.get("root_volume_size")
+    if size is not None and (
+        isinstance(size, bool) or not isinstance(size, int) or not 1 <= size <= 16384
+    ):
+        raise v.InputError(f"root_volume_size {size!r} must be a whole number of GiB, 1 to 16384.")
+    if (subnet := known_or_none(args.get("subnet_id"))) is not None:
+        _check_id(subnet, _SUBNET_ID_RE, "subnet_id", "subnet-0123456789abcdef0")
+    groups = args.get("vpc_security_group_ids")
+    if groups is not None:
+        if isinstance(groups, str) or not isinstance(groups, Sequence):
+            raise v.InputError(
+                f"vpc_security_group_ids must be a list of security group IDs; got {groups!r}."
+            )
+        for group in groups:
+            if (plain := known_or_none(group)) is not None:
+                _check_id(
+                    plain,
+                    _SECURITY_GROUP_ID_RE,
+                    "vpc_security_group_ids entry",
+                    "sg-0123456789abcdef0",
+                )
+    if "tags" in args:
+        v.check_tags({"Name": "", **args["tags"]}, input_name="tags")
+    # The new role's settings are checked by InstanceRole before it registers anything; doing
+    # it here too keeps the instance component itself from registering first.
+    if existing is None:
+        check_instance_role_args(name, args.get("role", InstanceRoleArgs()))

@@ -1,0 +1,211 @@
+"""Pure checks of the components' inputs.
+
+Every function here takes plain Python values, raises :class:`InputError` naming the offending
+input and the fix, and needs no Pulumi runtime, so each rule is tested on its own. The limits are
+IAM's and EC2's own (IAM CreateRole, CreateInstanceProfile, PutRolePolicy and TagRole API
+references; EC2 ModifyInstanceMetadataOptions), written down here so that a bad value fails at
+construction instead of halfway through ``pulumi up``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+# IAM's character set for role, instance profile and inline policy names.
+_IAM_NAME_RE = re.compile(r"^[\w+=,.@-]+$", re.ASCII)
+ROLE_NAME_MAX = 64
+INSTANCE_PROFILE_NAME_MAX = 128
+INLINE_POLICY_NAME_MAX = 128
+# The provider appends a 26-character unique suffix to a name prefix (terraform-plugin-sdk
+# ``id.UniqueIDSuffixLength``), so a prefix may use only what is left of the name's limit.
+UNIQUE_SUFFIX_LENGTH = 26
+ROLE_NAME_PREFIX_MAX = ROLE_NAME_MAX - UNIQUE_SUFFIX_LENGTH
+INSTANCE_PROFILE_NAME_PREFIX_MAX = INSTANCE_PROFILE_NAME_MAX - UNIQUE_SUFFIX_LENGTH
+# Pulumi's auto-name is the logical name plus "-" and 7 random hex characters.
+PULUMI_AUTONAME_SUFFIX_LENGTH = 8
+
+_IAM_PATH_RE = re.compile(r"^/$|^/[\x21-\x7e]*/$")
+IAM_PATH_MAX = 512
+ROLE_DESCRIPTION_MAX = 1000
+_ROLE_DESCRIPTION_RE = re.compile(r"^[\t\n\r\x20-\x7e\xa1-\xff]*$")
+MIN_SESSION_SECONDS = 3600
+MAX_SESSION_SECONDS = 43200
+
+TAGS_MAX = 50
+TAG_KEY_MAX = 128
+TAG_VALUE_MAX = 256
+
+METADATA_HOP_LIMIT_MIN = 1
+METADATA_HOP_LIMIT_MAX = 64
+
+# Keys of the caller's policy maps become part of child resource names, so keep them URN-safe.
+_POLICY_KEY_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+
+# arn:<partition>:iam::<account id or "aws">:policy/<optional path/><name>
+_MANAGED_POLICY_ARN_RE = re.compile(
+    r"^arn:(?P<partition>aws(?:-[a-z]+)*):iam::(?P<account>aws|\d{12}):policy/"
+    r"(?P<path>(?:[\x21-\x2e\x30-\x7e]+/)*)(?P<name>[\w+=,.@-]{1,128})$",
+    re.ASCII,
+)
+
+
+class InputError(ValueError):
+    """An input to a component is invalid. The message names the input and the fix."""
+
+
+def check_iam_name(value: str, *, input_name: str, max_length: int) -> None:
+    """A role, profile or inline policy name: IAM's characters, within ``max_length``."""
+    if not isinstance(value, str) or not value:
+        raise InputError(f"{input_name} must be a non-empty string; got {value!r}.")
+    if len(value) > max_length:
+        raise InputError(
+            f"{input_name} {value!r} is {len(value)} characters long; IAM allows at most "
+            f"{max_length}. Shorten it."
+        )
+    if not _IAM_NAME_RE.match(value):
+        bad = sorted({c for c in value if not _IAM_NAME_RE.match(c)})
+        raise InputError(
+            f"{input_name} {value!r} contains {''.join(bad)!r}, which IAM refuses. Use only "
+            "letters, digits and + = , . @ _ -"
+        )
+
+
+def check_name_or_prefix(
+    name: str | None,
+    prefix: str | None,
+    *,
+    name_input: str,
+    prefix_input: str,
+    max_length: int,
+    prefix_max_length: int,
+) -> None:
+    """At most one of a name and a name prefix, each valid for IAM."""
+    if name is not None and prefix is not None:
+        raise InputError(
+            f"Both {name_input} and {prefix_input} are set; they conflict. Set one of them, or "
+            "neither to get a unique auto-generated name."
+        )
+    if name is not None:
+        check_iam_name(name, input_name=name_input, max_length=max_length)
+    if prefix is not None:
+        check_iam_name(prefix, input_name=prefix_input, max_length=prefix_max_length)
+
+
+def check_autoname_fits(logical_name: str, *, max_length: int, what: str, fix: str) -> None:
+    """Pulumi's auto-name (logical name + 8 characters) must fit IAM's limit."""
+    needed = len(logical_name) + PULUMI_AUTONAME_SUFFIX_LENGTH
+    if needed > max_length:
+        raise InputError(
+            f"The {what} would be auto-named from {logical_name!r} plus an 8-character suffix, "
+            f"{needed} characters, but IAM allows at most {max_length}. {fix}"
+        )
+
+
+def check_iam_path(value: str, *, input_name: str) -> None:
+    if not isinstance(value, str) or len(value) > IAM_PATH_MAX or not _IAM_PATH_RE.match(value):
+        raise InputError(
+            f"{input_name} {value!r} is not an IAM path. Use '/' or a path that starts and ends "
+            f"with '/' (for example '/apps/'), at most {IAM_PATH_MAX} printable ASCII characters."
+        )
+
+
+def check_description(value: str, *, input_name: str) -> None:
+    if not isinstance(value, str):
+        raise InputError(f"{input_name} must be a string; got {value!r}.")
+    if len(value) > ROLE_DESCRIPTION_MAX:
+        raise InputError(
+            f"{input_name} is {len(value)} characters long; IAM allows at most "
+            f"{ROLE_DESCRIPTION_MAX}. Shorten it."
+        )
+    if not _ROLE_DESCRIPTION_RE.match(value):
+        raise InputError(
+            f"{input_name} contains characters IAM refuses. Use printable Latin-1 text."
+        )
+
+
+def check_max_session_duration(value: int, *, input_name: str) -> None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InputError(f"{input_name} must be a whole number of seconds; got {value!r}.")
+    if not MIN_SESSION_SECONDS <= value <= MAX_SESSION_SECONDS:
+        raise InputError(
+            f"{input_name} is {value} seconds; IAM allows {MIN_SESSION_SECONDS} (1 hour) to "
+            f"{MAX_SESSION_SECONDS} (12 hours)."
+        )
+
+
+def check_tags(tags: Mapping[str, Any], *, input_name: str) -> None:
+    if not isinstance(tags, Mapping):
+        raise InputError(f"{input_name} must be a mapping of tag keys to values; got {tags!r}.")
+    if len(tags) > TAGS_MAX:
+        raise InputError(
+            f"{input_name} has {len(tags)} tags; AWS allows at most {TAGS_MAX} per resource."
+        )
+    for key, value in tags.items():
+        if not isinstance(key, str) or not 1 <= len(key) <= TAG_KEY_MAX:
+            raise InputError(
+                f"{input_name} key {key!r} must be a string of 1 to {TAG_KEY_MAX} characters."
+            )
+        if key.lower().startswith("aws:"):
+            raise InputError(
+                f"{input_name} key {key!r} uses the reserved 'aws:' prefix. Choose another key."
+            )
+        if isinstance(value, str) and len(value) > TAG_VALUE_MAX:
+            raise InputError(
+                f"{input_name}[{key!r}] is {len(value)} characters long; AWS allows at most "
+                f"{TAG_VALUE_MAX}."
+            )
+
+
+def check_policy_key(key: str, *, input_name: str) -> None:
+    """A caller-chosen key of ``inline_policies`` or ``managed_policy_arns``."""
+    if not isinstance(key, str) or not _POLICY_KEY_RE.match(key):
+        raise InputError(
+            f"{input_name} key {key!r} is not a usable name. Use 1 to 64 letters, digits, '.', "
+            "'_' or '-', starting with a letter or digit; it becomes part of the child "
+            "resource's name, so keep it stable."
+        )
+
+
+def parse_managed_policy_arn(arn: str, *, input_name: str) -> re.Match[str]:
+    """Checks the form of an IAM managed policy ARN and returns its parts."""
+    match = _MANAGED_POLICY_ARN_RE.match(arn) if isinstance(arn, str) else None
+    if match is None:
+        raise InputError(
+            f"{input_name} {arn!r} is not an IAM managed policy ARN. Expected "
+            "'arn:<partition>:iam::aws:policy/<name>' for an AWS managed policy or "
+            "'arn:<partition>:iam::<12-digit account id>:policy/<path/><name>' for your own."
+        )
+    return match
+
+
+def check_managed_policy_partition(arn: str, partition: str, *, input_name: str) -> None:
+    """A policy ARN from another partition can never attach (NoSuchEntity at deploy time)."""
+    arn_partition = parse_managed_policy_arn(arn, input_name=input_name).group("partition")
+    if arn_partition != partition:
+        raise InputError(
+            f"{input_name} {arn!r} is in partition {arn_partition!r}, but this stack deploys to "
+            f"partition {partition!r}. Build the ARN from aws.get_partition().partition."
+        )
+
+
+def check_metadata_hop_limit(value: int, *, input_name: str) -> None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InputError(f"{input_name} must be a whole number; got {value!r}.")
+    if not METADATA_HOP_LIMIT_MIN <= value <= METADATA_HOP_LIMIT_MAX:
+        raise InputError(
+            f"{input_name} is {value}; EC2 allows {METADATA_HOP_LIMIT_MIN} to "
+            f"{METADATA_HOP_LIMIT_MAX}. Use 1 (the default) or 2 for hosts that run containers "
+            "which need the instance's credentials."
+        )
+
+
+def check_string_list(values: Sequence[Any], *, input_name: str) -> None:
+    if isinstance(values, str) or not isinstance(values, Sequence):
+        raise InputError(f"{input_name} must be a list of strings; got {values!r}.")
+    for value in values:
+        if not isinstance(value, str) or not value:
+            raise InputError(
+                f"{input_name} holds {value!r}; each entry must be a non-empty string."
+            )

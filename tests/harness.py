@@ -1,0 +1,267 @@
+"""Runs Pulumi programs under mocks that behave like the engine and the AWS provider where it
+matters: non-empty ids, auto-names, ARNs, answers for each data source the code calls. A
+resource type or function the mocks do not know fails the run instead of returning ``{}``, so no
+assertion can pass on an empty answer."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pulumi
+from pulumi.runtime import mocks as pulumi_mocks
+from pulumi.runtime import rpc, settings
+from pulumi.runtime.stack import run_pulumi_func
+from pulumi.runtime.sync_await import _sync_await
+
+PROJECT = "ec2-instance-role"
+AL2023_PARAMETER = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"
+
+
+def _hex(seed: str, length: int) -> str:
+    return hashlib.sha256(seed.encode()).hexdigest()[:length]
+
+
+class UnmockedCallError(AssertionError):
+    """The code asked for something these mocks do not model."""
+
+
+@dataclass(frozen=True)
+class AwsTarget:
+    partition: str = "aws"
+    dns_suffix: str = "amazonaws.com"
+    region: str = "eu-west-1"
+    account_id: str = "123456789012"
+
+
+CHINA = AwsTarget(
+    partition="aws-cn", dns_suffix="amazonaws.com.cn", region="cn-north-1", account_id="210987654321"
+)
+
+
+class AwsMocks(pulumi_mocks.Mocks):
+    """The AWS provider as far as this project uses it."""
+
+    def __init__(self, target: AwsTarget | None = None) -> None:
+        self.target = target or AwsTarget()
+        self.calls: list[pulumi_mocks.MockCallArgs] = []
+
+    # --- resources -----------------------------------------------------------------------
+    def new_resource(self, args: pulumi_mocks.MockResourceArgs) -> tuple[str | None, dict]:
+        if not args.custom:
+            return f"{args.name}-component", {}
+        handler = getattr(self, "_" + args.typ.rsplit(":", 1)[-1], None)
+        if handler is None or not args.typ.startswith("aws:"):
+            raise UnmockedCallError(f"no mock for resource type {args.typ} ({args.name})")
+        return handler(args.name, dict(args.inputs))
+
+    def _name(self, logical: str, inputs: Mapping[str, Any]) -> str:
+        if inputs.get("name"):
+            return str(inputs["name"])
+        if inputs.get("namePrefix"):
+            # The provider appends a 26-character unique suffix to a prefix.
+            return str(inputs["namePrefix"]) + "2026" + _hex(logical, 22)
+        # Pulumi's auto-name: the logical name, "-", 7 random hex characters.
+        return f"{logical}-{_hex(logical, 7)}"
+
+    def _arn(self, service: str, resource: str, *, regional: bool = False) -> str:
+        t = self.target
+        region = t.region if regional else ""
+        return f"arn:{t.partition}:{service}:{region}:{t.account_id}:{resource}"
+
+    def _Role(self, logical: str, inputs: dict) -> tuple[str, dict]:
+        name = self._name(logical, inputs)
+        path = inputs.get("path", "/")
+        state = {
+            **inputs,
+            "name": name,
+            "arn": self._arn("iam", f"role{path}{name}"),
+            "uniqueId": "AROA" + _hex(name, 17).upper(),
+        }
+        return name, state
+
+    def _InstanceProfile(self, logical: str, inputs: dict) -> tuple[str, dict]:
+        name = self._name(logical, inputs)
+        path = inputs.get("path", "/")
+        arn = self._arn("iam", f"instance-profile{path}{name}")
+        return name, {**inputs, "name": name, "arn": arn}
+
+    def _RolePolicy(self, logical: str, inputs: dict) -> tuple[str, dict]:
+        json.loads(inputs["policy"])  # the provider refuses a document that is not JSON
+        return f"{inputs['role']}:{inputs['name']}", dict(inputs)
+
+    def _RolePolicyAttachment(self, logical: str, inputs: dict) -> tuple[str, dict]:
+        return f"{inputs['role']}-{_hex(inputs['policyArn'], 12)}", dict(inputs)
+
+    def _RolePoliciesExclusive(self, logical: str, inputs: dict) -> tuple[str, dict]:
+        return str(inputs["roleName"]), dict(inputs)
+
+    def _RolePolicyAttachmentsExclusive(self, logical: str, inputs: dict) -> tuple[str, dict]:
+        return str(inputs["roleName"]), dict(inputs)
+
+    def _Instance(self, logical: str, inputs: dict) -> tuple[str, dict]:
+        instance_id = "i-" + _hex(logical, 17)
+        state = {
+            **inputs,
+            "arn": self._arn("ec2", f"instance/{instance_id}", regional=True),
+            "privateIp": "172.31." + str(int(_hex(logical, 2), 16)) + ".10",
+            "publicIp": "203.0.113.10" if inputs.get("associatePublicIpAddress") else "",
+        }
+        return instance_id, state
+
+    def _SecurityGroup(self, logical: str, inputs: dict) -> tuple[str, dict]:
+        group_id = "sg-" + _hex(logical, 17)
+        arn = self._arn("ec2", f"security-group/{group_id}", regional=True)
+        return group_id, {**inputs, "arn": arn, "name": self._name(logical, inputs)}
+
+    def _SecurityGroupEgressRule(self, logical: str, inputs: dict) -> tuple[str, dict]:
+        rule_id = "sgr-" + _hex(logical, 17)
+        arn = self._arn("ec2", f"security-group-rule/{rule_id}", regional=True)
+        return rule_id, {**inputs, "arn": arn, "securityGroupRuleId": rule_id}
+
+    # --- functions ------------------------------------------------------------------------
+    def call(self, args: pulumi_mocks.MockCallArgs) -> dict:  # type: ignore[override]
+        self.calls.append(args)
+        t = self.target
+        if args.token == "aws:index/getPartition:getPartition":
+            return {
+                "id": t.partition,
+                "partition": t.partition,
+                "dnsSuffix": t.dns_suffix,
+                "reverseDnsPrefix": ".".join(reversed(t.dns_suffix.split("."))),
+            }
+        if args.token == "aws:index/getRegion:getRegion":
+            return {"id": t.region, "region": t.region, "name": t.region}
+        if args.token == "aws:index/getCallerIdentity:getCallerIdentity":
+            return {
+                "id": t.account_id,
+                "accountId": t.account_id,
+                "arn": f"arn:{t.partition}:iam::{t.account_id}:user/deployer",
+                "userId": "AIDA" + _hex(t.account_id, 16).upper(),
+            }
+        if args.token == "aws:ssm/getParameter:getParameter":
+            if args.args.get("name") != AL2023_PARAMETER:
+                raise UnmockedCallError(f"ParameterNotFound: {args.args.get('name')}")
+            ami = "ami-" + _hex(t.region, 17)
+            return {
+                "id": AL2023_PARAMETER,
+                "name": AL2023_PARAMETER,
+                "type": "String",
+                "value": ami,
+                "insecureValue": ami,
+                "version": 1,
+            }
+        if args.token == "aws:ec2/getVpc:getVpc":
+            if args.args.get("default") is not True:
+                raise UnmockedCallError(f"getVpc mocked only for the default VPC: {args.args}")
+            return {"id": "vpc-0defa017", "default": True, "cidrBlock": "172.31.0.0/16"}
+        if args.token == "aws:ec2/getSubnet:getSubnet":
+            subnet = args.args.get("id")
+            return {"id": subnet, "vpcId": "vpc-0" + _hex(str(subnet), 16)}
+        raise UnmockedCallError(f"no mock for function {args.token} with {args.args}")
+
+
+@dataclass
+class Registration:
+    """One RegisterResource request, as the engine received it."""
+
+    urn: str
+    type: str
+    name: str
+    parent: str
+    custom: bool
+    inputs: dict[str, Any]
+    dependencies: list[str]
+    ignore_changes: list[str]
+    id: str = ""
+    state: dict[str, Any] = field(default_factory=dict)
+
+
+class RecordingMonitor(pulumi_mocks.MockMonitor):
+    """MockMonitor that also keeps parents, dependencies and options of each registration,
+    which the stock monitor drops."""
+
+    def __init__(self, mocks: pulumi_mocks.Mocks) -> None:
+        super().__init__(mocks)
+        self.registrations: list[Registration] = []
+
+    def RegisterResource(self, request: Any) -> Any:  # noqa: N802 (the gRPC method's name)
+        response = super().RegisterResource(request)
+        if request.type != "pulumi:pulumi:Stack":
+            registered = self.resources[response.urn]
+            self.registrations.append(
+                Registration(
+                    urn=response.urn,
+                    type=request.type,
+                    name=request.name,
+                    parent=request.parent,
+                    custom=request.custom,
+                    inputs=rpc.deserialize_properties(request.object),
+                    dependencies=list(request.dependencies),
+                    ignore_changes=list(request.ignoreChanges),
+                    id=registered.id,
+                    state=dict(registered.state),
+                )
+            )
+        return response
+
+
+@dataclass
+class Run:
+    """What one program run registered and exported."""
+
+    registrations: list[Registration]
+    outputs: dict[str, Any]
+    mocks: AwsMocks
+    returned: Any = None
+    """What the program returned, with every Output in it resolved."""
+
+    def of_type(self, type_: str) -> list[Registration]:
+        return [r for r in self.registrations if r.type == type_]
+
+    def one(self, type_: str) -> Registration:
+        found = self.of_type(type_)
+        assert len(found) == 1, f"expected one {type_}, got {[r.name for r in found]}"
+        return found[0]
+
+    def named(self, name: str) -> Registration:
+        found = [r for r in self.registrations if r.name == name]
+        assert len(found) == 1, f"expected one resource named {name!r}, got {len(found)}"
+        return found[0]
+
+    def custom(self) -> list[Registration]:
+        return [r for r in self.registrations if r.custom]
+
+
+def run_program(
+    program: Callable[[], Any],
+    *,
+    config: Mapping[str, str] | None = None,
+    stack: str = "test",
+    target: AwsTarget | None = None,
+    preview: bool = False,
+) -> Run:
+    """Runs ``program`` to completion under fresh mocks; re-raises what it raised.
+
+    Whatever the program returns is resolved (Outputs awaited) into ``Run.returned``.
+    """
+    mocks = AwsMocks(target)
+    monitor = RecordingMonitor(mocks)
+    settings.ROOT.set(None)
+    pulumi.runtime.set_all_config(dict(config or {}))
+    pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack, preview=preview, monitor=monitor)
+    outputs: dict[str, Any] = {}
+    returned: list[Any] = []
+
+    async def body() -> None:
+        result = program()
+        root = settings.get_root_resource()
+        exported = dict(getattr(root, "outputs", {}))
+        outputs.update(await pulumi.Output.from_input(exported).future() or {})
+        returned.append(await pulumi.Output.from_input(result).future())
+
+    _sync_await(run_pulumi_func(body))
+    return Run(monitor.registrations, outputs, mocks, returned[0] if returned else None)
