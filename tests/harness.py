@@ -5,6 +5,7 @@ assertion can pass on an empty answer."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 from collections.abc import Callable, Mapping
@@ -38,7 +39,10 @@ class AwsTarget:
 
 
 CHINA = AwsTarget(
-    partition="aws-cn", dns_suffix="amazonaws.com.cn", region="cn-north-1", account_id="210987654321"
+    partition="aws-cn",
+    dns_suffix="amazonaws.com.cn",
+    region="cn-north-1",
+    account_id="210987654321",
 )
 
 
@@ -188,7 +192,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         super().__init__(mocks)
         self.registrations: list[Registration] = []
 
-    def RegisterResource(self, request: Any) -> Any:  # noqa: N802 (the gRPC method's name)
+    def RegisterResource(self, request: Any) -> Any:
         response = super().RegisterResource(request)
         if request.type != "pulumi:pulumi:Stack":
             registered = self.resources[response.urn]
@@ -218,6 +222,18 @@ class Run:
     mocks: AwsMocks
     returned: Any = None
     """What the program returned, with every Output in it resolved."""
+    error: BaseException | None = None
+    """What the program raised, when run with ``capture_error=True``."""
+
+    def raised(self, kind: type[BaseException]) -> BaseException:
+        """The ``kind`` exception behind the error the run ended with: a check that fails
+        inside an ``apply`` reaches the engine wrapped in the SDK's own ValueErrors."""
+        seen = self.error
+        while seen is not None:
+            if isinstance(seen, kind):
+                return seen
+            seen = seen.__cause__ or seen.__context__
+        raise AssertionError(f"the run did not raise {kind.__name__}; it raised {self.error!r}")
 
     def of_type(self, type_: str) -> list[Registration]:
         return [r for r in self.registrations if r.type == type_]
@@ -243,13 +259,19 @@ def run_program(
     stack: str = "test",
     target: AwsTarget | None = None,
     preview: bool = False,
+    capture_error: bool = False,
 ) -> Run:
     """Runs ``program`` to completion under fresh mocks; re-raises what it raised.
 
-    Whatever the program returns is resolved (Outputs awaited) into ``Run.returned``.
+    Whatever the program returns is resolved (Outputs awaited) into ``Run.returned``. With
+    ``capture_error`` an exception is kept in ``Run.error`` instead, beside what was registered.
     """
     mocks = AwsMocks(target)
     monitor = RecordingMonitor(mocks)
+    # A fresh event loop per run: tasks a failed run leaves behind must not run in the next.
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    settings.SETTINGS.outputs.clear()
     settings.ROOT.set(None)
     pulumi.runtime.set_all_config(dict(config or {}))
     pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack, preview=preview, monitor=monitor)
@@ -263,5 +285,17 @@ def run_program(
         outputs.update(await pulumi.Output.from_input(exported).future() or {})
         returned.append(await pulumi.Output.from_input(result).future())
 
-    _sync_await(run_pulumi_func(body))
-    return Run(monitor.registrations, outputs, mocks, returned[0] if returned else None)
+    error: BaseException | None = None
+    try:
+        _sync_await(run_pulumi_func(body))
+    except Exception as raised:
+        if not capture_error:
+            raise
+        error = raised
+    finally:
+        pending = [task for task in asyncio.all_tasks(loop) if not task.done()]
+        for task in pending:
+            task.cancel()
+        loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+        loop.close()
+    return Run(monitor.registrations, outputs, mocks, returned[0] if returned else None, error)

@@ -56,7 +56,7 @@ def merged_config(stack: str, overrides: dict[str, Any] | None = None) -> dict[s
     ``pulumi config set`` calls."""
     proj = project()
     name = proj["name"]
-    values: dict[str, Any] = dict((stack_file(stack).get("config") or {}))
+    values: dict[str, Any] = dict(stack_file(stack).get("config") or {})
     values.update(overrides or {})
     merged: dict[str, str] = {}
     declared = proj.get("config") or {}

@@ -1,0 +1,246 @@
+"""InstanceRole under mocks: what it registers, and how the pieces connect."""
+
+import json
+
+import pulumi
+from conftest import CLOUDWATCH_AGENT, READ_ONLY, read_objects_policy
+from harness import CHINA, run_program
+
+from components import InstanceRole, InstanceRoleArgs
+from components.validation import InputError
+
+ROLE = "aws:iam/role:Role"
+ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
+ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
+PROFILE = "aws:iam/instanceProfile:InstanceProfile"
+EXCLUSIVE_INLINE = "aws:iam/rolePoliciesExclusive:RolePoliciesExclusive"
+EXCLUSIVE_MANAGED = "aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive"
+
+
+def build(args=None, **kwargs):
+    return run_program(lambda: _outputs(InstanceRole("app", args)), **kwargs)
+
+
+def _outputs(component):
+    return {
+        "role_name": component.role_name,
+        "role_arn": component.role_arn,
+        "instance_profile_name": component.instance_profile_name,
+        "instance_profile_arn": component.instance_profile_arn,
+    }
+
+
+def test_trust_policy_admits_only_ec2_to_assume_the_role():
+    trust = json.loads(build().one(ROLE).inputs["assumeRolePolicy"])
+    assert trust["Statement"] == [
+        {
+            "Sid": "AllowEc2ToAssumeRole",
+            "Effect": "Allow",
+            "Principal": {"Service": "ec2.amazonaws.com"},
+            "Action": "sts:AssumeRole",
+        }
+    ]
+
+
+def test_trust_principal_follows_the_partition_dns_suffix_in_china():
+    trust = json.loads(build(target=CHINA).one(ROLE).inputs["assumeRolePolicy"])
+    assert trust["Statement"][0]["Principal"] == {"Service": "ec2.amazonaws.com.cn"}
+
+
+def test_role_is_auto_named_from_the_component_name_when_no_name_is_given():
+    run = build()
+    role = run.one(ROLE)
+    assert "name" not in role.inputs, "an auto-named role must not send a name"
+    assert role.state["name"].startswith("app-role-")
+    assert run.returned["role_name"] == role.state["name"]
+
+
+def test_explicit_role_name_is_sent_to_iam():
+    role = build(InstanceRoleArgs(role_name="MyAppRole")).one(ROLE)
+    assert role.inputs["name"] == "MyAppRole"
+
+
+def test_role_name_prefix_is_sent_to_iam():
+    role = build(InstanceRoleArgs(role_name_prefix="my-app-")).one(ROLE)
+    assert role.inputs["namePrefix"] == "my-app-"
+    assert "name" not in role.inputs
+
+
+def test_optional_role_settings_reach_the_role():
+    boundary = "arn:aws:iam::123456789012:policy/boundary"
+    role = build(
+        InstanceRoleArgs(
+            path="/apps/",
+            description="App role",
+            max_session_duration=7200,
+            permissions_boundary=boundary,
+            tags={"Team": "platform"},
+        )
+    ).one(ROLE)
+    assert role.inputs["path"] == "/apps/"
+    assert role.inputs["description"] == "App role"
+    assert role.inputs["maxSessionDuration"] == 7200
+    assert role.inputs["permissionsBoundary"] == boundary
+    assert role.inputs["tags"] == {"Team": "platform"}
+
+
+def test_role_does_not_use_the_deprecated_inline_or_managed_arguments(role_args):
+    role = build(role_args).one(ROLE)
+    assert "inlinePolicies" not in role.inputs
+    assert "managedPolicyArns" not in role.inputs
+
+
+def test_each_inline_policy_is_one_role_policy_named_by_its_key(role_args):
+    run = build(role_args)
+    policies = {p.name: p for p in run.of_type(ROLE_POLICY)}
+    assert set(policies) == {"app-inline-read-objects", "app-inline-queue"}
+    assert policies["app-inline-read-objects"].inputs["name"] == "read-objects"
+    assert policies["app-inline-read-objects"].inputs["role"] == run.one(ROLE).id
+    assert json.loads(policies["app-inline-read-objects"].inputs["policy"]) == read_objects_policy()
+
+
+def test_inline_policy_given_as_a_json_string_is_sent_as_the_same_document(role_args):
+    run = build(role_args)
+    queue = run.named("app-inline-queue")
+    assert json.loads(queue.inputs["policy"]) == json.loads(role_args["inline_policies"]["queue"])
+
+
+def test_output_values_inside_an_inline_policy_resolve_into_the_document():
+    def program():
+        bucket_arn = pulumi.Output.from_input("arn:aws:s3:::from-another-resource/*")
+        InstanceRole("app", {"inline_policies": {"read": read_objects_policy(bucket_arn)}})
+
+    run = run_program(program)
+    document = json.loads(run.named("app-inline-read").inputs["policy"])
+    assert document["Statement"][0]["Resource"] == "arn:aws:s3:::from-another-resource/*"
+
+
+def test_output_value_that_breaks_a_rule_fails_when_it_resolves():
+    def program():
+        wildcard = pulumi.Output.from_input("*")
+        InstanceRole("app", {"inline_policies": {"read": read_objects_policy(wildcard)}})
+
+    run = run_program(program, capture_error=True)
+    assert "allows 's3:GetObject' on Resource '*'" in str(run.raised(InputError))
+    assert not run.of_type(ROLE_POLICY), "the policy must not be created"
+
+
+def test_whole_document_known_only_at_deploy_time_is_checked_when_it_resolves():
+    def program():
+        document = pulumi.Output.from_input(json.dumps({"Version": "2012-10-17"}))
+        InstanceRole("app", {"inline_policies": {"late": document}})
+
+    run = run_program(program, capture_error=True)
+    assert "inline_policies['late'] has no Statement" in str(run.raised(InputError))
+
+
+def test_role_name_known_only_at_deploy_time_is_checked_when_it_resolves():
+    run = run_program(
+        lambda: InstanceRole("app", {"role_name": pulumi.Output.from_input("has space")}),
+        capture_error=True,
+    )
+    assert "role_name 'has space' contains ' '" in str(run.raised(InputError))
+    assert not run.of_type(ROLE), "the role must not be created"
+
+
+def test_each_managed_policy_is_one_attachment_named_by_its_key(role_args):
+    run = build(role_args)
+    (attachment,) = run.of_type(ATTACHMENT)
+    assert attachment.name == "app-managed-cloudwatch-agent"
+    assert attachment.inputs["policyArn"] == CLOUDWATCH_AGENT
+    assert attachment.inputs["role"] == run.one(ROLE).state["name"]
+
+
+def test_reordering_policies_keeps_every_child_name_and_input():
+    inline = {"a": read_objects_policy(), "b": read_objects_policy("arn:aws:s3:::other/*")}
+    managed = {"cw": CLOUDWATCH_AGENT, "ro": READ_ONLY}
+    forward = build(InstanceRoleArgs(inline_policies=inline, managed_policy_arns=managed))
+    backward = build(
+        InstanceRoleArgs(
+            inline_policies=dict(reversed(inline.items())),
+            managed_policy_arns=dict(reversed(managed.items())),
+        )
+    )
+
+    def by_urn(run):
+        return {r.urn: r.inputs for r in run.of_type(ROLE_POLICY) + run.of_type(ATTACHMENT)}
+
+    assert by_urn(forward) == by_urn(backward)
+    assert len(by_urn(forward)) == 4
+
+
+def test_session_manager_is_off_by_default(role_args):
+    arns = [a.inputs["policyArn"] for a in build(role_args).of_type(ATTACHMENT)]
+    assert not any(arn.endswith("/AmazonSSMManagedInstanceCore") for arn in arns)
+
+
+def test_session_manager_attaches_the_core_policy_of_the_stacks_partition():
+    run = build(InstanceRoleArgs(enable_session_manager=True), target=CHINA)
+    attachment = run.named("app-managed-session-manager")
+    assert (
+        attachment.inputs["policyArn"] == "arn:aws-cn:iam::aws:policy/AmazonSSMManagedInstanceCore"
+    )
+
+
+def test_exclusive_management_lists_every_policy_by_default(role_args):
+    run = build(InstanceRoleArgs(**role_args, enable_session_manager=True))
+    inline = run.one(EXCLUSIVE_INLINE).inputs
+    managed = run.one(EXCLUSIVE_MANAGED).inputs
+    role_name = run.one(ROLE).state["name"]
+    assert inline["roleName"] == role_name
+    assert sorted(inline["policyNames"]) == ["queue", "read-objects"]
+    assert managed["roleName"] == role_name
+    assert sorted(managed["policyArns"]) == sorted(
+        [CLOUDWATCH_AGENT, "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"]
+    )
+
+
+def test_exclusive_management_of_a_role_without_policies_lists_none():
+    run = build()
+    assert run.one(EXCLUSIVE_INLINE).inputs.get("policyNames", []) == []
+    assert run.one(EXCLUSIVE_MANAGED).inputs.get("policyArns", []) == []
+
+
+def test_exclusive_management_can_be_turned_off(role_args):
+    run = build(InstanceRoleArgs(**role_args, exclusive_policy_management=False))
+    assert not run.of_type(EXCLUSIVE_INLINE)
+    assert not run.of_type(EXCLUSIVE_MANAGED)
+
+
+def test_exclusive_resources_wait_for_the_policies_they_list(role_args):
+    run = build(role_args)
+    policy_urns = {r.urn for r in run.of_type(ROLE_POLICY) + run.of_type(ATTACHMENT)}
+    for exclusive in (run.one(EXCLUSIVE_INLINE), run.one(EXCLUSIVE_MANAGED)):
+        assert policy_urns <= set(exclusive.dependencies), exclusive.name
+
+
+def test_instance_profile_wraps_the_role():
+    run = build()
+    assert run.one(PROFILE).inputs["role"] == run.one(ROLE).state["name"]
+
+
+def test_instance_profile_name_may_differ_from_the_role_name():
+    run = build(InstanceRoleArgs(role_name="MyAppRole", instance_profile_name="MyAppProfile"))
+    assert run.one(PROFILE).inputs["name"] == "MyAppProfile"
+    assert run.one(ROLE).inputs["name"] == "MyAppRole"
+
+
+def test_every_child_is_parented_to_the_component(role_args):
+    run = build(role_args)
+    component = run.one("ec2-instance-role:index:InstanceRole")
+    children = run.custom()
+    assert len(children) == 7  # role, 2 inline, 1 attachment, 2 exclusive, profile
+    for child in children:
+        assert child.parent == component.urn, child.name
+
+
+def test_outputs_resolve_to_the_children_values():
+    run = build()
+    role, profile = run.one(ROLE).state, run.one(PROFILE).state
+    assert run.returned == {
+        "role_name": role["name"],
+        "role_arn": role["arn"],
+        "instance_profile_name": profile["name"],
+        "instance_profile_arn": profile["arn"],
+    }
+    assert run.returned["role_arn"] == f"arn:aws:iam::123456789012:role/{role['name']}"

@@ -1,0 +1,225 @@
+"""IAM policy document checks and the trust policy, without any Pulumi runtime."""
+
+import json
+
+import pytest
+
+from components import policy_documents as docs
+from components.policy_documents import UNKNOWN
+from components.validation import InputError
+
+NAME = "inline_policies['AppAccess']"
+
+
+def policy(*statements):
+    return {"Version": "2012-10-17", "Statement": list(statements)}
+
+
+def allow(action, resource, **extra):
+    return {"Effect": "Allow", "Action": action, "Resource": resource, **extra}
+
+
+def check(document, **opt_ins):
+    docs.check_policy_document(document, input_name=NAME, **opt_ins)
+
+
+def test_trust_policy_allows_only_sts_assume_role_by_ec2():
+    trust = docs.ec2_trust_policy("amazonaws.com")
+    (statement,) = trust["Statement"]
+    assert statement["Effect"] == "Allow"
+    assert statement["Principal"] == {"Service": "ec2.amazonaws.com"}
+    assert statement["Action"] == "sts:AssumeRole"
+    assert set(statement) == {"Sid", "Effect", "Principal", "Action"}
+
+
+def test_trust_policy_principal_follows_the_china_partition_dns_suffix():
+    trust = docs.ec2_trust_policy("amazonaws.com.cn")
+    assert trust["Statement"][0]["Principal"] == {"Service": "ec2.amazonaws.com.cn"}
+
+
+def test_accepts_the_guides_scoped_policy():
+    check(
+        policy(
+            allow("s3:ListBucket", "arn:aws:s3:::my-app-data"),
+            allow(["s3:GetObject", "s3:PutObject"], "arn:aws:s3:::my-app-data/*"),
+            allow(
+                "secretsmanager:GetSecretValue",
+                "arn:aws:secretsmanager:us-east-1:123456789012:secret:my-app/*",
+            ),
+        )
+    )
+
+
+def test_parses_a_json_string_document():
+    parsed = docs.parse_document(
+        json.dumps(policy(allow("s3:GetObject", "arn:aws:s3:::b/*"))), input_name=NAME
+    )
+    assert parsed["Statement"][0]["Action"] == "s3:GetObject"
+
+
+def test_rejects_a_string_that_is_not_json():
+    with pytest.raises(InputError, match=r"inline_policies\['AppAccess'\] is not valid JSON"):
+        docs.parse_document("{'Version': ", input_name=NAME)
+
+
+def test_rejects_a_document_that_is_not_an_object():
+    with pytest.raises(InputError, match="must be an IAM policy document.*got list"):
+        docs.parse_document([], input_name=NAME)
+
+
+def test_rejects_document_without_statement():
+    with pytest.raises(InputError, match=r"inline_policies\['AppAccess'\] has no Statement"):
+        check({"Version": "2012-10-17"})
+
+
+def test_rejects_document_with_empty_statement_list():
+    with pytest.raises(InputError, match="empty Statement list"):
+        check(policy())
+
+
+def test_rejects_document_without_version():
+    with pytest.raises(InputError, match='has Version None. Set "Version": "2012-10-17"'):
+        check({"Statement": [allow("s3:GetObject", "arn:aws:s3:::b/*")]})
+
+
+def test_rejects_unknown_top_level_element():
+    with pytest.raises(InputError, match="has 'Statements' at the top level"):
+        check({"Version": "2012-10-17", "Statements": []})
+
+
+@pytest.mark.parametrize("effect", ["allow", "Permit", None])
+def test_rejects_effect_other_than_allow_or_deny(effect):
+    with pytest.raises(
+        InputError, match=f'statement 0 has Effect {effect!r}. Use "Allow" or "Deny"'
+    ):
+        check(policy({"Effect": effect, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}))
+
+
+@pytest.mark.parametrize("action", ["GetObject", "s3", "s3:Get Object", "s3:GetObject:x", ""])
+def test_rejects_action_not_of_the_form_service_colon_action(action):
+    with pytest.raises(InputError, match="is not of the form 'service:Action'|must be a string"):
+        check(policy(allow(action, "arn:aws:s3:::b/*")))
+
+
+def test_rejects_statement_without_resource():
+    with pytest.raises(InputError, match="statement 0 has no Resource"):
+        check(policy({"Effect": "Allow", "Action": "s3:GetObject"}))
+
+
+def test_rejects_statement_without_action():
+    with pytest.raises(InputError, match="statement 0 has no Action"):
+        check(policy({"Effect": "Allow", "Resource": "arn:aws:s3:::b/*"}))
+
+
+def test_rejects_statement_with_action_and_notaction():
+    with pytest.raises(InputError, match="has both Action and NotAction"):
+        check(policy(allow("s3:GetObject", "arn:aws:s3:::b/*", NotAction="s3:PutObject")))
+
+
+def test_rejects_resource_that_is_not_an_arn():
+    with pytest.raises(InputError, match="Resource 'my-app-data' is not an ARN"):
+        check(policy(allow("s3:GetObject", "my-app-data")))
+
+
+def test_rejects_principal_in_a_role_policy():
+    with pytest.raises(InputError, match="has Principal. A policy attached to a role"):
+        check(policy(allow("s3:GetObject", "arn:aws:s3:::b/*", Principal={"AWS": "*"})))
+
+
+def test_rejects_duplicate_sids():
+    with pytest.raises(InputError, match="Sid 'Read' is used twice"):
+        check(
+            policy(
+                allow("s3:GetObject", "arn:aws:s3:::b/*", Sid="Read"),
+                allow("s3:ListBucket", "arn:aws:s3:::b", Sid="Read"),
+            )
+        )
+
+
+def test_rejects_non_alphanumeric_sid():
+    with pytest.raises(InputError, match="Sid 'read-objects' may hold only letters and digits"):
+        check(policy(allow("s3:GetObject", "arn:aws:s3:::b/*", Sid="read-objects")))
+
+
+def test_error_names_the_statement_by_sid():
+    with pytest.raises(InputError, match=r"statement 1 \(Sid 'Queue'\) has no Resource"):
+        check(
+            policy(
+                allow("s3:GetObject", "arn:aws:s3:::b/*"),
+                {"Sid": "Queue", "Effect": "Allow", "Action": "sqs:SendMessage"},
+            )
+        )
+
+
+@pytest.mark.parametrize("action", ["*", "s3:*"])
+def test_rejects_wildcard_action_without_opt_in(action):
+    with pytest.raises(
+        InputError,
+        match=f"allows Action '{action.replace('*', '[*]')}'.*add .* to allow_wildcard_actions",
+    ):
+        check(policy(allow(action, "arn:aws:s3:::b/*")))
+
+
+def test_accepts_wildcard_action_the_caller_opted_into():
+    check(policy(allow("s3:*", "arn:aws:s3:::b/*")), allow_wildcard_actions=["s3:*"])
+
+
+def test_opting_into_one_wildcard_action_does_not_admit_another():
+    with pytest.raises(InputError, match="allows Action 'sqs:[*]'"):
+        check(policy(allow(["s3:*", "sqs:*"], "arn:aws:s3:::b/*")), allow_wildcard_actions=["s3:*"])
+
+
+def test_accepts_wildcard_action_in_a_deny_statement():
+    check(
+        policy(
+            allow("s3:GetObject", "arn:aws:s3:::b/*"),
+            {"Effect": "Deny", "Action": "*", "Resource": "*"},
+        )
+    )
+
+
+def test_rejects_resource_star_on_an_action_with_resource_level_permissions():
+    with pytest.raises(
+        InputError, match="allows 's3:GetObject' on Resource '[*]'.*allow_wildcard_resource_actions"
+    ):
+        check(policy(allow("s3:GetObject", "*")))
+
+
+def test_rejects_resource_star_on_a_pattern_that_matches_scoped_actions():
+    with pytest.raises(
+        InputError, match="allows 'sqs:Send[*]' on Resource '[*]', but sqs:SendMessage"
+    ):
+        check(policy(allow("sqs:Send*", "*")))
+
+
+def test_accepts_resource_star_on_an_action_without_resource_level_permissions():
+    check(policy(allow("ec2:DescribeInstances", "*")))
+
+
+def test_accepts_resource_star_on_a_scoped_action_the_caller_opted_into():
+    check(policy(allow("s3:GetObject", "*")), allow_wildcard_resource_actions=["s3:GetObject"])
+
+
+def test_resource_level_support_comes_from_the_action_database():
+    assert docs.actions_with_resource_types("s3:GetObject") == ("s3:GetObject",)
+    assert docs.actions_with_resource_types("ec2:DescribeInstances") == ()
+    assert "s3:GetObjectTagging" in docs.actions_with_resource_types("s3:getobject*")
+
+
+def test_unknown_values_are_skipped_until_they_resolve():
+    check(policy(allow("s3:GetObject", UNKNOWN), allow(UNKNOWN, "arn:aws:s3:::b/*")))
+
+
+def test_known_parts_beside_unknown_values_are_still_checked():
+    with pytest.raises(InputError, match="allows Action 's3:[*]'"):
+        check(policy(allow("s3:*", UNKNOWN)))
+
+
+def test_rejects_opt_in_entry_that_is_not_an_action():
+    with pytest.raises(InputError, match="allow_wildcard_actions holds 's3'"):
+        docs.check_opt_in_list(["s3"], input_name="allow_wildcard_actions")
+
+
+def test_minified_length_ignores_white_space():
+    document = {"Version": "2012-10-17"}
+    assert docs.minified_length(document) == len('{"Version":"2012-10-17"}')
