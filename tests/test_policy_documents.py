@@ -63,7 +63,7 @@ def test_rejects_a_string_that_is_not_json():
 
 
 def test_rejects_a_document_that_is_not_an_object():
-    with pytest.raises(InputError, match="must be an IAM policy document.*got list"):
+    with pytest.raises(InputError, match=r"must be an IAM policy document.*got list"):
         docs.parse_document([], input_name=NAME)
 
 
@@ -73,17 +73,17 @@ def test_rejects_document_without_statement():
 
 
 def test_rejects_document_with_empty_statement_list():
-    with pytest.raises(InputError, match="empty Statement list"):
+    with pytest.raises(InputError, match=r"empty Statement list"):
         check(policy())
 
 
 def test_rejects_document_without_version():
-    with pytest.raises(InputError, match='has Version None. Set "Version": "2012-10-17"'):
+    with pytest.raises(InputError, match=r'has Version None. Set "Version": "2012-10-17"'):
         check({"Statement": [allow("s3:GetObject", "arn:aws:s3:::b/*")]})
 
 
 def test_rejects_unknown_top_level_element():
-    with pytest.raises(InputError, match="has 'Statements' at the top level"):
+    with pytest.raises(InputError, match=r"has 'Statements' at the top level"):
         check({"Version": "2012-10-17", "Statements": []})
 
 
@@ -97,37 +97,37 @@ def test_rejects_effect_other_than_allow_or_deny(effect):
 
 @pytest.mark.parametrize("action", ["GetObject", "s3", "s3:Get Object", "s3:GetObject:x", ""])
 def test_rejects_action_not_of_the_form_service_colon_action(action):
-    with pytest.raises(InputError, match="is not of the form 'service:Action'|must be a string"):
+    with pytest.raises(InputError, match=r"is not of the form 'service:Action'|must be a string"):
         check(policy(allow(action, "arn:aws:s3:::b/*")))
 
 
 def test_rejects_statement_without_resource():
-    with pytest.raises(InputError, match="statement 0 has no Resource"):
+    with pytest.raises(InputError, match=r"statement 0 has no Resource"):
         check(policy({"Effect": "Allow", "Action": "s3:GetObject"}))
 
 
 def test_rejects_statement_without_action():
-    with pytest.raises(InputError, match="statement 0 has no Action"):
+    with pytest.raises(InputError, match=r"statement 0 has no Action"):
         check(policy({"Effect": "Allow", "Resource": "arn:aws:s3:::b/*"}))
 
 
 def test_rejects_statement_with_action_and_notaction():
-    with pytest.raises(InputError, match="has both Action and NotAction"):
+    with pytest.raises(InputError, match=r"has both Action and NotAction"):
         check(policy(allow("s3:GetObject", "arn:aws:s3:::b/*", NotAction="s3:PutObject")))
 
 
 def test_rejects_resource_that_is_not_an_arn():
-    with pytest.raises(InputError, match="Resource 'my-app-data' is not an ARN"):
+    with pytest.raises(InputError, match=r"Resource 'my-app-data' is not an ARN"):
         check(policy(allow("s3:GetObject", "my-app-data")))
 
 
 def test_rejects_principal_in_a_role_policy():
-    with pytest.raises(InputError, match="has Principal. A policy attached to a role"):
+    with pytest.raises(InputError, match=r"has Principal. A policy attached to a role"):
         check(policy(allow("s3:GetObject", "arn:aws:s3:::b/*", Principal={"AWS": "*"})))
 
 
 def test_rejects_duplicate_sids():
-    with pytest.raises(InputError, match="Sid 'Read' is used twice"):
+    with pytest.raises(InputError, match=r"Sid 'Read' is used twice"):
         check(
             policy(
                 allow("s3:GetObject", "arn:aws:s3:::b/*", Sid="Read"),
@@ -137,7 +137,7 @@ def test_rejects_duplicate_sids():
 
 
 def test_rejects_non_alphanumeric_sid():
-    with pytest.raises(InputError, match="Sid 'read-objects' may hold only letters and digits"):
+    with pytest.raises(InputError, match=r"Sid 'read-objects' may hold only letters and digits"):
         check(policy(allow("s3:GetObject", "arn:aws:s3:::b/*", Sid="read-objects")))
 
 
@@ -165,7 +165,7 @@ def test_accepts_wildcard_action_the_caller_opted_into():
 
 
 def test_opting_into_one_wildcard_action_does_not_admit_another():
-    with pytest.raises(InputError, match="allows Action 'sqs:[*]'"):
+    with pytest.raises(InputError, match=r"allows Action 'sqs:[*]'"):
         check(policy(allow(["s3:*", "sqs:*"], "arn:aws:s3:::b/*")), allow_wildcard_actions=["s3:*"])
 
 
@@ -179,15 +179,14 @@ def test_accepts_wildcard_action_in_a_deny_statement():
 
 
 def test_rejects_resource_star_on_an_action_with_resource_level_permissions():
-    with pytest.raises(
-        InputError, match="allows 's3:GetObject' on Resource '[*]'.*allow_wildcard_resource_actions"
-    ):
+    expected = r"allows 's3:GetObject' on Resource '[*]'.*allow_wildcard_resource_actions"
+    with pytest.raises(InputError, match=expected):
         check(policy(allow("s3:GetObject", "*")))
 
 
 def test_rejects_resource_star_on_a_pattern_that_matches_scoped_actions():
     with pytest.raises(
-        InputError, match="allows 'sqs:Send[*]' on Resource '[*]', but sqs:SendMessage"
+        InputError, match=r"allows 'sqs:Send[*]' on Resource '[*]', but sqs:SendMessage"
     ):
         check(policy(allow("sqs:Send*", "*")))
 
@@ -211,12 +210,12 @@ def test_unknown_values_are_skipped_until_they_resolve():
 
 
 def test_known_parts_beside_unknown_values_are_still_checked():
-    with pytest.raises(InputError, match="allows Action 's3:[*]'"):
+    with pytest.raises(InputError, match=r"allows Action 's3:[*]'"):
         check(policy(allow("s3:*", UNKNOWN)))
 
 
 def test_rejects_opt_in_entry_that_is_not_an_action():
-    with pytest.raises(InputError, match="allow_wildcard_actions holds 's3'"):
+    with pytest.raises(InputError, match=r"allow_wildcard_actions holds 's3'"):
         docs.check_opt_in_list(["s3"], input_name="allow_wildcard_actions")
 
 

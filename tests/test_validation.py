@@ -25,7 +25,7 @@ def test_rejects_role_name_with_characters_iam_refuses():
 
 
 def test_rejects_empty_role_name():
-    with pytest.raises(InputError, match="role_name must be a non-empty string"):
+    with pytest.raises(InputError, match=r"role_name must be a non-empty string"):
         v.check_iam_name("", input_name="role_name", max_length=64)
 
 
@@ -35,7 +35,7 @@ def test_name_prefix_limit_leaves_room_for_the_26_character_suffix():
 
 
 def test_rejects_name_and_prefix_together():
-    with pytest.raises(InputError, match="Both role_name and role_name_prefix are set"):
+    with pytest.raises(InputError, match=r"Both role_name and role_name_prefix are set"):
         v.check_name_or_prefix(
             "a",
             "b",
@@ -48,7 +48,7 @@ def test_rejects_name_and_prefix_together():
 
 def test_rejects_role_name_prefix_over_38_characters():
     with pytest.raises(
-        InputError, match="role_name_prefix .* is 39 characters long; IAM allows at most 38"
+        InputError, match=r"role_name_prefix .* is 39 characters long; IAM allows at most 38"
     ):
         v.check_name_or_prefix(
             None,
@@ -61,7 +61,7 @@ def test_rejects_role_name_prefix_over_38_characters():
 
 
 def test_rejects_logical_name_whose_autoname_would_exceed_the_limit():
-    with pytest.raises(InputError, match="65 characters, but IAM allows at most 64"):
+    with pytest.raises(InputError, match=r"65 characters, but IAM allows at most 64"):
         v.check_autoname_fits("x" * 57, max_length=64, what="role", fix="Fix it.")
 
 
@@ -76,7 +76,7 @@ def test_accepts_iam_paths(path):
 
 @pytest.mark.parametrize("path", ["", "apps/", "/apps", "/a b/"])
 def test_rejects_malformed_iam_paths(path):
-    with pytest.raises(InputError, match="is not an IAM path"):
+    with pytest.raises(InputError, match=r"is not an IAM path"):
         v.check_iam_path(path, input_name="path")
 
 
@@ -87,17 +87,17 @@ def test_rejects_max_session_duration_outside_one_to_twelve_hours(seconds):
 
 
 def test_rejects_description_over_1000_characters():
-    with pytest.raises(InputError, match="description is 1001 characters long"):
+    with pytest.raises(InputError, match=r"description is 1001 characters long"):
         v.check_description("d" * 1001, input_name="description")
 
 
 def test_rejects_tag_key_with_reserved_aws_prefix():
-    with pytest.raises(InputError, match="reserved 'aws:' prefix"):
+    with pytest.raises(InputError, match=r"reserved 'aws:' prefix"):
         v.check_tags({"aws:owner": "me"}, input_name="tags")
 
 
 def test_rejects_more_than_50_tags():
-    with pytest.raises(InputError, match="has 51 tags"):
+    with pytest.raises(InputError, match=r"has 51 tags"):
         v.check_tags({f"k{i}": "v" for i in range(51)}, input_name="tags")
 
 
@@ -133,7 +133,7 @@ def test_rejects_malformed_managed_policy_arns(arn):
 
 def test_rejects_managed_policy_arn_from_another_partition():
     with pytest.raises(
-        InputError, match="is in partition 'aws', but this stack deploys to partition 'aws-cn'"
+        InputError, match=r"is in partition 'aws', but this stack deploys to partition 'aws-cn'"
     ):
         v.check_managed_policy_partition(
             "arn:aws:iam::aws:policy/X", "aws-cn", input_name="managed_policy_arns['x']"
@@ -147,7 +147,7 @@ def test_rejects_metadata_hop_limit_outside_1_to_64(hops):
 
 
 def test_rejects_boolean_hop_limit():
-    with pytest.raises(InputError, match="must be a whole number"):
+    with pytest.raises(InputError, match=r"must be a whole number"):
         v.check_metadata_hop_limit(True, input_name="metadata_hop_limit")
 
 
@@ -158,5 +158,5 @@ def test_accepts_metadata_hop_limit_in_range(hops):
 
 @pytest.mark.parametrize("key", ["", "has space", "-leading", "a" * 65, "a/b"])
 def test_rejects_unusable_policy_keys(key):
-    with pytest.raises(InputError, match="is not a usable name"):
+    with pytest.raises(InputError, match=r"is not a usable name"):
         v.check_policy_key(key, input_name="inline_policies")
