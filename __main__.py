@@ -8,7 +8,12 @@ import pulumi
 import pulumi_aws as aws
 
 from app import permissions, verification
-from components import InstanceRoleArgs, InstanceWithRole, InstanceWithRoleArgs
+from components import (
+    InstanceRoleArgs,
+    InstanceWithRole,
+    InstanceWithRoleArgs,
+    check_instance_with_role_args,
+)
 
 config = pulumi.Config()
 
@@ -17,32 +22,6 @@ target = permissions.Target(
     region=aws.get_region().region,
     account_id=aws.get_caller_identity().account_id,
 )
-
-subnet_id = config.require("subnetId")
-security_group_ids: list[str] = config.require_object("securityGroupIds")
-if not security_group_ids:
-    # Nothing configured: a group that admits no inbound traffic at all. Session Manager
-    # connects outbound, over HTTPS, so that is the only egress it needs.
-    vpc_id = (
-        aws.ec2.get_subnet(id=subnet_id).vpc_id if subnet_id else aws.ec2.get_vpc(default=True).id
-    )
-    group = aws.ec2.SecurityGroup(
-        "app-no-inbound",
-        vpc_id=vpc_id,
-        description="No inbound traffic; HTTPS out for Session Manager and AWS APIs",
-    )
-    aws.vpc.SecurityGroupEgressRule(
-        "app-https-out",
-        security_group_id=group.id,
-        ip_protocol="tcp",
-        from_port=443,
-        to_port=443,
-        cidr_ipv4="0.0.0.0/0",
-        description="HTTPS to AWS service endpoints",
-    )
-    instance_security_groups: list[pulumi.Input[str]] = [group.id]
-else:
-    instance_security_groups = list(security_group_ids)
 
 role = InstanceRoleArgs(
     inline_policies={
@@ -65,15 +44,43 @@ instance_args = InstanceWithRoleArgs(
     instance_type=config.require("instanceType"),
     ami_ssm_parameter=config.require("amiSsmParameter"),
     replace_on_ami_change=config.require_bool("replaceOnAmiChange"),
-    vpc_security_group_ids=instance_security_groups,
     metadata_hop_limit=config.require_int("metadataHopLimit"),
     detailed_monitoring=config.require_bool("detailedMonitoring"),
     termination_protection=config.require_bool("terminationProtection"),
 )
+subnet_id = config.require("subnetId")
 if subnet_id:
     instance_args["subnet_id"] = subnet_id
 if key_name := config.require("keyName"):
     instance_args["key_name"] = key_name
+security_group_ids: list[str] = config.require_object("securityGroupIds")
+if security_group_ids:
+    instance_args["vpc_security_group_ids"] = security_group_ids
+
+# Refuse bad settings before the security group below exists: nothing half-created.
+check_instance_with_role_args("app", instance_args)
+
+if not security_group_ids:
+    # Nothing configured: a group that admits no inbound traffic at all. Session Manager
+    # connects outbound, over HTTPS, so that is the only egress it needs.
+    vpc_id = (
+        aws.ec2.get_subnet(id=subnet_id).vpc_id if subnet_id else aws.ec2.get_vpc(default=True).id
+    )
+    group = aws.ec2.SecurityGroup(
+        "app-no-inbound",
+        vpc_id=vpc_id,
+        description="No inbound traffic; HTTPS out for Session Manager and AWS APIs",
+    )
+    aws.vpc.SecurityGroupEgressRule(
+        "app-https-out",
+        security_group_id=group.id,
+        ip_protocol="tcp",
+        from_port=443,
+        to_port=443,
+        cidr_ipv4="0.0.0.0/0",
+        description="HTTPS to AWS service endpoints",
+    )
+    instance_args["vpc_security_group_ids"] = [group.id]
 
 app = InstanceWithRole("app", instance_args)
 

@@ -1,7 +1,11 @@
 """Keyless AWS access for EC2: an instance role component and an instance that runs as it."""
 
-from .instance_role import InstanceRole, InstanceRoleArgs
-from .instance_with_role import InstanceWithRole, InstanceWithRoleArgs
+from .instance_role import InstanceRole, InstanceRoleArgs, check_instance_role_args
+from .instance_with_role import (
+    InstanceWithRole,
+    InstanceWithRoleArgs,
+    check_instance_with_role_args,
+)
 from .validation import InputError
 
 __all__ = [
@@ -10,4 +14,6 @@ __all__ = [
     "InstanceRoleArgs",
     "InstanceWithRole",
     "InstanceWithRoleArgs",
+    "check_instance_role_args",
+    "check_instance_with_role_args",
 ]

@@ -154,7 +154,7 @@ class InstanceWithRole(pulumi.ComponentResource):
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         args = args or InstanceWithRoleArgs()
-        _check_instance_args(name, args)
+        check_instance_with_role_args(name, args)
         super().__init__("ec2-instance-role:index:InstanceWithRole", name, None, opts)
 
         existing = args.get("existing_instance_role")
@@ -243,8 +243,10 @@ def _check_id(value: str, pattern: re.Pattern[str], input_name: str, example: st
         raise v.InputError(f"{input_name} {value!r} is not a valid ID (for example {example!r}).")
 
 
-def _check_instance_args(name: str, args: InstanceWithRoleArgs) -> None:
-    """Checks everything knowable before registration; raises :class:`InputError`."""
+def check_instance_with_role_args(name: str, args: InstanceWithRoleArgs) -> None:
+    """Raises :class:`~components.validation.InputError` for settings an
+    :class:`InstanceWithRole` named ``name`` would refuse; registers nothing. A program that
+    creates other resources first (a security group, say) calls this before them."""
     unknown = sorted(set(args) - set(INSTANCE_SETTINGS))
     if unknown:
         raise v.InputError(

@@ -1,0 +1,368 @@
+"""Every bad input is refused with a message that names the input and the fix, before any
+resource is registered: nothing half-created."""
+
+import json
+
+import pytest
+from conftest import CLOUDWATCH_AGENT, read_objects_policy
+from harness import CHINA, run_program
+
+from components import InstanceRole, InstanceRoleArgs, InstanceWithRole, InstanceWithRoleArgs
+from components.validation import InputError
+
+SSM_CORE = "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"
+
+
+def statement(**fields):
+    return {"Version": "2012-10-17", "Statement": [fields]}
+
+
+def big_policy(sid_count):
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": f"S{i}",
+                "Effect": "Allow",
+                "Action": "s3:GetObject",
+                "Resource": f"arn:aws:s3:::bucket-{i:04d}-with-a-long-name/*",
+            }
+            for i in range(sid_count)
+        ],
+    }
+
+
+ROLE_CASES = [
+    pytest.param(
+        {"role_name": "r" * 65},
+        "role_name 'r{65}' is 65 characters long; IAM allows at most 64",
+        id="role-name-too-long",
+    ),
+    pytest.param(
+        {"role_name": "my role"},
+        "role_name 'my role' contains ' ', which IAM refuses",
+        id="role-name-bad-characters",
+    ),
+    pytest.param(
+        {"role_name_prefix": "p" * 39},
+        "role_name_prefix .* is 39 characters long; IAM allows at most 38",
+        id="role-name-prefix-too-long",
+    ),
+    pytest.param(
+        {"role_name": "a", "role_name_prefix": "b"},
+        "Both role_name and role_name_prefix are set",
+        id="role-name-and-prefix",
+    ),
+    pytest.param(
+        {"instance_profile_name": "n" * 129},
+        "instance_profile_name .* is 129 characters long; IAM allows at most 128",
+        id="profile-name-too-long",
+    ),
+    pytest.param(
+        {"instance_profile_name": "my/profile"},
+        "instance_profile_name 'my/profile' contains '/'",
+        id="profile-name-bad-characters",
+    ),
+    pytest.param(
+        {"instance_profile_name_prefix": "p" * 103},
+        "instance_profile_name_prefix .* is 103 characters long; IAM allows at most 102",
+        id="profile-name-prefix-too-long",
+    ),
+    pytest.param({"path": "apps"}, "path 'apps' is not an IAM path", id="path-malformed"),
+    pytest.param(
+        {"max_session_duration": 60},
+        "max_session_duration is 60 seconds; IAM allows 3600",
+        id="session-duration-out-of-range",
+    ),
+    pytest.param(
+        {"permissions_boundary": "boundary"},
+        "permissions_boundary 'boundary' is not an IAM managed policy ARN",
+        id="permissions-boundary-malformed",
+    ),
+    pytest.param(
+        {"tags": {"aws:team": "x"}},
+        "tags key 'aws:team' uses the reserved 'aws:' prefix",
+        id="tag-reserved-prefix",
+    ),
+    pytest.param(
+        {"managed_policy_arns": {"cw": "CloudWatchAgentServerPolicy"}},
+        r"managed_policy_arns\['cw'\] 'CloudWatchAgentServerPolicy' is not an IAM managed policy ARN",
+        id="managed-arn-malformed",
+    ),
+    pytest.param(
+        {"managed_policy_arns": [CLOUDWATCH_AGENT]},
+        "managed_policy_arns must be a mapping of names you choose",
+        id="managed-arns-as-list",
+    ),
+    pytest.param(
+        {"managed_policy_arns": {"a": CLOUDWATCH_AGENT, "b": CLOUDWATCH_AGENT}},
+        r"managed_policy_arns\['b'\] attaches .*CloudWatchAgentServerPolicy, as managed_policy_arns\['a'\] does already",
+        id="managed-arn-twice",
+    ),
+    pytest.param(
+        {"enable_session_manager": True, "managed_policy_arns": {"ssm": SSM_CORE}},
+        r"managed_policy_arns\['ssm'\] is .*AmazonSSMManagedInstanceCore, which enable_session_manager attaches already",
+        id="session-manager-twice",
+    ),
+    pytest.param(
+        {
+            "enable_session_manager": True,
+            "managed_policy_arns": {"session-manager": CLOUDWATCH_AGENT},
+        },
+        "key 'session-manager' is reserved",
+        id="session-manager-key-reserved",
+    ),
+    pytest.param(
+        {
+            "managed_policy_arns": {
+                f"p{i}": f"arn:aws:iam::123456789012:policy/p{i}" for i in range(21)
+            }
+        },
+        "The role would have 21 managed policies; IAM attaches at most 20",
+        id="too-many-managed-policies",
+    ),
+    pytest.param(
+        {"managed_policy_arns": {"has space": CLOUDWATCH_AGENT}},
+        "managed_policy_arns key 'has space' is not a usable name",
+        id="managed-key-unusable",
+    ),
+    pytest.param(
+        {"inline_policies": [read_objects_policy()]},
+        "inline_policies must be a mapping of policy names",
+        id="inline-policies-as-list",
+    ),
+    pytest.param(
+        {"inline_policies": {"a": read_objects_policy(), "b": read_objects_policy()}},
+        r"inline_policies\['b'\] is the same document as inline_policies\['a'\]",
+        id="inline-document-twice",
+    ),
+    pytest.param(
+        {"inline_policies": {"p": "{not json"}},
+        r"inline_policies\['p'\] is not valid JSON",
+        id="inline-not-json",
+    ),
+    pytest.param(
+        {"inline_policies": {"p": {"Version": "2012-10-17"}}},
+        r"inline_policies\['p'\] has no Statement",
+        id="inline-no-statement",
+    ),
+    pytest.param(
+        {
+            "inline_policies": {
+                "p": statement(Effect="Permit", Action="s3:GetObject", Resource="arn:aws:s3:::b/*")
+            }
+        },
+        'statement 0 has Effect \'Permit\'. Use "Allow" or "Deny"',
+        id="inline-bad-effect",
+    ),
+    pytest.param(
+        {
+            "inline_policies": {
+                "p": statement(Effect="Allow", Action="GetObject", Resource="arn:aws:s3:::b/*")
+            }
+        },
+        "Action 'GetObject' is not of the form 'service:Action'",
+        id="inline-action-without-service",
+    ),
+    pytest.param(
+        {"inline_policies": {"p": statement(Effect="Allow", Action="s3:GetObject")}},
+        "statement 0 has no Resource",
+        id="inline-no-resource",
+    ),
+    pytest.param(
+        {
+            "inline_policies": {
+                "p": statement(Effect="Allow", Action="*", Resource="arn:aws:s3:::b/*")
+            }
+        },
+        "allows Action '[*]': every current and future action.*allow_wildcard_actions",
+        id="inline-action-star",
+    ),
+    pytest.param(
+        {
+            "inline_policies": {
+                "p": statement(Effect="Allow", Action="s3:*", Resource="arn:aws:s3:::b/*")
+            }
+        },
+        "allows Action 's3:[*]'.*add 's3:[*]' to allow_wildcard_actions",
+        id="inline-service-star",
+    ),
+    pytest.param(
+        {"inline_policies": {"p": statement(Effect="Allow", Action="s3:GetObject", Resource="*")}},
+        "allows 's3:GetObject' on Resource '[*]'.*allow_wildcard_resource_actions",
+        id="inline-resource-star-on-scoped-action",
+    ),
+    pytest.param(
+        {
+            "inline_policies": {
+                "p": statement(
+                    Effect="Allow",
+                    Action="s3:GetObject",
+                    Resource="arn:aws:s3:::b/*",
+                    Principal="*",
+                )
+            }
+        },
+        "has Principal",
+        id="inline-principal",
+    ),
+    pytest.param(
+        {"inline_policies": {"has space": read_objects_policy()}},
+        "inline_policies key 'has space' is not a usable name",
+        id="inline-key-unusable",
+    ),
+    pytest.param(
+        {"inline_policies": {"a": big_policy(60), "b": big_policy(61)}},
+        "inline_policies add up to .* characters without white space; IAM allows 10240",
+        id="inline-over-size-limit",
+    ),
+    pytest.param(
+        {"allow_wildcard_actions": ["s3"]},
+        "allow_wildcard_actions holds 's3'",
+        id="opt-in-not-an-action",
+    ),
+    pytest.param(
+        {"unknown_setting": True}, r"unknown argument\(s\) unknown_setting", id="unknown-argument"
+    ),
+]
+
+
+@pytest.mark.parametrize(("args", "message"), ROLE_CASES)
+def test_instance_role_rejects_bad_input_before_registering_anything(args, message):
+    run = run_program(lambda: InstanceRole("app", args), capture_error=True)
+    with pytest.raises(InputError, match=message):
+        raise run.raised(InputError)
+    assert not run.registrations, [r.name for r in run.registrations]
+
+
+@pytest.mark.parametrize(("args", "message"), ROLE_CASES)
+def test_instance_with_role_rejects_bad_role_settings_before_registering_anything(args, message):
+    run = run_program(lambda: InstanceWithRole("app", {"role": args}), capture_error=True)
+    with pytest.raises(InputError, match=message):
+        raise run.raised(InputError)
+    assert not run.registrations, [r.name for r in run.registrations]
+
+
+def test_rejects_component_name_whose_role_autoname_is_too_long():
+    run = run_program(lambda: InstanceRole("x" * 52), capture_error=True)
+    with pytest.raises(
+        InputError, match=r"auto-named from 'x{52}-role' plus an 8-character suffix, 65 characters"
+    ):
+        raise run.raised(InputError)
+    assert not run.registrations
+
+
+def test_rejects_managed_policy_arn_of_another_partition_before_any_child():
+    run = run_program(
+        lambda: InstanceRole("app", {"managed_policy_arns": {"cw": CLOUDWATCH_AGENT}}),
+        target=CHINA,
+        capture_error=True,
+    )
+    with pytest.raises(
+        InputError, match="is in partition 'aws', but this stack deploys to partition 'aws-cn'"
+    ):
+        raise run.raised(InputError)
+    assert not run.custom(), [r.name for r in run.custom()]
+
+
+INSTANCE_CASES = [
+    pytest.param(
+        {"metadata_hop_limit": 0},
+        "metadata_hop_limit is 0; EC2 allows 1 to 64",
+        id="hop-limit-zero",
+    ),
+    pytest.param(
+        {"metadata_hop_limit": 65},
+        "metadata_hop_limit is 65; EC2 allows 1 to 64",
+        id="hop-limit-over-64",
+    ),
+    pytest.param(
+        {"ami": "ami-0123456789abcdef0", "ami_ssm_parameter": "/x"},
+        "Both ami and ami_ssm_parameter are set",
+        id="ami-and-parameter",
+    ),
+    pytest.param(
+        {"ami_ssm_parameter": "al2023"},
+        "ami_ssm_parameter 'al2023' is not an SSM parameter name",
+        id="ami-parameter-malformed",
+    ),
+    pytest.param(
+        {"root_volume_type": "st1"},
+        "root_volume_type 'st1' cannot be a root volume",
+        id="root-volume-type",
+    ),
+    pytest.param(
+        {"root_volume_size": 0},
+        "root_volume_size 0 must be a whole number of GiB",
+        id="root-volume-size",
+    ),
+    pytest.param(
+        {"subnet_id": "my-subnet"},
+        "subnet_id 'my-subnet' is not a valid ID",
+        id="subnet-id-malformed",
+    ),
+    pytest.param(
+        {"vpc_security_group_ids": "sg-0123456789abcdef0"},
+        "vpc_security_group_ids must be a list",
+        id="security-groups-as-string",
+    ),
+    pytest.param(
+        {"vpc_security_group_ids": ["default"]},
+        "vpc_security_group_ids entry 'default' is not a valid ID",
+        id="security-group-id-malformed",
+    ),
+    pytest.param(
+        {"http_tokens": "optional"},
+        r"unknown argument\(s\) http_tokens",
+        id="imdsv2-is-not-an-input",
+    ),
+    pytest.param(
+        {"existing_instance_role": "MyAppRole"},
+        "existing_instance_role must be an InstanceRole; got str",
+        id="existing-role-not-a-component",
+    ),
+]
+
+
+@pytest.mark.parametrize(("args", "message"), INSTANCE_CASES)
+def test_instance_with_role_rejects_bad_input_before_registering_anything(args, message):
+    run = run_program(lambda: InstanceWithRole("app", args), capture_error=True)
+    with pytest.raises(InputError, match=message):
+        raise run.raised(InputError)
+    assert not run.registrations, [r.name for r in run.registrations]
+
+
+def test_rejects_existing_role_together_with_new_role_settings():
+    def program():
+        shared = InstanceRole("shared")
+        InstanceWithRole(
+            "app",
+            InstanceWithRoleArgs(
+                existing_instance_role=shared, role=InstanceRoleArgs(enable_session_manager=True)
+            ),
+        )
+
+    run = run_program(program, capture_error=True)
+    with pytest.raises(
+        InputError,
+        match=r"Both existing_instance_role and role settings \(enable_session_manager\)",
+    ):
+        raise run.raised(InputError)
+    registered = {r.type for r in run.registrations}
+    assert "ec2-instance-role:index:InstanceWithRole" not in registered
+    assert "aws:ec2/instance:Instance" not in registered
+
+
+def test_rejects_hop_limit_given_as_a_string():
+    run = run_program(
+        lambda: InstanceWithRole("app", {"metadata_hop_limit": "2"}), capture_error=True
+    )  # type: ignore[typeddict-item]
+    with pytest.raises(InputError, match="metadata_hop_limit must be a whole number; got '2'"):
+        raise run.raised(InputError)
+
+
+def test_big_policy_fixture_is_really_over_the_limit():
+    # Guards the size test above against a fixture that quietly shrinks below the limit.
+    sizes = [len(json.dumps(big_policy(n), separators=(",", ":"))) for n in (60, 61)]
+    assert sum(sizes) > 10240
+    assert all(size < 10240 for size in sizes)

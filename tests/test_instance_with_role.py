@@ -1,0 +1,247 @@
+"""InstanceWithRole under mocks: the instance, its metadata options, and its role."""
+
+import pytest
+from harness import AL2023_PARAMETER, run_program
+
+from components import InstanceRole, InstanceRoleArgs, InstanceWithRole, InstanceWithRoleArgs
+from components.validation import InputError
+
+INSTANCE = "aws:ec2/instance:Instance"
+ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
+ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
+PROFILE = "aws:iam/instanceProfile:InstanceProfile"
+EXCLUSIVE = (
+    "aws:iam/rolePoliciesExclusive:RolePoliciesExclusive",
+    "aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive",
+)
+
+
+def build(args=None, **kwargs):
+    def program():
+        component = InstanceWithRole("app", args)
+        return {
+            "instance_id": component.instance_id,
+            "instance_arn": component.instance_arn,
+            "private_ip": component.private_ip,
+            "role_name": component.role_name,
+            "role_arn": component.role_arn,
+            "instance_profile_name": component.instance_profile_name,
+            "instance_profile_arn": component.instance_profile_arn,
+        }
+
+    return run_program(program, **kwargs)
+
+
+def instance_inputs(args=None):
+    return build(args).one(INSTANCE).inputs
+
+
+def test_instance_requires_imdsv2_tokens():
+    assert instance_inputs()["metadataOptions"]["httpTokens"] == "required"
+
+
+def test_instance_keeps_the_metadata_endpoint_enabled():
+    assert instance_inputs()["metadataOptions"]["httpEndpoint"] == "enabled"
+
+
+def test_no_input_can_set_the_metadata_token_requirement():
+    assert not any("token" in field for field in InstanceWithRoleArgs.__annotations__)
+    with pytest.raises(InputError, match=r"unknown argument\(s\) http_tokens"):
+        run_program(lambda: InstanceWithRole("app", {"http_tokens": "optional"}))  # type: ignore[typeddict-unknown-key]
+
+
+def test_metadata_hop_limit_defaults_to_one():
+    assert instance_inputs()["metadataOptions"]["httpPutResponseHopLimit"] == 1
+
+
+def test_metadata_hop_limit_of_two_is_allowed_for_container_hosts():
+    inputs = instance_inputs(InstanceWithRoleArgs(metadata_hop_limit=2))
+    assert inputs["metadataOptions"]["httpPutResponseHopLimit"] == 2
+
+
+def test_instance_metadata_tags_are_off_by_default():
+    assert instance_inputs()["metadataOptions"]["instanceMetadataTags"] == "disabled"
+
+
+def test_instance_metadata_tags_can_be_turned_on():
+    inputs = instance_inputs(InstanceWithRoleArgs(instance_metadata_tags=True))
+    assert inputs["metadataOptions"]["instanceMetadataTags"] == "enabled"
+
+
+def test_root_volume_is_encrypted_gp3_by_default():
+    root = instance_inputs()["rootBlockDevice"]
+    assert root["encrypted"] is True
+    assert root["volumeType"] == "gp3"
+    assert "kmsKeyId" not in root
+
+
+def test_root_volume_uses_the_given_kms_key_and_stays_encrypted():
+    key = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    root = instance_inputs(InstanceWithRoleArgs(root_volume_kms_key_id=key))["rootBlockDevice"]
+    assert root["kmsKeyId"] == key
+    assert root["encrypted"] is True
+
+
+def test_root_volume_size_and_type_can_be_chosen():
+    args = InstanceWithRoleArgs(root_volume_size=30, root_volume_type="io2")
+    root = instance_inputs(args)["rootBlockDevice"]
+    assert (root["volumeSize"], root["volumeType"]) == (30, "io2")
+
+
+def test_instance_gets_no_public_ip_by_default():
+    assert instance_inputs()["associatePublicIpAddress"] is False
+
+
+def test_instance_gets_a_public_ip_only_when_asked():
+    assert instance_inputs({"associate_public_ip_address": True})["associatePublicIpAddress"]
+
+
+def test_instance_uses_the_instance_profile_of_its_role():
+    run = build()
+    assert run.one(INSTANCE).inputs["iamInstanceProfile"] == run.one(PROFILE).state["name"]
+
+
+def test_instance_depends_on_every_policy_resource_of_its_role():
+    run = build(
+        InstanceWithRoleArgs(
+            role=InstanceRoleArgs(
+                enable_session_manager=True,
+                inline_policies={
+                    "read": {
+                        "Version": "2012-10-17",
+                        "Statement": [
+                            {
+                                "Effect": "Allow",
+                                "Action": "s3:GetObject",
+                                "Resource": "arn:aws:s3:::b/*",
+                            }
+                        ],
+                    }
+                },
+                managed_policy_arns={"cw": "arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy"},
+            )
+        )
+    )
+    grants = run.of_type(ROLE_POLICY) + run.of_type(ATTACHMENT) + [run.one(t) for t in EXCLUSIVE]
+    assert len(grants) == 5
+    missing = {g.name for g in grants} - {
+        r.name for r in run.registrations if r.urn in run.one(INSTANCE).dependencies
+    }
+    assert not missing, f"the instance does not wait for {missing}"
+
+
+def test_instance_waits_for_the_policies_of_an_existing_role():
+    def program():
+        shared = InstanceRole(
+            "shared",
+            {"managed_policy_arns": {"cw": "arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy"}},
+        )
+        InstanceWithRole("app", {"existing_instance_role": shared})
+
+    run = run_program(program)
+    attachment = run.one(ATTACHMENT)
+    assert attachment.urn in run.one(INSTANCE).dependencies
+
+
+def test_one_existing_role_is_shared_by_two_instances():
+    def program():
+        shared = InstanceRole("shared")
+        InstanceWithRole("web", {"existing_instance_role": shared})
+        InstanceWithRole("worker", {"existing_instance_role": shared})
+
+    run = run_program(program)
+    profile = run.one(PROFILE).state["name"]
+    instances = run.of_type(INSTANCE)
+    assert [i.inputs["iamInstanceProfile"] for i in instances] == [profile, profile]
+    assert len(run.of_type("aws:iam/role:Role")) == 1
+
+
+def test_ami_changes_are_ignored_on_existing_instances_by_default():
+    assert build().one(INSTANCE).ignore_changes == ["ami"]
+
+
+def test_ami_changes_replace_the_instance_when_opted_in():
+    run = build(InstanceWithRoleArgs(replace_on_ami_change=True))
+    assert run.one(INSTANCE).ignore_changes == []
+
+
+def test_ami_defaults_to_the_newest_amazon_linux_2023_from_ssm():
+    run = build()
+    (lookup,) = [c for c in run.mocks.calls if c.token == "aws:ssm/getParameter:getParameter"]
+    assert lookup.args["name"] == AL2023_PARAMETER
+    assert run.one(INSTANCE).inputs["ami"].startswith("ami-")
+
+
+def test_explicit_ami_is_used_without_a_lookup():
+    run = build(InstanceWithRoleArgs(ami="ami-0123456789abcdef0"))
+    assert run.one(INSTANCE).inputs["ami"] == "ami-0123456789abcdef0"
+    assert not [c for c in run.mocks.calls if c.token == "aws:ssm/getParameter:getParameter"]
+
+
+def test_instance_type_defaults_to_t3_micro():
+    assert instance_inputs()["instanceType"] == "t3.micro"
+
+
+def test_name_tag_defaults_to_the_component_name():
+    inputs = instance_inputs({"tags": {"Team": "platform"}})
+    assert inputs["tags"] == {"Name": "app", "Team": "platform"}
+    assert inputs["rootBlockDevice"]["tags"] == {"Name": "app", "Team": "platform"}
+
+
+def test_name_tag_given_by_the_caller_wins():
+    assert instance_inputs({"tags": {"Name": "MyApp"}})["tags"] == {"Name": "MyApp"}
+
+
+def test_optional_instance_settings_reach_the_instance():
+    inputs = instance_inputs(
+        InstanceWithRoleArgs(
+            instance_type="t3.medium",
+            subnet_id="subnet-0123456789abcdef0",
+            vpc_security_group_ids=["sg-0123456789abcdef0"],
+            key_name="my-key",
+            user_data="#!/bin/bash\necho hi",
+            detailed_monitoring=True,
+            ebs_optimized=True,
+            termination_protection=True,
+        )
+    )
+    assert inputs["instanceType"] == "t3.medium"
+    assert inputs["subnetId"] == "subnet-0123456789abcdef0"
+    assert inputs["vpcSecurityGroupIds"] == ["sg-0123456789abcdef0"]
+    assert inputs["keyName"] == "my-key"
+    assert inputs["userData"] == "#!/bin/bash\necho hi"
+    assert inputs["monitoring"] is True
+    assert inputs["ebsOptimized"] is True
+    assert inputs["disableApiTermination"] is True
+
+
+def test_monitoring_and_termination_protection_are_off_by_default():
+    inputs = instance_inputs()
+    assert inputs["monitoring"] is False
+    assert inputs["disableApiTermination"] is False
+
+
+def test_every_child_is_parented_to_the_component():
+    run = build()
+    bundle = run.one("ec2-instance-role:index:InstanceWithRole")
+    role = run.one("ec2-instance-role:index:InstanceRole")
+    assert role.parent == bundle.urn
+    assert run.one(INSTANCE).parent == bundle.urn
+    for child in run.custom():
+        assert child.parent in (bundle.urn, role.urn), child.name
+
+
+def test_outputs_resolve_to_the_children_values():
+    run = build()
+    instance, profile = run.one(INSTANCE), run.one(PROFILE).state
+    role = run.one("aws:iam/role:Role").state
+    assert run.returned == {
+        "instance_id": instance.id,
+        "instance_arn": instance.state["arn"],
+        "private_ip": instance.state["privateIp"],
+        "role_name": role["name"],
+        "role_arn": role["arn"],
+        "instance_profile_name": profile["name"],
+        "instance_profile_arn": profile["arn"],
+    }
+    assert instance.id.startswith("i-")
