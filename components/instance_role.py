@@ -77,14 +77,13 @@ class InstanceRoleArgs(TypedDict, total=False):
     update. Set `false` only when other programs attach policies to this role."""
 
     allow_wildcard_actions: Sequence[str]
-    """Optional. Defaults to none, and an Allow of Action `*` or `service:*` is refused. Each
-    wildcard action listed here (for example `"s3:*"`) is accepted: an explicit, visible
-    opt-in."""
+    """Optional. Defaults to none. An Allow of Action `*` or `service:*` is refused unless that
+    exact action is listed here (for example `"s3:*"`): an explicit, visible opt-in."""
 
     allow_wildcard_resource_actions: Sequence[str]
-    """Optional. Defaults to none, and an Allow on Resource `*` of an action that supports
-    resource-level permissions is refused. Each action listed here (as written in the policy)
-    is accepted on `*`."""
+    """Optional. Defaults to none. An Allow on Resource `*` of an action that supports
+    resource-level permissions is refused unless the action, as written in the policy, is
+    listed here (for example `"ec2:StartInstances"`)."""
 
     instance_profile_name: pulumi.Input[str]
     """Optional. Defaults to a unique name generated from the component's name. The instance

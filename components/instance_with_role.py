@@ -57,9 +57,9 @@ class InstanceWithRoleArgs(TypedDict, total=False):
     Linux 2023 for x86_64). A public SSM parameter that holds an AMI ID. Conflicts with `ami`."""
 
     replace_on_ami_change: bool
-    """Optional. Defaults to `false`: a new AMI (a newer image behind the SSM parameter, or a
-    changed `ami`) applies only to instances created from then on, and a running instance is
-    never replaced for it. Set `true` to replace the instance whenever the AMI changes."""
+    """Optional. Defaults to `false`. A new AMI (a newer image behind the SSM parameter, or a
+    changed `ami`) applies only to instances created from then on; a running instance is never
+    replaced for it. Set `true` to replace the instance whenever the AMI changes."""
 
     instance_type: pulumi.Input[str]
     """Optional. Defaults to `t3.micro`. The EC2 instance type."""

@@ -1,0 +1,48 @@
+# Every target installs what it needs into $(VENV) first (the ./venv that Pulumi.yaml names).
+VENV ?= venv
+PYTHON ?= python3
+STACK ?= dev
+BIN := $(VENV)/bin
+
+.PHONY: install test lint typecheck docs docs-check check up preview
+
+$(BIN)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(BIN)/.installed
+
+## The test suite (mocked Pulumi engine; no cloud, no CLI).
+test: install
+	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+## pyright against pulumi-aws, plus a canary file it must reject.
+typecheck: install
+	$(BIN)/pyright --pythonpath $(BIN)/python
+	@if $(BIN)/pyright --pythonpath $(BIN)/python tests/typecheck/misspelled_argument.py >/dev/null; then \
+		echo "pyright accepted a misspelled pulumi_aws argument: the type check is not live"; exit 1; \
+	else echo "pyright rejects the misspelled-argument canary, as it must"; fi
+
+## Rewrite the README's Inputs and Outputs tables from the components' docstrings.
+docs: install
+	$(BIN)/python -m tools.readme_tables
+
+docs-check: install
+	$(BIN)/python -m tools.readme_tables --check
+
+check: lint typecheck docs-check test
+
+## Set up and deploy a stack (needs the Pulumi CLI and AWS credentials).
+up: install
+	pulumi whoami >/dev/null 2>&1 || pulumi login --local
+	pulumi stack select --create $(STACK)
+	pulumi up --stack $(STACK)
+
+preview: install
+	pulumi preview --stack $(STACK)

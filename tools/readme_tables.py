@@ -1,0 +1,162 @@
+"""Renders the README's Inputs and Outputs tables from the components' own docstrings.
+
+The Args ``TypedDict`` fields and the typed output attributes carry the documentation (the same
+text the component host will turn into the package schema); this writes it into the README
+between ``<!-- BEGIN GENERATED: X -->`` and ``<!-- END GENERATED: X -->`` markers.
+
+    python -m tools.readme_tables           # rewrite the tables in README.md
+    python -m tools.readme_tables --check   # exit 1 if README.md is out of date
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+README = ROOT / "README.md"
+SOURCES = (ROOT / "components" / "instance_role.py", ROOT / "components" / "instance_with_role.py")
+ARGS_CLASSES = ("InstanceRoleArgs", "InstanceWithRoleArgs")
+COMPONENT_CLASSES = ("InstanceRole", "InstanceWithRole")
+_DEFAULT_RE = re.compile(r"^(Optional|Required)\.\s+(?:Defaults to (?P<default>.*?)\.(?:\s+|$))?")
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    type: str
+    description: str
+    default: str
+    required: bool
+
+
+def _annotated_fields(node: ast.ClassDef) -> list[tuple[str, str, str]]:
+    """(name, annotation, docstring) for each annotated attribute followed by a docstring."""
+    fields: list[tuple[str, str, str]] = []
+    body = node.body
+    for index, item in enumerate(body):
+        if not isinstance(item, ast.AnnAssign) or not isinstance(item.target, ast.Name):
+            continue
+        following = body[index + 1] if index + 1 < len(body) else None
+        doc = ""
+        if (
+            isinstance(following, ast.Expr)
+            and isinstance(following.value, ast.Constant)
+            and isinstance(following.value.value, str)
+        ):
+            doc = " ".join(following.value.value.split())
+        annotation = ast.unparse(item.annotation).replace("pulumi.", "")
+        fields.append((item.target.id, annotation, doc))
+    return fields
+
+
+def _classes() -> dict[str, ast.ClassDef]:
+    found: dict[str, ast.ClassDef] = {}
+    for source in SOURCES:
+        for node in ast.parse(source.read_text()).body:
+            if isinstance(node, ast.ClassDef):
+                found[node.name] = node
+    return found
+
+
+def _is_total_false(node: ast.ClassDef) -> bool:
+    return any(
+        k.arg == "total" and isinstance(k.value, ast.Constant) and k.value.value is False
+        for k in node.keywords
+    )
+
+
+def input_fields(class_name: str) -> list[Field]:
+    node = _classes()[class_name]
+    fields: list[Field] = []
+    for name, annotation, doc in _annotated_fields(node):
+        match = _DEFAULT_RE.match(doc)
+        if not doc or match is None:
+            raise ValueError(
+                f"{class_name}.{name}: its docstring must start with 'Optional. Defaults to X.' "
+                "or 'Required.'"
+            )
+        required = match.group(1) == "Required" or (
+            not _is_total_false(node) and not annotation.startswith("NotRequired")
+        )
+        fields.append(
+            Field(
+                name=name,
+                type=annotation,
+                description=doc[match.end() :].strip(),
+                default=(match.group("default") or "").strip() if not required else "",
+                required=required,
+            )
+        )
+    return fields
+
+
+def output_fields(class_name: str) -> list[Field]:
+    node = _classes()[class_name]
+    return [
+        Field(name=name, type=annotation, description=doc, default="", required=False)
+        for name, annotation, doc in _annotated_fields(node)
+    ]
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def inputs_table(class_name: str) -> str:
+    lines = ["| Name | Description | Type | Default | Required |", "|---|---|---|---|---|"]
+    for f in input_fields(class_name):
+        lines.append(
+            f"| `{f.name}` | {_cell(f.description)} | `{_cell(f.type)}` | {_cell(f.default) or '-'}"
+            f" | {'yes' if f.required else 'no'} |"
+        )
+    return "\n".join(lines)
+
+
+def outputs_table(class_name: str) -> str:
+    lines = ["| Name | Description | Type |", "|---|---|---|"]
+    for f in output_fields(class_name):
+        lines.append(f"| `{f.name}` | {_cell(f.description)} | `{_cell(f.type)}` |")
+    return "\n".join(lines)
+
+
+def tables() -> dict[str, str]:
+    rendered = {name: inputs_table(name) for name in ARGS_CLASSES}
+    rendered.update({f"{name} outputs": outputs_table(name) for name in COMPONENT_CLASSES})
+    return rendered
+
+
+def render(readme: str) -> str:
+    for key, table in tables().items():
+        pattern = re.compile(
+            rf"(<!-- BEGIN GENERATED: {re.escape(key)} -->\n).*?(\n<!-- END GENERATED: "
+            rf"{re.escape(key)} -->)",
+            re.DOTALL,
+        )
+        if not pattern.search(readme):
+            raise ValueError(f"README.md has no markers for {key!r}")
+        readme = pattern.sub(lambda m, t=table: m.group(1) + t + m.group(2), readme)
+    return readme
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="only report whether it is current")
+    args = parser.parse_args(argv)
+    current = README.read_text()
+    wanted = render(current)
+    if args.check:
+        if current != wanted:
+            print("README.md tables are out of date: run python -m tools.readme_tables")
+            return 1
+        return 0
+    README.write_text(wanted)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
