@@ -4,11 +4,12 @@ resource is registered: nothing half-created."""
 import json
 
 import pytest
-from conftest import CLOUDWATCH_AGENT, read_objects_policy
-from harness import CHINA, run_program
 
 from components import InstanceRole, InstanceRoleArgs, InstanceWithRole, InstanceWithRoleArgs
 from components.validation import InputError
+
+from conftest import CLOUDWATCH_AGENT, read_objects_policy
+from harness import CHINA, run_program
 
 SSM_CORE = "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"
 

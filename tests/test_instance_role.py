@@ -3,11 +3,12 @@
 import json
 
 import pulumi
-from conftest import CLOUDWATCH_AGENT, READ_ONLY, read_objects_policy
-from harness import CHINA, run_program
 
 from components import InstanceRole, InstanceRoleArgs
 from components.validation import InputError
+
+from conftest import CLOUDWATCH_AGENT, READ_ONLY, read_objects_policy
+from harness import CHINA, run_program
 
 ROLE = "aws:iam/role:Role"
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"

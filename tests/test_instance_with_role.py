@@ -1,10 +1,11 @@
 """InstanceWithRole under mocks: the instance, its metadata options, and its role."""
 
 import pytest
-from harness import AL2023_PARAMETER, run_program
 
 from components import InstanceRole, InstanceRoleArgs, InstanceWithRole, InstanceWithRoleArgs
 from components.validation import InputError
+
+from harness import AL2023_PARAMETER, run_program
 
 INSTANCE = "aws:ec2/instance:Instance"
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"

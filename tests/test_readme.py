@@ -3,9 +3,8 @@
 import re
 from pathlib import Path
 
-from tools import readme_tables
-
 from components import InstanceRoleArgs, InstanceWithRoleArgs
+from tools import readme_tables
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text()

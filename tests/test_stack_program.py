@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 import yaml
-from harness import AwsTarget, run_program
-from stack_config import StackConfigError, merged_config, project, stack_file
 
 from components.validation import InputError
+
+from harness import AwsTarget, run_program
+from stack_config import StackConfigError, merged_config, project, stack_file
 
 ROOT = Path(__file__).resolve().parent.parent
 ACCOUNT = "444455556666"
