@@ -228,11 +228,16 @@ class Run:
     def raised(self, kind: type[BaseException]) -> BaseException:
         """The ``kind`` exception behind the error the run ended with: a check that fails
         inside an ``apply`` reaches the engine wrapped in the SDK's own ValueErrors."""
-        seen = self.error
-        while seen is not None:
-            if isinstance(seen, kind):
-                return seen
-            seen = seen.__cause__ or seen.__context__
+        queue = [self.error]
+        seen: set[int] = set()
+        while queue:
+            error = queue.pop(0)
+            if error is None or id(error) in seen:
+                continue  # exception chains can loop back on themselves
+            seen.add(id(error))
+            if isinstance(error, kind):
+                return error
+            queue += [error.__cause__, error.__context__]
         raise AssertionError(f"the run did not raise {kind.__name__}; it raised {self.error!r}")
 
     def of_type(self, type_: str) -> list[Registration]:

@@ -11,7 +11,7 @@ import yaml
 
 from components.validation import InputError
 
-from harness import AwsTarget, run_program
+from harness import CHINA, AwsTarget, run_program
 from stack_config import StackConfigError, merged_config, project, stack_file
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,6 +44,11 @@ def stack(request):
 @pytest.fixture(scope="module")
 def deployed(stack):
     return deploy(stack)
+
+
+def attached_arns(run):
+    attachments = run.of_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+    return sorted(a.inputs["policyArn"] for a in attachments)
 
 
 def app_policy(run):
@@ -107,26 +112,18 @@ def test_stack_arns_follow_the_china_partition():
     run = run_program(
         stack_program,
         config=merged_config("dev"),
-        target=AwsTarget(partition="aws-cn", dns_suffix="amazonaws.com.cn", region="cn-north-1"),
+        target=CHINA,
     )
     resources = [s["Resource"] for s in app_policy(run)["Statement"]]
     assert all(r.startswith("arn:aws-cn:") for r in resources), resources
-    arns = sorted(
-        a.inputs["policyArn"]
-        for a in run.of_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
-    )
-    assert arns == [
+    assert attached_arns(run) == [
         "arn:aws-cn:iam::aws:policy/AmazonSSMManagedInstanceCore",
         "arn:aws-cn:iam::aws:policy/CloudWatchAgentServerPolicy",
     ]
 
 
 def test_stack_attaches_the_cloudwatch_agent_and_session_manager_policies(deployed):
-    arns = sorted(
-        a.inputs["policyArn"]
-        for a in deployed.of_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
-    )
-    assert arns == [
+    assert attached_arns(deployed) == [
         "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
         "arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy",
     ]
