@@ -209,7 +209,10 @@ class InstanceWithRole(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(
                 parent=self,
                 # The application must have every permission at first boot: RunInstances waits
-                # for the inline policies and attachments, not only for the profile.
+                # for the inline policies and attachments, not only for the profile. A profile
+                # that IAM has not yet propagated to EC2 needs no sleep here: the provider
+                # (terraform-provider-aws underneath) retries RunInstances on "Invalid IAM
+                # Instance Profile" and "has no associated IAM Roles".
                 depends_on=self.instance_role.policy_resources,
                 # ignore_changes keeps the AMI the instance was launched with; without it a
                 # newer image behind the SSM parameter would replace the instance.

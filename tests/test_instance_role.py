@@ -144,6 +144,18 @@ def test_role_name_known_only_at_deploy_time_is_checked_when_it_resolves():
     assert not run.of_type(ROLE), "the role must not be created"
 
 
+def test_managed_policy_arn_known_only_at_deploy_time_is_checked_when_it_resolves():
+    def program():
+        arn = pulumi.Output.from_input("arn:aws-cn:iam::aws:policy/ReadOnlyAccess")
+        InstanceRole("app", {"managed_policy_arns": {"read-only": arn}})
+
+    run = run_program(program, capture_error=True)
+    error = str(run.raised(InputError))
+    assert "managed_policy_arns['read-only'] 'arn:aws-cn:iam::aws:policy/ReadOnlyAccess'" in error
+    assert "this stack deploys to partition 'aws'" in error
+    assert not run.of_type(ATTACHMENT), "the attachment must not be created"
+
+
 def test_each_managed_policy_is_one_attachment_named_by_its_key(role_args):
     run = build(role_args)
     (attachment,) = run.of_type(ATTACHMENT)
