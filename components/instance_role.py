@@ -131,6 +131,7 @@ class InstanceRole(pulumi.ComponentResource):
         # given to it is the one asked.
         partition = aws.get_partition(opts=pulumi.InvokeOptions(parent=self))
         managed = plan.managed_arns(partition.partition)
+        boundary = plan.boundary_in(partition.partition)
 
         child = pulumi.ResourceOptions(parent=self)
         self.role = aws.iam.Role(
@@ -141,7 +142,7 @@ class InstanceRole(pulumi.ComponentResource):
             path=args.get("path", "/"),
             description=args.get("description"),
             max_session_duration=args.get("max_session_duration"),
-            permissions_boundary=plan.permissions_boundary,
+            permissions_boundary=boundary,
             tags=args.get("tags"),
             opts=child,
         )
@@ -311,6 +312,17 @@ class _RolePlan:
             managed=managed,
             session_manager=session_manager,
             permissions_boundary=boundary,
+        )
+
+    def boundary_in(self, partition: str) -> pulumi.Input[str] | None:
+        """The permissions boundary, checked against the stack's partition."""
+        if self.permissions_boundary is None:
+            return None
+        return checked(
+            self.permissions_boundary,
+            lambda arn: v.check_managed_policy_partition(
+                arn, partition, input_name="permissions_boundary"
+            ),
         )
 
     def managed_arns(self, partition: str) -> dict[str, pulumi.Input[str]]:

@@ -24,7 +24,8 @@ METADATA_HTTP_ENDPOINT: Final = "enabled"
 DEFAULT_METADATA_HOP_LIMIT: Final = 1
 DEFAULT_INSTANCE_TYPE: Final = "t3.micro"
 DEFAULT_ROOT_VOLUME_TYPE: Final = "gp3"
-ROOT_VOLUME_TYPES: Final = ("gp3", "gp2", "io1", "io2", "standard")
+# io1 and io2 need provisioned IOPS, which this component does not take.
+ROOT_VOLUME_TYPES: Final = ("gp3", "gp2", "standard")
 #: The public SSM parameter AWS keeps pointing at the newest Amazon Linux 2023 AMI.
 DEFAULT_AMI_SSM_PARAMETER: Final = (
     "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"
@@ -65,7 +66,7 @@ class InstanceWithRoleArgs(TypedDict, total=False):
     """Optional. Defaults to `t3.micro`. The EC2 instance type."""
 
     subnet_id: pulumi.Input[str]
-    """Optional. Defaults to a default subnet of the default VPC, chosen by EC2. The subnet to
+    """Optional. Defaults to the default VPC's default subnet with the lowest ID. The subnet to
     launch into."""
 
     vpc_security_group_ids: Sequence[pulumi.Input[str]]
@@ -99,7 +100,8 @@ class InstanceWithRoleArgs(TypedDict, total=False):
     """Optional. Defaults to the AMI's size. Root volume size in GiB."""
 
     root_volume_type: str
-    """Optional. Defaults to `gp3`. Root volume type: gp3, gp2, io1, io2 or standard."""
+    """Optional. Defaults to `gp3`. Root volume type: gp3, gp2 or standard (io1 and io2 need
+    provisioned IOPS, which this component does not set)."""
 
     root_volume_kms_key_id: pulumi.Input[str]
     """Optional. Defaults to the account's AWS managed key for EBS (`aws/ebs`). ARN of the KMS
@@ -165,23 +167,25 @@ class InstanceWithRole(pulumi.ComponentResource):
 
         ami: pulumi.Input[str]
         if "ami" in args:
-            ami = checked(
-                args["ami"], lambda a: _check_id(a, _AMI_ID_RE, "ami", "ami-0123456789abcdef0")
-            )
+            ami = checked(args["ami"], _check_ami)
         else:
             ami = aws.ssm.get_parameter_output(
                 name=args.get("ami_ssm_parameter", DEFAULT_AMI_SSM_PARAMETER),
                 opts=pulumi.InvokeOutputOptions(parent=self),
             ).insecure_value
 
+        subnet_id: pulumi.Input[str] = args.get("subnet_id") or _default_subnet(self)
         tags: dict[str, pulumi.Input[str]] = {"Name": name, **args.get("tags", {})}
         self.instance = aws.ec2.Instance(
             f"{name}-instance",
             ami=ami,
             instance_type=args.get("instance_type", DEFAULT_INSTANCE_TYPE),
             iam_instance_profile=self.instance_role.instance_profile_name,
-            subnet_id=args.get("subnet_id"),
+            subnet_id=subnet_id,
             vpc_security_group_ids=args.get("vpc_security_group_ids"),
+            # Sent only with a subnet_id (terraform-provider-aws buildInstanceOpts); without one
+            # a default subnet's map-public-IP-on-launch would give the instance a public IP
+            # anyway, hence _default_subnet.
             associate_public_ip_address=args.get("associate_public_ip_address", False),
             key_name=args.get("key_name"),
             user_data=args.get("user_data"),
@@ -241,6 +245,27 @@ class InstanceWithRole(pulumi.ComponentResource):
         )
 
 
+def _default_subnet(parent: pulumi.Resource) -> pulumi.Output[str]:
+    """A default subnet of the default VPC, the first by ID so that it is stable."""
+
+    def first(ids: list[str]) -> str:
+        if not ids:
+            raise v.InputError(
+                "subnet_id is not set and this region has no default VPC subnet to fall back on. "
+                "Set subnet_id to the subnet the instance should run in."
+            )
+        return sorted(ids)[0]
+
+    return aws.ec2.get_subnets_output(
+        filters=[aws.ec2.GetSubnetsFilterArgs(name="default-for-az", values=["true"])],
+        opts=pulumi.InvokeOutputOptions(parent=parent),
+    ).ids.apply(first)
+
+
+def _check_ami(value: str) -> None:
+    _check_id(value, _AMI_ID_RE, "ami", "ami-0123456789abcdef0")
+
+
 def _check_id(value: str, pattern: re.Pattern[str], input_name: str, example: str) -> None:
     if not isinstance(value, str) or not pattern.match(value):
         raise v.InputError(f"{input_name} {value!r} is not a valid ID (for example {example!r}).")
@@ -280,6 +305,8 @@ def check_instance_with_role_args(name: str, args: InstanceWithRoleArgs) -> None
             f"ami_ssm_parameter {args['ami_ssm_parameter']!r} is not an SSM parameter name "
             f"(for example {DEFAULT_AMI_SSM_PARAMETER!r})."
         )
+    if (ami := known_or_none(args.get("ami"))) is not None:
+        _check_ami(ami)
     if "metadata_hop_limit" in args:
         v.check_metadata_hop_limit(args["metadata_hop_limit"], input_name="metadata_hop_limit")
     volume_type = args.get("root_volume_type", DEFAULT_ROOT_VOLUME_TYPE)
@@ -311,6 +338,9 @@ def check_instance_with_role_args(name: str, args: InstanceWithRoleArgs) -> None
                 )
     if "tags" in args:
         v.check_tags({"Name": "", **args["tags"]}, input_name="tags")
+        if args.get("instance_metadata_tags", False):
+            for key in args["tags"]:
+                v.check_metadata_tag_key(key, input_name="tags")
     # The new role's settings are checked by InstanceRole before it registers anything; doing
     # it here too keeps the instance component itself from registering first.
     if existing is None:

@@ -40,7 +40,8 @@ _STATEMENT_KEYS: Final = frozenset(
     }
 )
 _DOCUMENT_KEYS: Final = frozenset({"Version", "Id", "Statement"})
-_ACTION_RE: Final = re.compile(r"^(?P<service>[a-z0-9-]+):(?P<action>[A-Za-z0-9*?]+)$")
+# IAM matches service prefixes and action names case-insensitively; a few action names hold '-'.
+_ACTION_RE: Final = re.compile(r"^(?P<service>[A-Za-z0-9-]+):(?P<action>[A-Za-z0-9*?-]+)$")
 _SID_RE: Final = re.compile(r"^[A-Za-z0-9]*$")
 # The limit on a role's inline policies, counted without white space (IAM quotas page).
 INLINE_POLICIES_MAX_CHARACTERS: Final = 10240
@@ -240,8 +241,16 @@ def _is_arn(value: str) -> bool:
 
 
 def is_service_wildcard(action: str) -> bool:
-    """``*`` or ``service:*``: every action, or every action of one service."""
-    return action == "*" or action.endswith(":*")
+    """``*``, or a ``service:`` pattern made only of ``*`` and ``?`` (``s3:*``, ``s3:?*``,
+    ``s3:**``): every action, or every action of one service."""
+    if action == "*":
+        return True
+    _, _, pattern = action.partition(":")
+    return "*" in pattern and set(pattern) <= {"*", "?"}
+
+
+def _listed(action: str, opt_ins: Collection[str]) -> bool:
+    return action.lower() in {o.lower() for o in opt_ins}
 
 
 def _check_wildcards(
@@ -254,30 +263,41 @@ def _check_wildcards(
     # A Deny narrows what is granted, so a wildcard in one is safe.
     if statement.get("Effect") != "Allow":
         return
+    if "NotAction" in statement and not _listed("*", allow_wildcard_actions):
+        raise InputError(
+            f"{where} is an Allow with NotAction: it grants every action, current and future, "
+            "except those listed. List the actions it should grant under Action instead, or, "
+            "if you mean it, add '*' to allow_wildcard_actions."
+        )
     actions = [a for a in _as_list(statement.get("Action", [])) if isinstance(a, str)]
     for action in actions:
-        if is_service_wildcard(action) and action not in allow_wildcard_actions:
+        if is_service_wildcard(action) and not _listed(action, allow_wildcard_actions):
             raise InputError(
                 f"{where} allows Action {action!r}: every current and future action"
                 f"{'' if action == '*' else ' of the service'}. List the actions the "
                 "application calls (CloudTrail shows them), or, if you mean it, add "
                 f"{action!r} to allow_wildcard_actions."
             )
+    # NotResource in an Allow reaches every resource but those listed: as broad as "*".
     resources = _as_list(statement.get("Resource", []))
-    if "*" not in resources:
+    if "*" in resources:
+        scope = "Resource '*'"
+    elif "NotResource" in statement:
+        scope = "every resource but the NotResource ones"
+    else:
         return
     for action in actions:
-        if action in allow_wildcard_resource_actions or is_service_wildcard(action):
+        if _listed(action, allow_wildcard_resource_actions):
             continue
         scoped = actions_with_resource_types(action)
         if scoped:
-            shown = ", ".join(scoped[:3]) + (
-                f" and {len(scoped) - 3} more" if len(scoped) > 3 else ""
-            )
+            shown = ", ".join(scoped[:3])
+            if len(scoped) > 3:
+                shown += f" and {len(scoped) - 3} more"
             raise InputError(
-                f"{where} allows {action!r} on Resource '*', but {shown} can be limited to "
-                "specific resources. Name the ARNs it needs, or, if you mean every resource, "
-                f"add {action!r} to allow_wildcard_resource_actions."
+                f"{where} allows {action!r} on {scope}, but {shown} can be limited to "
+                "specific resources. Name the ARNs it needs under Resource, or, if you mean "
+                f"every resource, add {action!r} to allow_wildcard_resource_actions."
             )
 
 
@@ -304,7 +324,10 @@ def actions_with_resource_types(action: str) -> tuple[str, ...]:
     this check cannot judge them."""
     from policy_sentry.querying.actions import get_action_data
 
+    if action == "*":
+        return ()  # every service: judged by the wildcard-action rule instead
     service, _, pattern = action.partition(":")
+    service = service.lower()
     if any(c in pattern for c in "*?"):
         # IAM matches action names case-insensitively.
         matched = [
@@ -319,7 +342,7 @@ def actions_with_resource_types(action: str) -> tuple[str, ...]:
         data = get_action_data(service, name)
         entries = data.get(service, []) if isinstance(data, dict) else []
         if any(entry.get("resource_arn_format", "*") != "*" for entry in entries):
-            scoped.append(f"{service}:{name}")
+            scoped.append(str(entries[0].get("action", f"{service}:{name}")))
     return tuple(sorted(scoped, key=str.lower))
 
 

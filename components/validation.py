@@ -40,8 +40,12 @@ TAG_VALUE_MAX = 256
 METADATA_HOP_LIMIT_MIN = 1
 METADATA_HOP_LIMIT_MAX = 64
 
-# Keys of the caller's policy maps become part of child resource names, so keep them URN-safe.
-_POLICY_KEY_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+# Keys of the caller's policy maps name inline policies in IAM and become part of child resource
+# names: IAM's characters, starting with a letter or digit.
+_POLICY_KEY_RE = re.compile(r"^[A-Za-z0-9][\w+=,.@-]{0,127}$", re.ASCII)
+# Tag keys readable through instance metadata (EC2 user guide, "Work with instance tags in
+# instance metadata"): no spaces or '/', and not '.', '..' or '_links'.
+_METADATA_TAG_KEY_RE = re.compile(r"^[A-Za-z0-9+\-=._:@]+$")
 
 # arn:<partition>:iam::<account id or "aws">:policy/<optional path/><name>
 _MANAGED_POLICY_ARN_RE = re.compile(
@@ -162,8 +166,8 @@ def check_policy_key(key: str, *, input_name: str) -> None:
     """A caller-chosen key of ``inline_policies`` or ``managed_policy_arns``."""
     if not isinstance(key, str) or not _POLICY_KEY_RE.match(key):
         raise InputError(
-            f"{input_name} key {key!r} is not a usable name. Use 1 to 64 letters, digits, '.', "
-            "'_' or '-', starting with a letter or digit; it becomes part of the child "
+            f"{input_name} key {key!r} is not a usable name. Use 1 to 128 letters, digits and "
+            "+ = , . @ _ -, starting with a letter or digit; it becomes part of the child "
             "resource's name, so keep it stable."
         )
 
@@ -209,3 +213,13 @@ def check_string_list(values: Sequence[Any], *, input_name: str) -> None:
             raise InputError(
                 f"{input_name} holds {value!r}; each entry must be a non-empty string."
             )
+
+
+def check_metadata_tag_key(key: str, *, input_name: str) -> None:
+    """With instance tags in metadata, EC2 refuses to launch with keys it cannot serve."""
+    if not _METADATA_TAG_KEY_RE.match(key) or key in (".", "..", "_links"):
+        raise InputError(
+            f"{input_name} key {key!r} cannot be served through instance metadata, which "
+            "instance_metadata_tags turns on. Use letters, digits and + - = . _ : @ only (no "
+            "spaces or '/'), or leave instance_metadata_tags off."
+        )

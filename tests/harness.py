@@ -46,6 +46,11 @@ CHINA = AwsTarget(
 )
 
 
+def default_subnets(target: AwsTarget) -> list[str]:
+    """The default VPC's default subnets, one per zone, in no particular order."""
+    return [f"subnet-0{_hex(target.region + zone, 16)}" for zone in "cab"]
+
+
 class AwsMocks(pulumi_mocks.Mocks):
     """The AWS provider as far as this project uses it."""
 
@@ -129,43 +134,58 @@ class AwsMocks(pulumi_mocks.Mocks):
     # --- functions ------------------------------------------------------------------------
     def call(self, args: pulumi_mocks.MockCallArgs) -> dict:  # type: ignore[override]
         self.calls.append(args)
+        handler = getattr(self, "_" + args.token.rsplit(":", 1)[-1], None)
+        if handler is None or not args.token.startswith("aws:"):
+            raise UnmockedCallError(f"no mock for function {args.token} with {args.args}")
+        return handler(dict(args.args))
+
+    def _getPartition(self, _: dict) -> dict:
         t = self.target
-        if args.token == "aws:index/getPartition:getPartition":
-            return {
-                "id": t.partition,
-                "partition": t.partition,
-                "dnsSuffix": t.dns_suffix,
-                "reverseDnsPrefix": ".".join(reversed(t.dns_suffix.split("."))),
-            }
-        if args.token == "aws:index/getRegion:getRegion":
-            return {"id": t.region, "region": t.region, "name": t.region}
-        if args.token == "aws:index/getCallerIdentity:getCallerIdentity":
-            return {
-                "id": t.account_id,
-                "accountId": t.account_id,
-                "arn": f"arn:{t.partition}:iam::{t.account_id}:user/deployer",
-                "userId": "AIDA" + _hex(t.account_id, 16).upper(),
-            }
-        if args.token == "aws:ssm/getParameter:getParameter":
-            if args.args.get("name") != AL2023_PARAMETER:
-                raise UnmockedCallError(f"ParameterNotFound: {args.args.get('name')}")
-            ami = "ami-" + _hex(t.region, 17)
-            return {
-                "id": AL2023_PARAMETER,
-                "name": AL2023_PARAMETER,
-                "type": "String",
-                "value": ami,
-                "insecureValue": ami,
-                "version": 1,
-            }
-        if args.token == "aws:ec2/getVpc:getVpc":
-            if args.args.get("default") is not True:
-                raise UnmockedCallError(f"getVpc mocked only for the default VPC: {args.args}")
-            return {"id": "vpc-0defa017", "default": True, "cidrBlock": "172.31.0.0/16"}
-        if args.token == "aws:ec2/getSubnet:getSubnet":
-            subnet = args.args.get("id")
-            return {"id": subnet, "vpcId": "vpc-0" + _hex(str(subnet), 16)}
-        raise UnmockedCallError(f"no mock for function {args.token} with {args.args}")
+        return {
+            "id": t.partition,
+            "partition": t.partition,
+            "dnsSuffix": t.dns_suffix,
+            "reverseDnsPrefix": ".".join(reversed(t.dns_suffix.split("."))),
+        }
+
+    def _getRegion(self, _: dict) -> dict:
+        return {"id": self.target.region, "region": self.target.region, "name": self.target.region}
+
+    def _getCallerIdentity(self, _: dict) -> dict:
+        t = self.target
+        return {
+            "id": t.account_id,
+            "accountId": t.account_id,
+            "arn": f"arn:{t.partition}:iam::{t.account_id}:user/deployer",
+            "userId": "AIDA" + _hex(t.account_id, 16).upper(),
+        }
+
+    def _getParameter(self, args: dict) -> dict:
+        if args.get("name") != AL2023_PARAMETER:
+            raise UnmockedCallError(f"ParameterNotFound: {args.get('name')}")
+        ami = "ami-" + _hex(self.target.region, 17)
+        return {
+            "id": AL2023_PARAMETER,
+            "name": AL2023_PARAMETER,
+            "type": "String",
+            "value": ami,
+            "insecureValue": ami,
+            "version": 1,
+        }
+
+    def _getVpc(self, args: dict) -> dict:
+        if args.get("default") is not True:
+            raise UnmockedCallError(f"getVpc mocked only for the default VPC: {args}")
+        return {"id": "vpc-0defa017", "default": True, "cidrBlock": "172.31.0.0/16"}
+
+    def _getSubnets(self, args: dict) -> dict:
+        if args.get("filters") != [{"name": "default-for-az", "values": ["true"]}]:
+            raise UnmockedCallError(f"getSubnets mocked only for default subnets: {args}")
+        return {"id": self.target.region, "ids": default_subnets(self.target), **args}
+
+    def _getSubnet(self, args: dict) -> dict:
+        subnet = args.get("id")
+        return {"id": subnet, "vpcId": "vpc-0" + _hex(str(subnet), 16)}
 
 
 @dataclass

@@ -266,6 +266,19 @@ def test_rejects_managed_policy_arn_of_another_partition_before_any_child():
     assert not run.custom(), [r.name for r in run.custom()]
 
 
+def test_rejects_permissions_boundary_of_another_partition_before_any_child():
+    boundary = "arn:aws:iam::123456789012:policy/boundary"
+    run = run_program(
+        lambda: InstanceRole("app", {"permissions_boundary": boundary}),
+        target=CHINA,
+        capture_error=True,
+    )
+    expected = r"permissions_boundary .* is in partition 'aws', but this stack deploys to partition"
+    with pytest.raises(InputError, match=expected):
+        raise run.raised(InputError)
+    assert not run.custom(), [r.name for r in run.custom()]
+
+
 INSTANCE_CASES = [
     pytest.param(
         {"metadata_hop_limit": 0},
@@ -311,6 +324,21 @@ INSTANCE_CASES = [
         {"vpc_security_group_ids": ["default"]},
         "vpc_security_group_ids entry 'default' is not a valid ID",
         id="security-group-id-malformed",
+    ),
+    pytest.param(
+        {"ami": "ubuntu-22.04"},
+        "ami 'ubuntu-22.04' is not a valid ID",
+        id="ami-malformed",
+    ),
+    pytest.param(
+        {"root_volume_type": "io1"},
+        "root_volume_type 'io1' cannot be a root volume",
+        id="root-volume-type-needs-iops",
+    ),
+    pytest.param(
+        {"instance_metadata_tags": True, "tags": {"Cost Center": "42"}},
+        "tags key 'Cost Center' cannot be served through instance metadata",
+        id="metadata-tags-with-unservable-key",
     ),
     pytest.param(
         {"http_tokens": "optional"},

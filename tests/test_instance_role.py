@@ -210,8 +210,8 @@ def test_exclusive_management_lists_every_policy_by_default(role_args):
 
 def test_exclusive_management_of_a_role_without_policies_lists_none():
     run = build()
-    assert run.one(EXCLUSIVE_INLINE).inputs.get("policyNames", []) == []
-    assert run.one(EXCLUSIVE_MANAGED).inputs.get("policyArns", []) == []
+    assert run.one(EXCLUSIVE_INLINE).inputs["policyNames"] == []
+    assert run.one(EXCLUSIVE_MANAGED).inputs["policyArns"] == []
 
 
 def test_exclusive_management_can_be_turned_off(role_args):

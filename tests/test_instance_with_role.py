@@ -5,7 +5,7 @@ import pytest
 from components import InstanceRole, InstanceRoleArgs, InstanceWithRole, InstanceWithRoleArgs
 from components.validation import InputError
 
-from harness import AL2023_PARAMETER, run_program
+from harness import AL2023_PARAMETER, AwsTarget, default_subnets, run_program
 
 INSTANCE = "aws:ec2/instance:Instance"
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
@@ -84,13 +84,28 @@ def test_root_volume_uses_the_given_kms_key_and_stays_encrypted():
 
 
 def test_root_volume_size_and_type_can_be_chosen():
-    args = InstanceWithRoleArgs(root_volume_size=30, root_volume_type="io2")
+    args = InstanceWithRoleArgs(root_volume_size=30, root_volume_type="gp2")
     root = instance_inputs(args)["rootBlockDevice"]
-    assert (root["volumeSize"], root["volumeType"]) == (30, "io2")
+    assert (root["volumeSize"], root["volumeType"]) == (30, "gp2")
 
 
 def test_instance_gets_no_public_ip_by_default():
     assert instance_inputs()["associatePublicIpAddress"] is False
+
+
+def test_instance_without_subnet_launches_into_the_lowest_default_subnet():
+    # The provider sends AssociatePublicIpAddress only with a subnet; without one, a default
+    # subnet's map-public-IP-on-launch would hand the instance a public IP after all.
+    run = build()
+    assert run.one(INSTANCE).inputs["subnetId"] == min(default_subnets(AwsTarget()))
+    (lookup,) = [c for c in run.mocks.calls if c.token == "aws:ec2/getSubnets:getSubnets"]
+    assert lookup.args["filters"] == [{"name": "default-for-az", "values": ["true"]}]
+
+
+def test_given_subnet_needs_no_default_subnet_lookup():
+    run = build(InstanceWithRoleArgs(subnet_id="subnet-0123456789abcdef0"))
+    assert run.one(INSTANCE).inputs["subnetId"] == "subnet-0123456789abcdef0"
+    assert not [c for c in run.mocks.calls if c.token == "aws:ec2/getSubnets:getSubnets"]
 
 
 def test_instance_gets_a_public_ip_only_when_asked():

@@ -222,3 +222,77 @@ def test_rejects_opt_in_entry_that_is_not_an_action():
 def test_minified_length_ignores_white_space():
     document = {"Version": "2012-10-17"}
     assert docs.minified_length(document) == len('{"Version":"2012-10-17"}')
+
+
+def test_rejects_allow_with_notaction():
+    with pytest.raises(InputError, match=r"is an Allow with NotAction: it grants every action"):
+        check(policy({"Effect": "Allow", "NotAction": "iam:*", "Resource": "arn:aws:s3:::b/*"}))
+
+
+def test_accepts_allow_with_notaction_when_star_is_opted_into():
+    document = policy({"Effect": "Allow", "NotAction": "iam:*", "Resource": "arn:aws:s3:::b/*"})
+    check(document, allow_wildcard_actions=["*"])
+
+
+def test_accepts_deny_with_notaction():
+    check(
+        policy(
+            allow("s3:GetObject", "arn:aws:s3:::b/*"),
+            {"Effect": "Deny", "NotAction": "s3:GetObject", "Resource": "*"},
+        )
+    )
+
+
+def test_rejects_notresource_on_an_action_with_resource_level_permissions():
+    document = policy(
+        {"Effect": "Allow", "Action": "s3:GetObject", "NotResource": "arn:aws:s3:::x/*"}
+    )
+    with pytest.raises(InputError, match=r"allows 's3:GetObject' on every resource but the"):
+        check(document)
+
+
+@pytest.mark.parametrize("action", ["s3:?*", "s3:**", "S3:*"])
+def test_rejects_patterns_that_match_every_action_of_a_service(action):
+    with pytest.raises(InputError, match=r"every current and future action of the service"):
+        check(policy(allow(action, "arn:aws:s3:::b/*")))
+
+
+def test_opting_into_a_wildcard_action_does_not_admit_it_on_resource_star():
+    with pytest.raises(InputError, match=r"allows 's3:[*]' on Resource '[*]'"):
+        check(policy(allow("s3:*", "*")), allow_wildcard_actions=["s3:*"])
+
+
+def test_wildcard_action_on_resource_star_needs_both_opt_ins():
+    check(
+        policy(allow("s3:*", "*")),
+        allow_wildcard_actions=["s3:*"],
+        allow_wildcard_resource_actions=["s3:*"],
+    )
+
+
+def test_accepts_upper_case_service_prefix_and_hyphenated_action_names():
+    check(
+        policy(
+            allow("S3:GetObject", "arn:aws:s3:::b/*"),
+            allow(
+                "vpc-lattice:AssociateViaAWSService-EventsAndStates", "arn:aws:vpc-lattice:*:*:*"
+            ),
+        )
+    )
+
+
+def test_opt_ins_match_actions_case_insensitively():
+    check(policy(allow("s3:getobject", "*")), allow_wildcard_resource_actions=["s3:GetObject"])
+
+
+def test_accepts_conditions_policy_variables_and_wildcard_arns():
+    check(
+        policy(
+            allow(
+                "s3:GetObject",
+                "arn:aws:s3:::home/${aws:username}/*",
+                Condition={"Bool": {"aws:SecureTransport": "true"}},
+            ),
+            allow("logs:PutLogEvents", "arn:aws:logs:*:123456789012:log-group:/app/*:*"),
+        )
+    )

@@ -156,7 +156,23 @@ def test_accepts_metadata_hop_limit_in_range(hops):
     v.check_metadata_hop_limit(hops, input_name="metadata_hop_limit")
 
 
-@pytest.mark.parametrize("key", ["", "has space", "-leading", "a" * 65, "a/b"])
+@pytest.mark.parametrize("key", ["", "has space", "-leading", "a" * 129, "a/b"])
 def test_rejects_unusable_policy_keys(key):
     with pytest.raises(InputError, match=r"is not a usable name"):
         v.check_policy_key(key, input_name="inline_policies")
+
+
+@pytest.mark.parametrize("key", ["AppAccess", "app+read=1,x@y.z_w-v", "a" * 128])
+def test_accepts_policy_keys_with_every_character_iam_allows(key):
+    v.check_policy_key(key, input_name="inline_policies")
+
+
+@pytest.mark.parametrize("key", ["Name", "team:owner", "cost-center.v2"])
+def test_accepts_tag_keys_instance_metadata_can_serve(key):
+    v.check_metadata_tag_key(key, input_name="tags")
+
+
+@pytest.mark.parametrize("key", ["Cost Center", "team/owner", "..", "_links"])
+def test_rejects_tag_keys_instance_metadata_cannot_serve(key):
+    with pytest.raises(InputError, match=r"cannot be served through instance metadata"):
+        v.check_metadata_tag_key(key, input_name="tags")
