@@ -85,6 +85,11 @@ class InstanceRoleArgs(TypedDict, total=False):
     resource-level permissions is refused unless the action, as written in the policy, is
     listed here (for example `"ec2:StartInstances"`)."""
 
+    allow_unknown_actions: Sequence[str]
+    """Optional. Defaults to none. An action the IAM action database does not know is refused as
+    a likely typo (with the nearest known action suggested) unless it is listed here: for
+    actions newer than the database."""
+
     instance_profile_name: pulumi.Input[str]
     """Optional. Defaults to a unique name generated from the component's name. The instance
     profile's name, at most 128 characters; it may differ from the role's. Conflicts with
@@ -290,6 +295,8 @@ class _RolePlan:
         wildcard_resources = list(args.get("allow_wildcard_resource_actions", []))
         docs.check_opt_in_list(wildcard_actions, input_name="allow_wildcard_actions")
         docs.check_opt_in_list(wildcard_resources, input_name="allow_wildcard_resource_actions")
+        unknown_actions = list(args.get("allow_unknown_actions", []))
+        docs.check_opt_in_list(unknown_actions, input_name="allow_unknown_actions")
         boundary = args.get("permissions_boundary")
         if boundary is not None:
             boundary = checked(
@@ -307,7 +314,12 @@ class _RolePlan:
             role_name=role_name,
             profile_name=profile_name,
             inline_documents=_inline_documents(
-                args.get("inline_policies", {}), wildcard_actions, wildcard_resources
+                args.get("inline_policies", {}),
+                docs.OptIns(
+                    allow_wildcard_actions=wildcard_actions,
+                    allow_wildcard_resource_actions=wildcard_resources,
+                    allow_unknown_actions=unknown_actions,
+                ),
             ),
             managed=managed,
             session_manager=session_manager,
@@ -386,9 +398,7 @@ def _checked_name(
 
 
 def _inline_documents(
-    policies: Mapping[str, PolicyDocumentInput],
-    wildcard_actions: Sequence[str],
-    wildcard_resources: Sequence[str],
+    policies: Mapping[str, PolicyDocumentInput], opt_ins: docs.OptIns
 ) -> dict[str, pulumi.Input[str]]:
     if not isinstance(policies, Mapping):
         raise v.InputError(
@@ -407,12 +417,7 @@ def _inline_documents(
 
         def finish(resolved: Any, input_name: str = input_name) -> str:
             parsed = docs.parse_document(resolved, input_name=input_name)
-            docs.check_policy_document(
-                parsed,
-                input_name=input_name,
-                allow_wildcard_actions=wildcard_actions,
-                allow_wildcard_resource_actions=wildcard_resources,
-            )
+            docs.check_policy_document(parsed, input_name=input_name, opt_ins=opt_ins)
             return docs.render(parsed)
 
         plain = known_or_none(document)
@@ -422,12 +427,7 @@ def _inline_documents(
             rendered[key] = pulumi.Output.from_input(document).apply(finish)
             continue
         partial = with_unknowns(docs.parse_document(plain, input_name=input_name))
-        docs.check_policy_document(
-            partial,
-            input_name=input_name,
-            allow_wildcard_actions=wildcard_actions,
-            allow_wildcard_resource_actions=wildcard_resources,
-        )
+        docs.check_policy_document(partial, input_name=input_name, opt_ins=opt_ins)
         if contains_unknowns(partial):
             rendered[key] = pulumi.Output.from_input(document).apply(finish)
             continue

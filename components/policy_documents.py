@@ -14,13 +14,14 @@ Service Authorization Reference, not from a list written here.
 
 from __future__ import annotations
 
-import fnmatch
-import functools
 import json
 import re
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
+from . import policy_lint
+from ._values import UNKNOWN, as_list
+from .policy_lint import OptIns
 from .validation import InputError
 
 POLICY_VERSION: Final = "2012-10-17"
@@ -45,16 +46,6 @@ _ACTION_RE: Final = re.compile(r"^(?P<service>[A-Za-z0-9-]+):(?P<action>[A-Za-z0
 _SID_RE: Final = re.compile(r"^[A-Za-z0-9]*$")
 # The limit on a role's inline policies, counted without white space (IAM quotas page).
 INLINE_POLICIES_MAX_CHARACTERS: Final = 10240
-
-
-class _Unknown:
-    """Stands in for a value known only at deploy time; :data:`UNKNOWN` is its one instance."""
-
-    def __repr__(self) -> str:
-        return "<unknown until deployment>"
-
-
-UNKNOWN: Final = _Unknown()
 
 
 def ec2_trust_policy(dns_suffix: str) -> dict[str, Any]:
@@ -102,24 +93,20 @@ def parse_document(document: str | Mapping[str, Any], *, input_name: str) -> Map
     return document
 
 
-def _as_list(value: Any) -> list[Any]:
-    return list(value) if isinstance(value, (list, tuple)) else [value]
-
-
 def statements(document: Mapping[str, Any]) -> list[Any]:
     statement = document.get("Statement")
-    return [] if statement is UNKNOWN else _as_list(statement)
+    return [] if statement is UNKNOWN else as_list(statement)
 
 
 def check_policy_document(
     document: Mapping[str, Any],
     *,
     input_name: str,
-    allow_wildcard_actions: Collection[str] = (),
-    allow_wildcard_resource_actions: Collection[str] = (),
+    opt_ins: OptIns | None = None,
 ) -> None:
-    """Raises :class:`InputError` unless ``document`` is an identity policy IAM accepts and that
-    grants no wildcard the caller did not opt into."""
+    """Raises :class:`InputError` unless ``document`` is an identity policy IAM accepts, that
+    passes the lint (:mod:`components.policy_lint`), and that grants no wildcard the caller did
+    not opt into. Lint findings are reported together, one line each."""
     unknown_keys = sorted(k for k in document if k not in _DOCUMENT_KEYS)
     if unknown_keys:
         raise InputError(
@@ -138,10 +125,12 @@ def check_policy_document(
     raw = document["Statement"]
     if raw is UNKNOWN:
         return
-    items = _as_list(raw)
+    items = as_list(raw)
     if not items:
         raise InputError(f"{input_name} has an empty Statement list. Add at least one statement.")
     sids: set[str] = set()
+    opt_ins = opt_ins or OptIns()
+    findings: list[policy_lint.Finding] = []
     for index, statement in enumerate(items):
         where = _statement_label(input_name, index, statement)
         if statement is UNKNOWN:
@@ -154,11 +143,13 @@ def check_policy_document(
             if sid in sids:
                 raise InputError(f"{where}: Sid {sid!r} is used twice; IAM needs unique Sids.")
             sids.add(sid)
-        _check_wildcards(
-            statement,
-            where=where,
-            allow_wildcard_actions=allow_wildcard_actions,
-            allow_wildcard_resource_actions=allow_wildcard_resource_actions,
+        findings += policy_lint.lint_statement(statement, where, opt_ins)
+    if len(findings) == 1:
+        raise InputError(str(findings[0]))
+    if findings:
+        raise InputError(
+            f"{input_name} has {len(findings)} problems:\n"
+            + "\n".join(f"  - {finding}" for finding in findings)
         )
 
 
@@ -226,7 +217,7 @@ def _check_exactly_one(statement: Mapping[str, Any], key: str, other: str, *, wh
 def _element_values(value: Any, *, key: str, where: str) -> list[Any]:
     if value is UNKNOWN:
         return []
-    values = _as_list(value)
+    values = as_list(value)
     if not values:
         raise InputError(f"{where}: {key} is an empty list. Name at least one.")
     for item in values:
@@ -240,67 +231,6 @@ def _is_arn(value: str) -> bool:
     return len(parts) == 6 and parts[0] == "arn" and bool(parts[1]) and bool(parts[2])
 
 
-def is_service_wildcard(action: str) -> bool:
-    """``*``, or a ``service:`` pattern made only of ``*`` and ``?`` (``s3:*``, ``s3:?*``,
-    ``s3:**``): every action, or every action of one service."""
-    if action == "*":
-        return True
-    _, _, pattern = action.partition(":")
-    return "*" in pattern and set(pattern) <= {"*", "?"}
-
-
-def _listed(action: str, opt_ins: Collection[str]) -> bool:
-    return action.lower() in {o.lower() for o in opt_ins}
-
-
-def _check_wildcards(
-    statement: Mapping[str, Any],
-    *,
-    where: str,
-    allow_wildcard_actions: Collection[str],
-    allow_wildcard_resource_actions: Collection[str],
-) -> None:
-    # A Deny narrows what is granted, so a wildcard in one is safe.
-    if statement.get("Effect") != "Allow":
-        return
-    if "NotAction" in statement and not _listed("*", allow_wildcard_actions):
-        raise InputError(
-            f"{where} is an Allow with NotAction: it grants every action, current and future, "
-            "except those listed. List the actions it should grant under Action instead, or, "
-            "if you mean it, add '*' to allow_wildcard_actions."
-        )
-    actions = [a for a in _as_list(statement.get("Action", [])) if isinstance(a, str)]
-    for action in actions:
-        if is_service_wildcard(action) and not _listed(action, allow_wildcard_actions):
-            raise InputError(
-                f"{where} allows Action {action!r}: every current and future action"
-                f"{'' if action == '*' else ' of the service'}. List the actions the "
-                "application calls (CloudTrail shows them), or, if you mean it, add "
-                f"{action!r} to allow_wildcard_actions."
-            )
-    # NotResource in an Allow reaches every resource but those listed: as broad as "*".
-    resources = _as_list(statement.get("Resource", []))
-    if "*" in resources:
-        scope = "Resource '*'"
-    elif "NotResource" in statement:
-        scope = "every resource but the NotResource ones"
-    else:
-        return
-    for action in actions:
-        if _listed(action, allow_wildcard_resource_actions):
-            continue
-        scoped = actions_with_resource_types(action)
-        if scoped:
-            shown = ", ".join(scoped[:3])
-            if len(scoped) > 3:
-                shown += f" and {len(scoped) - 3} more"
-            raise InputError(
-                f"{where} allows {action!r} on {scope}, but {shown} can be limited to "
-                "specific resources. Name the ARNs it needs under Resource, or, if you mean "
-                f"every resource, add {action!r} to allow_wildcard_resource_actions."
-            )
-
-
 def check_opt_in_list(values: Sequence[str], *, input_name: str) -> None:
     for value in values:
         if not isinstance(value, str) or (value != "*" and not _ACTION_RE.match(value)):
@@ -308,42 +238,6 @@ def check_opt_in_list(values: Sequence[str], *, input_name: str) -> None:
                 f"{input_name} holds {value!r}; each entry must be an action as written in the "
                 "policy ('s3:*', 'ec2:StartInstances' or '*')."
             )
-
-
-@functools.cache
-def _service_actions(service: str) -> tuple[str, ...]:
-    from policy_sentry.querying.actions import get_actions_for_service
-
-    return tuple(get_actions_for_service(service))
-
-
-@functools.cache
-def actions_with_resource_types(action: str) -> tuple[str, ...]:
-    """The actions matched by ``action`` (which may hold ``*`` and ``?``) that support
-    resource-level permissions, from policy_sentry's database. Unknown actions give ``()``:
-    this check cannot judge them."""
-    from policy_sentry.querying.actions import get_action_data
-
-    if action == "*":
-        return ()  # every service: judged by the wildcard-action rule instead
-    service, _, pattern = action.partition(":")
-    service = service.lower()
-    if any(c in pattern for c in "*?"):
-        # IAM matches action names case-insensitively.
-        matched = [
-            name
-            for name in (a.split(":", 1)[1] for a in _service_actions(service))
-            if fnmatch.fnmatchcase(name.lower(), pattern.lower())
-        ]
-    else:
-        matched = [pattern]
-    scoped: list[str] = []
-    for name in matched:
-        data = get_action_data(service, name)
-        entries = data.get(service, []) if isinstance(data, dict) else []
-        if any(entry.get("resource_arn_format", "*") != "*" for entry in entries):
-            scoped.append(str(entries[0].get("action", f"{service}:{name}")))
-    return tuple(sorted(scoped, key=str.lower))
 
 
 def document_fingerprint(document: Mapping[str, Any]) -> str:

@@ -1,0 +1,269 @@
+"""Lint of IAM permission policies against the action database: what IAM accepts without a word
+but that fails, or over-grants, at run time.
+
+Each rule returns :class:`Finding` s naming the statement (by Sid, or by index) and the fix.
+The document has already passed :func:`components.policy_documents.check_policy_document`'s
+structural checks; values still unknown (:data:`UNKNOWN`) are skipped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Final
+
+from . import iam_actions
+from ._values import UNKNOWN, as_list
+
+_STAR: Final = "*"
+_ONE: Final = "?"
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    """A stable id: unknown-action, resource-mismatch, passrole-any-role, allow-not-action,
+    allow-not-resource, wildcard-action, wildcard-resource."""
+    where: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}"
+
+
+@dataclass(frozen=True)
+class OptIns:
+    """The caller's explicit exceptions (InstanceRoleArgs fields of the same names)."""
+
+    allow_wildcard_actions: Collection[str] = ()
+    allow_wildcard_resource_actions: Collection[str] = ()
+    allow_unknown_actions: Collection[str] = ()
+
+
+def _listed(action: str, opt_ins: Collection[str]) -> bool:
+    return action.lower() in {o.lower() for o in opt_ins}
+
+
+def is_service_wildcard(action: str) -> bool:
+    """``*``, or a ``service:`` pattern made only of ``*`` and ``?`` (``s3:*``, ``s3:?*``,
+    ``s3:**``): every action, or every action of one service."""
+    if action == _STAR:
+        return True
+    _, _, pattern = action.partition(":")
+    return _STAR in pattern and set(pattern) <= {_STAR, _ONE}
+
+
+def lint_statement(statement: Mapping[str, Any], where: str, opt_ins: OptIns) -> list[Finding]:
+    actions = [a for a in as_list(statement.get("Action", [])) if isinstance(a, str)]
+    findings = list(_unknown_actions(actions, where, opt_ins))
+    if statement.get("Effect") != "Allow":
+        return findings  # a Deny narrows what is granted; only typos matter there
+    findings += _not_elements(statement, actions, where, opt_ins)
+    findings += _wildcard_actions(actions, where, opt_ins)
+    resources = as_list(statement.get("Resource", []))
+    if UNKNOWN in resources:
+        return findings
+    if _STAR in resources or "NotResource" in statement:
+        findings += _wildcard_resources(actions, resources, where, opt_ins)
+    else:
+        findings += _resource_mismatches(actions, resources, where, opt_ins)
+    return findings
+
+
+def _unknown_actions(actions: Sequence[str], where: str, opt_ins: OptIns) -> Iterator[Finding]:
+    for action in actions:
+        if action == _STAR or _listed(action, opt_ins.allow_unknown_actions):
+            continue
+        if iam_actions.expand(action):
+            continue
+        hint = iam_actions.suggestion(action)
+        what = "matches no IAM action" if any(c in action for c in "*?") else "is not an IAM action"
+        if not iam_actions.is_known_service(action):
+            what = f"names the unknown service {action.partition(':')[0]!r}"
+        yield Finding(
+            "unknown-action",
+            where,
+            f"{action!r} {what}"
+            + (f"; did you mean {hint!r}?" if hint else ".")
+            + " If it is newer than the action database, add it to allow_unknown_actions.",
+        )
+
+
+def _not_elements(
+    statement: Mapping[str, Any], actions: Sequence[str], where: str, opt_ins: OptIns
+) -> Iterator[Finding]:
+    if "NotAction" in statement and not _listed(_STAR, opt_ins.allow_wildcard_actions):
+        yield Finding(
+            "allow-not-action",
+            where,
+            "an Allow with NotAction grants every action, current and future, except those "
+            "listed. List the actions it should grant under Action instead, or, if you mean it, "
+            "add '*' to allow_wildcard_actions.",
+        )
+    if "NotResource" in statement:
+        unlisted = [a for a in actions if not _listed(a, opt_ins.allow_wildcard_resource_actions)]
+        if unlisted or not actions:
+            yield Finding(
+                "allow-not-resource",
+                where,
+                "an Allow with NotResource grants its actions on every resource, current and "
+                "future, except those listed. Name the resources under Resource instead, or, if "
+                f"you mean it, add {', '.join(map(repr, unlisted or ['*']))} to "
+                "allow_wildcard_resource_actions.",
+            )
+
+
+def _wildcard_actions(actions: Sequence[str], where: str, opt_ins: OptIns) -> Iterator[Finding]:
+    for action in actions:
+        if not is_service_wildcard(action) or _listed(action, opt_ins.allow_wildcard_actions):
+            continue
+        matched = iam_actions.expand(action)
+        summary = iam_actions.access_level_summary(matched)
+        scope = "" if action == _STAR else " of the service"
+        yield Finding(
+            "wildcard-action",
+            where,
+            f"allows Action {action!r}: every current and future action{scope}"
+            + (f" ({len(matched)} today: {summary})" if summary else "")
+            + ". List the actions the application calls (CloudTrail shows them), or, if you "
+            f"mean it, add {action!r} to allow_wildcard_actions.",
+        )
+
+
+def _wildcard_resources(
+    actions: Sequence[str], resources: Sequence[Any], where: str, opt_ins: OptIns
+) -> Iterator[Finding]:
+    if _STAR not in resources:
+        return  # NotResource: reported by _not_elements
+    for action in actions:
+        if _covers_pass_role(action):
+            yield Finding(
+                "passrole-any-role",
+                where,
+                f"allows {action!r} on Resource '*': the instance could hand any role in the "
+                "account, including an administrator's, to a service it controls. Name the role "
+                "ARNs it may pass, and limit the service with an iam:PassedToService condition.",
+            )
+            continue
+        if _listed(action, opt_ins.allow_wildcard_resource_actions):
+            continue
+        scoped = [
+            a
+            for a in iam_actions.expand(action)
+            if (i := iam_actions.action_info(a)) and i.resource_formats
+        ]
+        if scoped:
+            shown = ", ".join(scoped[:3]) + (
+                f" and {len(scoped) - 3} more" if len(scoped) > 3 else ""
+            )
+            yield Finding(
+                "wildcard-resource",
+                where,
+                f"allows {action!r} on Resource '*', but {shown} can be limited to specific "
+                "resources. Name the ARNs it needs under Resource, or, if you mean every "
+                f"resource, add {action!r} to allow_wildcard_resource_actions.",
+            )
+
+
+def _covers_pass_role(action: str) -> bool:
+    return "iam:PassRole" in iam_actions.expand(action) if action != _STAR else False
+
+
+def _resource_mismatches(
+    actions: Sequence[str], resources: Sequence[Any], where: str, opt_ins: OptIns
+) -> Iterator[Finding]:
+    arns = [r for r in resources if isinstance(r, str)]
+    for action in actions:
+        if any(c in action for c in "*?") or _listed(action, opt_ins.allow_unknown_actions):
+            continue  # patterns span many resource types; judged by the wildcard rules
+        info = iam_actions.action_info(action)
+        if info is None:
+            continue
+        if not info.resource_formats:
+            yield Finding(
+                "resource-mismatch",
+                where,
+                f"{info.name!r} does not support resource-level permissions, so on "
+                f"{', '.join(arns)} it is never granted. Give it its own statement with "
+                "Resource '*'.",
+            )
+            continue
+        if not any(arn_overlaps(fmt, arn) for fmt in info.resource_formats for arn in arns):
+            yield Finding(
+                "resource-mismatch",
+                where,
+                f"{info.name!r} acts on {' or '.join(info.resource_formats)}, and no Resource "
+                f"here ({', '.join(arns)}) can be one, so it is never granted. Name a resource of "
+                "that type (for an S3 object action, the bucket ARN followed by '/*').",
+            )
+
+
+# A template variable matches one or more characters; these never hold '/' or ':' (S3 bucket
+# names have no '/'; partition, region and account ids neither). Any other variable (object
+# keys, log group names, role names with paths) may hold anything.
+_NARROW_VARIABLES: Final = frozenset({"BucketName", "Partition", "Region", "Account"})
+_ANYTHING: Final = frozenset[str]()
+_NO_SEPARATORS: Final = frozenset({"/", ":"})
+
+# A token: ("lit", c) one literal character; ("one", excluded) exactly one character not in
+# excluded; ("run", excluded) any number of such characters.
+_Token = tuple[str, Any]
+
+
+def _tokens(text: str, *, template: bool) -> list[_Token]:
+    """A pattern as tokens. ``${...}`` (a variable of the ARN format, or a policy variable in a
+    policy) is one or more characters; in a policy ``*`` and ``?`` are wildcards."""
+    tokens: list[_Token] = []
+    i = 0
+    while i < len(text):
+        if text.startswith("${", i) and (end := text.find("}", i)) != -1:
+            name = text[i + 2 : end]
+            excluded = _NO_SEPARATORS if template and name in _NARROW_VARIABLES else _ANYTHING
+            tokens += [("one", excluded), ("run", excluded)]
+            i = end + 1
+            continue
+        char = text[i]
+        if not template and char == _STAR:
+            tokens.append(("run", _ANYTHING))
+        elif not template and char == _ONE:
+            tokens.append(("one", _ANYTHING))
+        else:
+            tokens.append(("lit", char))
+        i += 1
+    return tokens
+
+
+def _compatible(a: _Token, b: _Token) -> bool:
+    """Whether one character can satisfy both tokens."""
+    if a[0] == "lit" and b[0] == "lit":
+        return a[1] == b[1]
+    if a[0] == "lit":
+        return a[1] not in b[1]
+    if b[0] == "lit":
+        return b[1] not in a[1]
+    return True  # two wildcard classes always share some character
+
+
+def arn_overlaps(arn_format: str, resource: str) -> bool:
+    """Whether some ARN fits both the database's ``arn_format`` and the policy's ``resource``
+    (which may hold wildcards and policy variables): whether the statement can ever apply."""
+    left, right = _tokens(arn_format, template=True), _tokens(resource, template=False)
+    seen: set[tuple[int, int]] = set()
+    todo = [(0, 0)]
+    while todo:
+        i, j = todo.pop()
+        if (i, j) in seen:
+            continue
+        seen.add((i, j))
+        if i == len(left) and j == len(right):
+            return True
+        if i < len(left) and left[i][0] == "run":
+            todo.append((i + 1, j))  # the run matches nothing
+        if j < len(right) and right[j][0] == "run":
+            todo.append((i, j + 1))
+        if i < len(left) and j < len(right) and _compatible(left[i], right[j]):
+            # Both sides produce one character; a run stays where it is.
+            step = (i if left[i][0] == "run" else i + 1, j if right[j][0] == "run" else j + 1)
+            if step != (i, j):
+                todo.append(step)
+    return False

