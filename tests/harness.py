@@ -99,7 +99,8 @@ class AwsMocks(pulumi_mocks.Mocks):
         return name, {**inputs, "name": name, "arn": arn}
 
     def _RolePolicy(self, logical: str, inputs: dict) -> tuple[str, dict]:
-        json.loads(inputs["policy"])  # the provider refuses a document that is not JSON
+        if isinstance(inputs["policy"], str):  # unknown during a preview
+            json.loads(inputs["policy"])  # the provider refuses a document that is not JSON
         return f"{inputs['role']}:{inputs['name']}", dict(inputs)
 
     def _RolePolicyAttachment(self, logical: str, inputs: dict) -> tuple[str, dict]:
@@ -188,6 +189,19 @@ class AwsMocks(pulumi_mocks.Mocks):
         return {"id": subnet, "vpcId": "vpc-0" + _hex(str(subnet), 16)}
 
 
+def unknown_output() -> pulumi.Output[Any]:
+    """A value unknown until deployment, as a preview sees an output of a resource not yet
+    created. Call it inside the program (it belongs to that run's event loop)."""
+    loop = asyncio.get_event_loop()
+
+    def done(value: Any) -> asyncio.Future[Any]:
+        future = loop.create_future()
+        future.set_result(value)
+        return future
+
+    return pulumi.Output(set(), done(None), done(False), done(False))
+
+
 @dataclass
 class Registration:
     """One RegisterResource request, as the engine received it."""
@@ -199,6 +213,7 @@ class Registration:
     custom: bool
     inputs: dict[str, Any]
     dependencies: list[str]
+    property_dependencies: dict[str, list[str]]
     ignore_changes: list[str]
     id: str = ""
     state: dict[str, Any] = field(default_factory=dict)
@@ -225,6 +240,9 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                     custom=request.custom,
                     inputs=rpc.deserialize_properties(request.object),
                     dependencies=list(request.dependencies),
+                    property_dependencies={
+                        prop: list(deps.urns) for prop, deps in request.propertyDependencies.items()
+                    },
                     ignore_changes=list(request.ignoreChanges),
                     id=registered.id,
                     state=dict(registered.state),

@@ -9,6 +9,7 @@ program as strings, objects and arrays as JSON.
 from __future__ import annotations
 
 import json
+import runpy
 from pathlib import Path
 from typing import Any
 
@@ -75,3 +76,8 @@ def merged_config(stack: str, overrides: dict[str, Any] | None = None) -> dict[s
             raise StackConfigError(f"{key} is set by stack {stack!r} but not declared")
         merged[key] = _encode(value)
     return merged
+
+
+def run_stack_program() -> None:
+    """Runs __main__.py as the Pulumi language host does (under whatever runtime is set)."""
+    runpy.run_path(str(ROOT / "__main__.py"), run_name="__main__")

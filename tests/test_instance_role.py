@@ -8,7 +8,7 @@ from components import InstanceRole, InstanceRoleArgs
 from components.validation import InputError
 
 from conftest import CLOUDWATCH_AGENT, READ_ONLY, read_objects_policy
-from harness import CHINA, run_program
+from harness import CHINA, run_program, unknown_output
 
 ROLE = "aws:iam/role:Role"
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
@@ -124,6 +124,31 @@ def test_output_value_that_breaks_a_rule_fails_when_it_resolves():
     run = run_program(program, capture_error=True)
     assert "allows 's3:GetObject' on Resource '*'" in str(run.raised(InputError))
     assert not run.of_type(ROLE_POLICY), "the policy must not be created"
+
+
+def test_preview_with_unknown_values_in_a_policy_does_not_fail():
+    def program():
+        statement = {"Effect": "Allow", "Action": "s3:GetObject", "Resource": unknown_output()}
+        InstanceRole(
+            "app",
+            {"inline_policies": {"read": {"Version": "2012-10-17", "Statement": [statement]}}},
+        )
+
+    run = run_program(program, preview=True)
+    assert run.named("app-inline-read").type == ROLE_POLICY
+
+
+def test_preview_still_refuses_the_known_parts_of_a_policy_with_unknown_values():
+    def program():
+        statement = {"Effect": "Allow", "Action": "s3:GetObjects", "Resource": unknown_output()}
+        InstanceRole(
+            "app",
+            {"inline_policies": {"read": {"Version": "2012-10-17", "Statement": [statement]}}},
+        )
+
+    run = run_program(program, preview=True, capture_error=True)
+    assert "'s3:GetObjects' is not an IAM action" in str(run.raised(InputError))
+    assert not run.registrations
 
 
 def test_whole_document_known_only_at_deploy_time_is_checked_when_it_resolves():

@@ -3,7 +3,6 @@ defaults as the CLI merges them."""
 
 import json
 import re
-import runpy
 from pathlib import Path
 
 import pytest
@@ -11,7 +10,13 @@ import pytest
 from components.validation import InputError
 
 from harness import CHINA, AwsTarget, default_subnets, run_program
-from stack_config import StackConfigError, merged_config, project, stack_file
+from stack_config import (
+    StackConfigError,
+    merged_config,
+    project,
+    run_stack_program,
+    stack_file,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 ACCOUNT = "444455556666"
@@ -21,16 +26,11 @@ REGION = "ap-southeast-2"
 STACKS = ("dev", "prod")
 
 
-def stack_program():
-    """Runs __main__.py as the Pulumi language host does."""
-    runpy.run_path(str(ROOT / "__main__.py"), run_name="__main__")
-
-
 def deploy(stack, overrides=None, **kwargs):
     config = merged_config(stack, overrides)
     target = AwsTarget(region=REGION, account_id=ACCOUNT)
     return run_program(
-        stack_program,
+        run_stack_program,
         config=config,
         stack=stack,
         target=target,
@@ -112,7 +112,7 @@ def test_stack_grants_the_guides_permissions_on_its_own_bucket_queue_and_secrets
 
 def test_stack_arns_follow_the_china_partition():
     run = run_program(
-        stack_program,
+        run_stack_program,
         config=merged_config("dev"),
         target=CHINA,
     )

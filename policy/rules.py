@@ -1,0 +1,381 @@
+"""The guardrails of the policy pack, as validators that run on every resource of a stack, not
+only on this project's components.
+
+Importing this module builds the policies but starts nothing: only ``PolicyPack(...)`` (in
+``policy/__main__.py``) starts the analyzer's gRPC server and blocks. Tests call each policy's
+``validate`` directly with ``ResourceValidationArgs`` or ``StackValidationArgs``.
+
+Property names are the Pulumi schema's (camelCase), as the engine hands them to a policy pack.
+During a preview a value that is not known yet raises inside the SDK's property proxy, which
+skips the check instead of failing it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any, Final
+
+from pulumi_policy import (
+    EnforcementLevel,
+    PolicyConfigSchema,
+    PolicyResource,
+    ReportViolation,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    StackValidationArgs,
+    StackValidationPolicy,
+)
+
+from components import policy_documents as docs
+from components.policy_lint import OptIns
+from components.validation import InputError
+
+INSTANCE: Final = "aws:ec2/instance:Instance"
+LAUNCH_TEMPLATE: Final = "aws:ec2/launchTemplate:LaunchTemplate"
+VOLUME: Final = "aws:ebs/volume:Volume"
+ROLE: Final = "aws:iam/role:Role"
+ROLE_POLICY: Final = "aws:iam/rolePolicy:RolePolicy"
+MANAGED_POLICY: Final = "aws:iam/policy:Policy"
+ATTACHMENT: Final = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
+PROFILE: Final = "aws:iam/instanceProfile:InstanceProfile"
+
+#: AWS managed policies that no role an EC2 instance can assume should carry.
+DEFAULT_FORBIDDEN_POLICIES: Final = ("AdministratorAccess", "PowerUserAccess", "IAMFullAccess")
+
+
+def _get(value: Any, *path: str) -> Any:
+    for key in path:
+        if not isinstance(value, Mapping):
+            return None
+        value = value.get(key)
+    return value
+
+
+def _truthy(value: Any) -> bool:
+    """Launch templates carry booleans as strings ("true")."""
+    return value is True or (isinstance(value, str) and value.lower() == "true")
+
+
+# --- IMDSv2 ------------------------------------------------------------------------------------
+
+
+def imdsv2_violation(props: Mapping[str, Any]) -> str | None:
+    options = props.get("metadataOptions")
+    if _get(options, "httpEndpoint") == "disabled":
+        return None  # no metadata service at all: nothing to steal through it
+    tokens = _get(options, "httpTokens")
+    if tokens != "required":
+        return (
+            f"metadataOptions.httpTokens is {tokens!r}; set it to 'required' so the metadata "
+            "service answers only IMDSv2 requests (IMDSv1 is what SSRF bugs reach), or disable "
+            "the endpoint."
+        )
+    return None
+
+
+def _validate_imdsv2(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if args.resource_type in (INSTANCE, LAUNCH_TEMPLATE) and (
+        message := imdsv2_violation(args.props)
+    ):
+        report(message, None)
+
+
+imdsv2_required = ResourceValidationPolicy(
+    name="ec2-imdsv2-required",
+    description="EC2 instances and launch templates require IMDSv2 session tokens.",
+    enforcement_level=EnforcementLevel.MANDATORY,
+    validate=_validate_imdsv2,
+)
+
+
+# --- instance profile --------------------------------------------------------------------------
+
+
+def _validate_instance_profile(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if args.resource_type == INSTANCE and not args.props.get("iamInstanceProfile"):
+        report(
+            "The instance has no IAM instance profile, so software on it can reach AWS only "
+            "with long-lived keys. Give it a profile (InstanceRole / InstanceWithRole).",
+            None,
+        )
+
+
+instance_profile_required = ResourceValidationPolicy(
+    name="ec2-instance-profile-required",
+    description="Every EC2 instance gets AWS access through an instance profile, not keys.",
+    enforcement_level=EnforcementLevel.MANDATORY,
+    validate=_validate_instance_profile,
+)
+
+
+# --- encryption --------------------------------------------------------------------------------
+
+
+def unencrypted_volumes(resource_type: str, props: Mapping[str, Any]) -> list[str]:
+    """The volumes of a resource that are not encrypted, by where they are declared."""
+    found: list[str] = []
+    if resource_type == INSTANCE:
+        if not _truthy(_get(props, "rootBlockDevice", "encrypted")):
+            found.append("rootBlockDevice")
+        for index, device in enumerate(props.get("ebsBlockDevices") or []):
+            if not _truthy(_get(device, "encrypted")):
+                found.append(f"ebsBlockDevices[{index}]")
+    elif resource_type == LAUNCH_TEMPLATE:
+        for index, mapping in enumerate(props.get("blockDeviceMappings") or []):
+            if _get(mapping, "ebs") is not None and not _truthy(_get(mapping, "ebs", "encrypted")):
+                found.append(f"blockDeviceMappings[{index}].ebs")
+    elif resource_type == VOLUME and not _truthy(props.get("encrypted")):
+        found.append("the volume")
+    return found
+
+
+def _validate_encryption(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    for where in unencrypted_volumes(args.resource_type, args.props):
+        report(f"{where} is not encrypted. Set encrypted to true (and a KMS key if needed).", None)
+
+
+volumes_encrypted = ResourceValidationPolicy(
+    name="ebs-volumes-encrypted",
+    description="Root and EBS volumes of instances, launch templates and volumes are encrypted.",
+    enforcement_level=EnforcementLevel.MANDATORY,
+    validate=_validate_encryption,
+)
+
+
+# --- public IP ---------------------------------------------------------------------------------
+
+
+def _validate_public_ip(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if args.resource_type == INSTANCE and _truthy(args.props.get("associatePublicIpAddress")):
+        report("The instance gets a public IP address. Reach it through Session Manager.", None)
+    if args.resource_type == LAUNCH_TEMPLATE:
+        for interface in args.props.get("networkInterfaces") or []:
+            if _truthy(_get(interface, "associatePublicIpAddress")):
+                report("The launch template gives instances a public IP address.", None)
+
+
+no_public_ip = ResourceValidationPolicy(
+    name="ec2-no-public-ip",
+    description="EC2 instances get no public IP address.",
+    enforcement_level=EnforcementLevel.ADVISORY,
+    validate=_validate_public_ip,
+)
+
+
+# --- IAM policy lint ---------------------------------------------------------------------------
+
+_LINT_SCHEMA: Final = PolicyConfigSchema(
+    properties={
+        "allowWildcardActions": {
+            "type": "array",
+            "items": {"type": "string"},
+            "default": [],
+            "description": "Actions such as 's3:*' accepted in Allow statements of any policy.",
+        },
+        "allowWildcardResourceActions": {
+            "type": "array",
+            "items": {"type": "string"},
+            "default": [],
+            "description": "Actions accepted on Resource '*' although they support resource ARNs.",
+        },
+        "allowUnknownActions": {
+            "type": "array",
+            "items": {"type": "string"},
+            "default": [],
+            "description": "Actions newer than the IAM action database.",
+        },
+    }
+)
+
+
+def lint_violation(document: Any, config: Mapping[str, Any], *, where: str) -> str | None:
+    """The lint's message for a policy document (a JSON string or a dict), or None."""
+    opt_ins = OptIns(
+        allow_wildcard_actions=config.get("allowWildcardActions", ()),
+        allow_wildcard_resource_actions=config.get("allowWildcardResourceActions", ()),
+        allow_unknown_actions=config.get("allowUnknownActions", ()),
+    )
+    try:
+        parsed = docs.parse_document(document, input_name=where)
+        docs.check_policy_document(parsed, input_name=where, opt_ins=opt_ins)
+    except InputError as error:
+        return str(error)
+    return None
+
+
+def _policy_documents(args: ResourceValidationArgs) -> Iterable[tuple[str, Any]]:
+    if args.resource_type in (ROLE_POLICY, MANAGED_POLICY):
+        yield "policy", args.props.get("policy")
+    elif args.resource_type == ROLE:
+        # The deprecated inline_policies argument of aws.iam.Role.
+        for index, inline in enumerate(args.props.get("inlinePolicies") or []):
+            yield f"inlinePolicies[{index}].policy", _get(inline, "policy")
+
+
+def _validate_lint(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    for where, document in _policy_documents(args):
+        if document and (message := lint_violation(document, args.get_config(), where=where)):
+            report(message, None)
+
+
+iam_policy_lint = ResourceValidationPolicy(
+    name="iam-policy-lint",
+    description="Role and managed IAM policies pass the lint against the IAM action database.",
+    enforcement_level=EnforcementLevel.MANDATORY,
+    config_schema=_LINT_SCHEMA,
+    validate=_validate_lint,
+)
+
+
+# --- stack rules: roles that EC2 can assume ----------------------------------------------------
+
+
+def trusts_only_ec2(assume_role_policy: Any) -> bool:
+    """Whether a trust policy lets only the EC2 service assume the role."""
+    try:
+        document = (
+            json.loads(assume_role_policy)
+            if isinstance(assume_role_policy, str)
+            else assume_role_policy
+        )
+        statements = document["Statement"]
+    except (TypeError, ValueError, KeyError):
+        return False
+    statements = statements if isinstance(statements, list) else [statements]
+    allows = [s for s in statements if isinstance(s, Mapping) and s.get("Effect") == "Allow"]
+    if not allows:
+        return False
+    for statement in allows:
+        principal = statement.get("Principal")
+        if not isinstance(principal, Mapping) or set(principal) != {"Service"}:
+            return False
+        services = principal["Service"]
+        services = services if isinstance(services, list) else [services]
+        if not services or not all(str(s).startswith("ec2.") for s in services):
+            return False
+        actions = statement.get("Action")
+        actions = actions if isinstance(actions, list) else [actions]
+        if actions != ["sts:AssumeRole"]:
+            return False
+    return True
+
+
+def trusted_by_ec2(assume_role_policy: Any) -> bool:
+    """Whether EC2 is among the principals that may assume the role."""
+    text = (
+        assume_role_policy
+        if isinstance(assume_role_policy, str)
+        else json.dumps(assume_role_policy)
+    )
+    return '"ec2.' in (text or "")
+
+
+def _referenced(
+    resource: PolicyResource, prop: str, of_type: str, resources: list[PolicyResource]
+) -> PolicyResource | None:
+    """The resource of ``of_type`` that ``resource``'s ``prop`` points at: through the
+    property's dependencies (known during a preview), else by name or id."""
+    for dependency in resource.property_dependencies.get(prop, []):
+        if dependency.resource_type == of_type:
+            return dependency
+    value = resource.props.get(prop)
+    for candidate in resources:
+        if (
+            candidate.resource_type == of_type
+            and value
+            and value
+            in (
+                candidate.props.get("name"),
+                candidate.name,
+            )
+        ):
+            return candidate
+    return None
+
+
+_FORBIDDEN_SCHEMA: Final = PolicyConfigSchema(
+    properties={
+        "forbiddenPolicies": {
+            "type": "array",
+            "items": {"type": "string"},
+            "default": list(DEFAULT_FORBIDDEN_POLICIES),
+            "description": "Names of AWS managed policies an EC2-trusted role may not carry.",
+        }
+    }
+)
+
+
+def _validate_forbidden_policies(args: StackValidationArgs, report: ReportViolation) -> None:
+    forbidden = set(args.get_config().get("forbiddenPolicies", DEFAULT_FORBIDDEN_POLICIES))
+    for resource in args.resources:
+        arns: list[str] = []
+        role: PolicyResource | None = None
+        if resource.resource_type == ATTACHMENT:
+            role = _referenced(resource, "role", ROLE, args.resources)
+            arns = [str(resource.props.get("policyArn") or "")]
+        elif resource.resource_type == ROLE:
+            role = resource
+            arns = [str(a) for a in resource.props.get("managedPolicyArns") or []]
+        if role is None or not trusted_by_ec2(role.props.get("assumeRolePolicy")):
+            continue
+        for arn in arns:
+            name = arn.rsplit("/", 1)[-1]
+            if name in forbidden:
+                report(
+                    f"Role {role.name!r} can be assumed by EC2 and carries {name}: anything "
+                    "running on the instance would hold it. Grant the specific actions instead.",
+                    resource.urn,
+                )
+
+
+ec2_roles_no_broad_policies = StackValidationPolicy(
+    name="ec2-role-no-admin-policies",
+    description="A role that EC2 can assume carries no AdministratorAccess, PowerUserAccess or "
+    "IAMFullAccess.",
+    enforcement_level=EnforcementLevel.MANDATORY,
+    config_schema=_FORBIDDEN_SCHEMA,
+    validate=_validate_forbidden_policies,
+)
+
+
+def _validate_profile_roles(args: StackValidationArgs, report: ReportViolation) -> None:
+    for instance in args.resources:
+        if instance.resource_type != INSTANCE:
+            continue
+        profile = _referenced(instance, "iamInstanceProfile", PROFILE, args.resources)
+        if profile is None:
+            report(
+                "The instance's profile is not an instance profile of this stack, so its role's "
+                "trust policy cannot be checked. Create the profile here (InstanceRole).",
+                instance.urn,
+            )
+            continue
+        role = _referenced(profile, "role", ROLE, args.resources)
+        if role is None:
+            report(f"Profile {profile.name!r} holds no role of this stack.", instance.urn)
+        elif not trusts_only_ec2(role.props.get("assumeRolePolicy")):
+            report(
+                f"Role {role.name!r}, which instance {instance.name!r} runs as, can be assumed by "
+                "principals other than the EC2 service (or with actions beyond sts:AssumeRole). "
+                "Trust only ec2.<partition DNS suffix> with sts:AssumeRole.",
+                instance.urn,
+            )
+
+
+instance_roles_trust_only_ec2 = StackValidationPolicy(
+    name="ec2-profile-role-trusts-only-ec2",
+    description="Each instance's profile resolves to a role in the stack that only EC2 may assume.",
+    enforcement_level=EnforcementLevel.MANDATORY,
+    validate=_validate_profile_roles,
+)
+
+RESOURCE_POLICIES: Final = [
+    imdsv2_required,
+    instance_profile_required,
+    volumes_encrypted,
+    no_public_ip,
+    iam_policy_lint,
+]
+STACK_POLICIES: Final = [ec2_roles_no_broad_policies, instance_roles_trust_only_ec2]
+POLICIES: Final = [*RESOURCE_POLICIES, *STACK_POLICIES]

@@ -1,0 +1,337 @@
+"""The policy pack's rules: each fires on a crafted bad resource and stays quiet on the good
+one; the dev and prod stacks, run under mocks, pass every rule."""
+
+import json
+
+import pytest
+from policy_args import (
+    default_config,
+    policy_resource,
+    resource_args,
+    resource_violations,
+    stack_resources,
+    stack_violations,
+)
+
+from policy import rules
+
+from harness import run_program
+from stack_config import merged_config, run_stack_program
+
+EC2_TRUST = json.dumps(
+    {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": "ec2.amazonaws.com"},
+                "Action": "sts:AssumeRole",
+            }
+        ],
+    }
+)
+LAMBDA_TRUST = EC2_TRUST.replace("ec2.amazonaws.com", "lambda.amazonaws.com")
+GOOD_INSTANCE = {
+    "iamInstanceProfile": "app-profile",
+    "metadataOptions": {"httpTokens": "required", "httpEndpoint": "enabled"},
+    "rootBlockDevice": {"encrypted": True},
+    "associatePublicIpAddress": False,
+}
+
+
+def violations(policy, resource_type, props, config=None):
+    config = default_config(policy) if config is None else config
+    return resource_violations(policy, resource_args(resource_type, props, config=config))
+
+
+# --- ec2-imdsv2-required -------------------------------------------------------------------
+
+
+def test_imdsv2_rule_fires_when_tokens_are_optional():
+    props = {**GOOD_INSTANCE, "metadataOptions": {"httpTokens": "optional"}}
+    (message,) = violations(rules.imdsv2_required, rules.INSTANCE, props)
+    assert "metadataOptions.httpTokens is 'optional'" in message
+
+
+def test_imdsv2_rule_fires_when_metadata_options_are_missing():
+    props = {k: v for k, v in GOOD_INSTANCE.items() if k != "metadataOptions"}
+    assert violations(rules.imdsv2_required, rules.INSTANCE, props)
+
+
+def test_imdsv2_rule_is_quiet_when_tokens_are_required():
+    assert not violations(rules.imdsv2_required, rules.INSTANCE, GOOD_INSTANCE)
+
+
+def test_imdsv2_rule_is_quiet_when_the_endpoint_is_disabled():
+    props = {**GOOD_INSTANCE, "metadataOptions": {"httpEndpoint": "disabled"}}
+    assert not violations(rules.imdsv2_required, rules.INSTANCE, props)
+
+
+def test_imdsv2_rule_fires_on_a_launch_template_with_optional_tokens():
+    props = {"metadataOptions": {"httpTokens": "optional"}}
+    assert violations(rules.imdsv2_required, rules.LAUNCH_TEMPLATE, props)
+
+
+def test_imdsv2_rule_is_quiet_on_a_launch_template_that_requires_tokens():
+    props = {"metadataOptions": {"httpTokens": "required"}}
+    assert not violations(rules.imdsv2_required, rules.LAUNCH_TEMPLATE, props)
+
+
+# --- ec2-instance-profile-required ---------------------------------------------------------
+
+
+def test_profile_rule_fires_on_an_instance_without_a_profile():
+    props = {k: v for k, v in GOOD_INSTANCE.items() if k != "iamInstanceProfile"}
+    (message,) = violations(rules.instance_profile_required, rules.INSTANCE, props)
+    assert "no IAM instance profile" in message
+
+
+def test_profile_rule_is_quiet_on_an_instance_with_a_profile():
+    assert not violations(rules.instance_profile_required, rules.INSTANCE, GOOD_INSTANCE)
+
+
+# --- ebs-volumes-encrypted -----------------------------------------------------------------
+
+
+def test_encryption_rule_fires_on_an_unencrypted_root_volume():
+    props = {**GOOD_INSTANCE, "rootBlockDevice": {"encrypted": False}}
+    assert violations(rules.volumes_encrypted, rules.INSTANCE, props) == [
+        "rootBlockDevice is not encrypted. Set encrypted to true (and a KMS key if needed)."
+    ]
+
+
+def test_encryption_rule_fires_on_an_unencrypted_extra_ebs_device():
+    props = {**GOOD_INSTANCE, "ebsBlockDevices": [{"deviceName": "/dev/sdf", "encrypted": False}]}
+    (message,) = violations(rules.volumes_encrypted, rules.INSTANCE, props)
+    assert message.startswith("ebsBlockDevices[0] is not encrypted")
+
+
+def test_encryption_rule_fires_on_a_launch_template_volume_marked_false():
+    props = {"blockDeviceMappings": [{"deviceName": "/dev/xvda", "ebs": {"encrypted": "false"}}]}
+    assert violations(rules.volumes_encrypted, rules.LAUNCH_TEMPLATE, props)
+
+
+def test_encryption_rule_fires_on_an_unencrypted_volume():
+    assert violations(rules.volumes_encrypted, rules.VOLUME, {"size": 10, "encrypted": False})
+
+
+def test_encryption_rule_is_quiet_on_encrypted_volumes():
+    props = {**GOOD_INSTANCE, "ebsBlockDevices": [{"encrypted": True}]}
+    assert not violations(rules.volumes_encrypted, rules.INSTANCE, props)
+    template = {"blockDeviceMappings": [{"ebs": {"encrypted": "true"}}]}
+    assert not violations(rules.volumes_encrypted, rules.LAUNCH_TEMPLATE, template)
+
+
+# --- ec2-no-public-ip ----------------------------------------------------------------------
+
+
+def test_public_ip_rule_fires_on_an_instance_with_a_public_ip():
+    props = {**GOOD_INSTANCE, "associatePublicIpAddress": True}
+    assert violations(rules.no_public_ip, rules.INSTANCE, props)
+
+
+def test_public_ip_rule_fires_on_a_launch_template_that_assigns_one():
+    props = {"networkInterfaces": [{"associatePublicIpAddress": "true"}]}
+    assert violations(rules.no_public_ip, rules.LAUNCH_TEMPLATE, props)
+
+
+def test_public_ip_rule_is_quiet_without_a_public_ip():
+    assert not violations(rules.no_public_ip, rules.INSTANCE, GOOD_INSTANCE)
+
+
+def test_public_ip_rule_is_advisory_by_default():
+    assert rules.no_public_ip.enforcement_level == rules.EnforcementLevel.ADVISORY
+
+
+# --- iam-policy-lint -----------------------------------------------------------------------
+
+
+def document(*statements):
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+def test_lint_rule_fires_on_a_role_policy_with_a_typo():
+    policy = document(
+        {"Effect": "Allow", "Action": "s3:GetObjects", "Resource": "arn:aws:s3:::b/*"}
+    )
+    (message,) = violations(
+        rules.iam_policy_lint, rules.ROLE_POLICY, {"role": "r", "policy": policy}
+    )
+    assert "did you mean 's3:GetObject'" in message
+
+
+def test_lint_rule_fires_on_a_managed_policy_that_passes_any_role():
+    policy = document({"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"})
+    (message,) = violations(rules.iam_policy_lint, rules.MANAGED_POLICY, {"policy": policy})
+    assert "'iam:PassRole' on Resource '*'" in message
+
+
+def test_lint_rule_fires_on_the_deprecated_inline_policies_of_a_role():
+    policy = document({"Effect": "Allow", "Action": "s3:*", "Resource": "arn:aws:s3:::b/*"})
+    props = {"assumeRolePolicy": EC2_TRUST, "inlinePolicies": [{"name": "x", "policy": policy}]}
+    (message,) = violations(rules.iam_policy_lint, rules.ROLE, props)
+    assert message.startswith("inlinePolicies[0].policy statement 0: allows Action 's3:*'")
+
+
+def test_lint_rule_is_quiet_on_a_scoped_policy():
+    policy = document({"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"})
+    assert not violations(rules.iam_policy_lint, rules.ROLE_POLICY, {"role": "r", "policy": policy})
+
+
+def test_lint_rule_accepts_unknown_actions_the_stack_config_allows():
+    policy = document({"Effect": "Allow", "Action": "brandnew:DoThing", "Resource": "*"})
+    config = {**default_config(rules.iam_policy_lint), "allowUnknownActions": ["brandnew:DoThing"]}
+    props = {"role": "r", "policy": policy}
+    assert violations(rules.iam_policy_lint, rules.ROLE_POLICY, props)
+    assert not violations(rules.iam_policy_lint, rules.ROLE_POLICY, props, config)
+
+
+# --- ec2-role-no-admin-policies (stack) ----------------------------------------------------
+
+
+def role_with_attachment(trust, policy_name):
+    role = policy_resource(
+        rules.ROLE, "app-role", {"name": "app-role-1", "assumeRolePolicy": trust}
+    )
+    attachment = policy_resource(
+        rules.ATTACHMENT,
+        "app-admin",
+        {"role": "app-role-1", "policyArn": f"arn:aws:iam::aws:policy/{policy_name}"},
+        {"role": [role]},
+    )
+    return [role, attachment]
+
+
+@pytest.mark.parametrize("policy_name", ["AdministratorAccess", "PowerUserAccess", "IAMFullAccess"])
+def test_admin_rule_fires_on_an_ec2_role_with_a_broad_policy(policy_name):
+    resources = role_with_attachment(EC2_TRUST, policy_name)
+    ((message, urn),) = stack_violations(rules.ec2_roles_no_broad_policies, resources)
+    assert f"carries {policy_name}" in message
+    assert urn == resources[1].urn
+
+
+def test_admin_rule_fires_on_the_deprecated_managed_policy_arns_of_an_ec2_role():
+    role = policy_resource(
+        rules.ROLE,
+        "app-role",
+        {
+            "assumeRolePolicy": EC2_TRUST,
+            "managedPolicyArns": ["arn:aws:iam::aws:policy/AdministratorAccess"],
+        },
+    )
+    assert stack_violations(rules.ec2_roles_no_broad_policies, [role])
+
+
+def test_admin_rule_is_quiet_on_a_role_ec2_cannot_assume():
+    resources = role_with_attachment(LAMBDA_TRUST, "AdministratorAccess")
+    assert not stack_violations(rules.ec2_roles_no_broad_policies, resources)
+
+
+def test_admin_rule_is_quiet_on_an_ec2_role_with_a_narrow_policy():
+    resources = role_with_attachment(EC2_TRUST, "CloudWatchAgentServerPolicy")
+    assert not stack_violations(rules.ec2_roles_no_broad_policies, resources)
+
+
+# --- ec2-profile-role-trusts-only-ec2 (stack) ----------------------------------------------
+
+
+def instance_chain(trust):
+    role = policy_resource(
+        rules.ROLE, "app-role", {"name": "app-role-1", "assumeRolePolicy": trust}
+    )
+    profile = policy_resource(
+        rules.PROFILE,
+        "app-profile",
+        {"name": "app-profile-1", "role": "app-role-1"},
+        {"role": [role]},
+    )
+    instance = policy_resource(
+        rules.INSTANCE,
+        "app-instance",
+        {**GOOD_INSTANCE, "iamInstanceProfile": "app-profile-1"},
+        {"iamInstanceProfile": [profile]},
+    )
+    return [role, profile, instance]
+
+
+def test_trust_rule_is_quiet_when_only_ec2_can_assume_the_role():
+    assert not stack_violations(rules.instance_roles_trust_only_ec2, instance_chain(EC2_TRUST))
+
+
+def test_trust_rule_fires_when_another_principal_can_assume_the_role():
+    trust = json.loads(EC2_TRUST)
+    trust["Statement"].append(
+        {
+            "Effect": "Allow",
+            "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
+            "Action": "sts:AssumeRole",
+        }
+    )
+    ((message, urn),) = stack_violations(
+        rules.instance_roles_trust_only_ec2, instance_chain(json.dumps(trust))
+    )
+    assert "can be assumed by principals other than the EC2 service" in message
+    assert urn.endswith("::app-instance")
+
+
+def test_trust_rule_fires_when_the_profile_is_not_in_the_stack():
+    instance = policy_resource(
+        rules.INSTANCE, "app-instance", {**GOOD_INSTANCE, "iamInstanceProfile": "made-by-hand"}
+    )
+    ((message, _),) = stack_violations(rules.instance_roles_trust_only_ec2, [instance])
+    assert "is not an instance profile of this stack" in message
+
+
+def test_trust_rule_finds_the_profile_by_name_when_no_dependency_is_recorded():
+    role, profile, instance = instance_chain(LAMBDA_TRUST)
+    instance.property_dependencies = {}
+    assert stack_violations(rules.instance_roles_trust_only_ec2, [role, profile, instance])
+
+
+# --- the real stacks -----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module", params=["dev", "prod"])
+def stack_run(request):
+    return run_program(
+        run_stack_program,
+        config=merged_config(request.param),
+        stack=request.param,
+    )
+
+
+def test_stack_resources_pass_every_resource_rule(stack_run):
+    checked = 0
+    for registration in stack_run.custom():
+        for policy in rules.RESOURCE_POLICIES:
+            args = resource_args(
+                registration.type,
+                registration.inputs,
+                name=registration.name,
+                config=default_config(policy),
+            )
+            assert not resource_violations(policy, args), f"{policy.name} on {registration.name}"
+            checked += 1
+    assert checked >= len(rules.RESOURCE_POLICIES) * 10
+
+
+def test_stack_passes_every_stack_rule(stack_run):
+    resources = stack_resources(stack_run.registrations)
+    assert any(r.resource_type == rules.INSTANCE for r in resources)
+    for policy in rules.STACK_POLICIES:
+        assert not stack_violations(policy, resources), policy.name
+
+
+def test_stack_instance_resolves_through_recorded_dependencies(stack_run):
+    # The trust rule must not pass because it found nothing: the chain is really linked.
+    resources = stack_resources(stack_run.registrations)
+    (instance,) = [r for r in resources if r.resource_type == rules.INSTANCE]
+    (profile,) = instance.property_dependencies["iamInstanceProfile"]
+    (role,) = profile.property_dependencies["role"]
+    assert role.resource_type == rules.ROLE
+    assert rules.trusts_only_ec2(role.props["assumeRolePolicy"])
+
+
+def test_policy_pack_lists_every_rule_once():
+    names = [p.name for p in rules.POLICIES]
+    assert len(names) == len(set(names)) == 7
