@@ -149,7 +149,9 @@ def check_policy_document(
     if findings:
         raise InputError(
             f"{input_name} has {len(findings)} problems:\n"
-            + "\n".join(f"  - {finding}" for finding in findings)
+            + "\n".join(
+                f"  - {str(finding).removeprefix(input_name + ' ')}" for finding in findings
+            )
         )
 
 

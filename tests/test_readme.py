@@ -36,3 +36,53 @@ def test_readme_names_only_make_targets_that_exist():
     targets = set(re.findall(r"^([a-z-]+):", makefile, re.MULTILINE))
     for target in re.findall(r"`make ([a-z-]+)", README):
         assert target in targets, f"README mentions make {target}, which the Makefile lacks"
+
+
+def test_readme_lint_example_is_what_the_component_prints():
+    from components import InputError, InstanceRole
+
+    from harness import run_program
+
+    document = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "S3Access",
+                "Effect": "Allow",
+                "Action": ["s3:GetObjects", "s3:PutObject"],
+                "Resource": "arn:aws:s3:::my-app-data",
+            },
+            {"Sid": "PassAnyRole", "Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"},
+        ],
+    }
+    run = run_program(
+        lambda: InstanceRole("app", {"inline_policies": {"AppAccess": document}}),
+        capture_error=True,
+    )
+    printed = f"components.validation.InputError: {run.raised(InputError)}"
+    assert f"```text\n{printed}\n```" in README
+
+
+def test_policy_pack_configs_name_only_existing_rules_and_levels():
+    import json
+
+    from policy import rules
+
+    names = {p.name: p for p in rules.POLICIES}
+    levels = {"advisory", "mandatory", "disabled", "remediate"}
+    for config_file in (ROOT / "policy").glob("config.*.json"):
+        for rule, setting in json.loads(config_file.read_text()).items():
+            assert rule in names, f"{config_file.name}: no rule {rule}"
+            level = setting if isinstance(setting, str) else setting.get("enforcementLevel")
+            assert level is None or level in levels, f"{config_file.name}: {rule}: {level}"
+            if isinstance(setting, dict):
+                schema = names[rule].config_schema
+                allowed = set(schema.properties) if schema else set()
+                assert set(setting) - {"enforcementLevel"} <= allowed, f"{config_file.name}: {rule}"
+
+
+def test_readme_policy_pack_table_lists_every_rule():
+    from policy import rules
+
+    for policy in rules.POLICIES:
+        assert f"| `{policy.name}` |" in README, policy.name
