@@ -60,9 +60,11 @@ def _truthy(value: Any) -> bool:
 # --- IMDSv2 ------------------------------------------------------------------------------------
 
 
-def imdsv2_violation(props: Mapping[str, Any]) -> str | None:
+def imdsv2_violation(
+    props: Mapping[str, Any], *, allow_disabled_endpoint: bool = True
+) -> str | None:
     options = props.get("metadataOptions")
-    if _get(options, "httpEndpoint") == "disabled":
+    if allow_disabled_endpoint and _get(options, "httpEndpoint") == "disabled":
         return None  # no metadata service at all: nothing to steal through it
     tokens = _get(options, "httpTokens")
     if tokens != "required":
@@ -75,8 +77,9 @@ def imdsv2_violation(props: Mapping[str, Any]) -> str | None:
 
 
 def _validate_imdsv2(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    allow_disabled = bool(args.get_config().get("allowDisabledEndpoint", True))
     if args.resource_type in (INSTANCE, LAUNCH_TEMPLATE) and (
-        message := imdsv2_violation(args.props)
+        message := imdsv2_violation(args.props, allow_disabled_endpoint=allow_disabled)
     ):
         report(message, None)
 
@@ -85,6 +88,15 @@ imdsv2_required = ResourceValidationPolicy(
     name="ec2-imdsv2-required",
     description="EC2 instances and launch templates require IMDSv2 session tokens.",
     enforcement_level=EnforcementLevel.MANDATORY,
+    config_schema=PolicyConfigSchema(
+        properties={
+            "allowDisabledEndpoint": {
+                "type": "boolean",
+                "default": True,
+                "description": "A disabled metadata endpoint satisfies the rule.",
+            }
+        }
+    ),
     validate=_validate_imdsv2,
 )
 
@@ -92,7 +104,23 @@ imdsv2_required = ResourceValidationPolicy(
 # --- instance profile --------------------------------------------------------------------------
 
 
+def _exempt(args: ResourceValidationArgs) -> bool:
+    return args.name in set(args.get_config().get("exemptResourceNames", []))
+
+
+_EXEMPTIONS: Final = {
+    "exemptResourceNames": {
+        "type": "array",
+        "items": {"type": "string"},
+        "default": [],
+        "description": "Logical names of resources this rule skips, each a reviewed exception.",
+    }
+}
+
+
 def _validate_instance_profile(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if _exempt(args):
+        return
     if args.resource_type == INSTANCE and not args.props.get("iamInstanceProfile"):
         report(
             "The instance has no IAM instance profile, so software on it can reach AWS only "
@@ -105,6 +133,7 @@ instance_profile_required = ResourceValidationPolicy(
     name="ec2-instance-profile-required",
     description="Every EC2 instance gets AWS access through an instance profile, not keys.",
     enforcement_level=EnforcementLevel.MANDATORY,
+    config_schema=PolicyConfigSchema(properties=dict(_EXEMPTIONS)),
     validate=_validate_instance_profile,
 )
 
@@ -112,33 +141,61 @@ instance_profile_required = ResourceValidationPolicy(
 # --- encryption --------------------------------------------------------------------------------
 
 
-def unencrypted_volumes(resource_type: str, props: Mapping[str, Any]) -> list[str]:
-    """The volumes of a resource that are not encrypted, by where they are declared."""
-    found: list[str] = []
+def _volumes(resource_type: str, props: Mapping[str, Any]) -> list[tuple[str, Any]]:
+    """(where it is declared, its settings) for each volume of a resource."""
     if resource_type == INSTANCE:
-        if not _truthy(_get(props, "rootBlockDevice", "encrypted")):
-            found.append("rootBlockDevice")
-        for index, device in enumerate(props.get("ebsBlockDevices") or []):
-            if not _truthy(_get(device, "encrypted")):
-                found.append(f"ebsBlockDevices[{index}]")
-    elif resource_type == LAUNCH_TEMPLATE:
-        for index, mapping in enumerate(props.get("blockDeviceMappings") or []):
-            if _get(mapping, "ebs") is not None and not _truthy(_get(mapping, "ebs", "encrypted")):
-                found.append(f"blockDeviceMappings[{index}].ebs")
-    elif resource_type == VOLUME and not _truthy(props.get("encrypted")):
-        found.append("the volume")
-    return found
+        return [("rootBlockDevice", props.get("rootBlockDevice") or {})] + [
+            (f"ebsBlockDevices[{i}]", d) for i, d in enumerate(props.get("ebsBlockDevices") or [])
+        ]
+    if resource_type == LAUNCH_TEMPLATE:
+        return [
+            (f"blockDeviceMappings[{i}].ebs", m["ebs"])
+            for i, m in enumerate(props.get("blockDeviceMappings") or [])
+            if _get(m, "ebs") is not None
+        ]
+    if resource_type == VOLUME:
+        return [("the volume", props)]
+    return []
+
+
+def unencrypted_volumes(
+    resource_type: str, props: Mapping[str, Any], *, require_kms_key: bool = False
+) -> list[str]:
+    """The volumes of a resource that are not encrypted (or, with ``require_kms_key``, not
+    with a customer managed key), by where they are declared."""
+    return [
+        where
+        for where, volume in _volumes(resource_type, props)
+        if not _truthy(_get(volume, "encrypted"))
+        or (require_kms_key and not _get(volume, "kmsKeyId"))
+    ]
 
 
 def _validate_encryption(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    for where in unencrypted_volumes(args.resource_type, args.props):
-        report(f"{where} is not encrypted. Set encrypted to true (and a KMS key if needed).", None)
+    require_kms_key = bool(args.get_config().get("requireCustomerManagedKey", False))
+    for where in unencrypted_volumes(
+        args.resource_type, args.props, require_kms_key=require_kms_key
+    ):
+        if require_kms_key:
+            message = f"{where} is not encrypted with a customer managed key. Set kmsKeyId."
+        else:
+            message = f"{where} is not encrypted. Set encrypted to true."
+        report(message, None)
 
 
 volumes_encrypted = ResourceValidationPolicy(
     name="ebs-volumes-encrypted",
     description="Root and EBS volumes of instances, launch templates and volumes are encrypted.",
     enforcement_level=EnforcementLevel.MANDATORY,
+    config_schema=PolicyConfigSchema(
+        properties={
+            "requireCustomerManagedKey": {
+                "type": "boolean",
+                "default": False,
+                "description": "Also require a kmsKeyId (a customer managed KMS key).",
+            }
+        }
+    ),
     validate=_validate_encryption,
 )
 
@@ -147,6 +204,8 @@ volumes_encrypted = ResourceValidationPolicy(
 
 
 def _validate_public_ip(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if _exempt(args):
+        return
     if args.resource_type == INSTANCE and _truthy(args.props.get("associatePublicIpAddress")):
         report("The instance gets a public IP address. Reach it through Session Manager.", None)
     if args.resource_type == LAUNCH_TEMPLATE:
@@ -159,6 +218,7 @@ no_public_ip = ResourceValidationPolicy(
     name="ec2-no-public-ip",
     description="EC2 instances get no public IP address.",
     enforcement_level=EnforcementLevel.ADVISORY,
+    config_schema=PolicyConfigSchema(properties=dict(_EXEMPTIONS)),
     validate=_validate_public_ip,
 )
 
@@ -231,8 +291,11 @@ iam_policy_lint = ResourceValidationPolicy(
 # --- stack rules: roles that EC2 can assume ----------------------------------------------------
 
 
-def trusts_only_ec2(assume_role_policy: Any) -> bool:
-    """Whether a trust policy lets only the EC2 service assume the role."""
+def trusts_only_ec2(
+    assume_role_policy: Any, allowed_actions: Iterable[str] = ("sts:AssumeRole",)
+) -> bool:
+    """Whether a trust policy lets only the EC2 service assume the role, with only
+    ``allowed_actions``."""
     try:
         document = (
             json.loads(assume_role_policy)
@@ -256,7 +319,7 @@ def trusts_only_ec2(assume_role_policy: Any) -> bool:
             return False
         actions = statement.get("Action")
         actions = actions if isinstance(actions, list) else [actions]
-        if actions != ["sts:AssumeRole"]:
+        if not actions or not set(actions) <= set(allowed_actions):
             return False
     return True
 
@@ -340,6 +403,7 @@ ec2_roles_no_broad_policies = StackValidationPolicy(
 
 
 def _validate_profile_roles(args: StackValidationArgs, report: ReportViolation) -> None:
+    allowed_actions = args.get_config().get("allowedTrustActions", ["sts:AssumeRole"])
     for instance in args.resources:
         if instance.resource_type != INSTANCE:
             continue
@@ -354,7 +418,7 @@ def _validate_profile_roles(args: StackValidationArgs, report: ReportViolation) 
         role = _referenced(profile, "role", ROLE, args.resources)
         if role is None:
             report(f"Profile {profile.name!r} holds no role of this stack.", instance.urn)
-        elif not trusts_only_ec2(role.props.get("assumeRolePolicy")):
+        elif not trusts_only_ec2(role.props.get("assumeRolePolicy"), allowed_actions):
             report(
                 f"Role {role.name!r}, which instance {instance.name!r} runs as, can be assumed by "
                 "principals other than the EC2 service (or with actions beyond sts:AssumeRole). "
@@ -367,6 +431,16 @@ instance_roles_trust_only_ec2 = StackValidationPolicy(
     name="ec2-profile-role-trusts-only-ec2",
     description="Each instance's profile resolves to a role in the stack that only EC2 may assume.",
     enforcement_level=EnforcementLevel.MANDATORY,
+    config_schema=PolicyConfigSchema(
+        properties={
+            "allowedTrustActions": {
+                "type": "array",
+                "items": {"type": "string"},
+                "default": ["sts:AssumeRole"],
+                "description": "Actions the EC2 principal may be allowed in the trust policy.",
+            }
+        }
+    ),
     validate=_validate_profile_roles,
 )
 

@@ -67,6 +67,13 @@ def test_imdsv2_rule_is_quiet_when_the_endpoint_is_disabled():
     assert not violations(rules.imdsv2_required, rules.INSTANCE, props)
 
 
+def test_imdsv2_rule_can_refuse_a_disabled_endpoint_too():
+    props = {**GOOD_INSTANCE, "metadataOptions": {"httpEndpoint": "disabled"}}
+    assert violations(
+        rules.imdsv2_required, rules.INSTANCE, props, {"allowDisabledEndpoint": False}
+    )
+
+
 def test_imdsv2_rule_fires_on_a_launch_template_with_optional_tokens():
     props = {"metadataOptions": {"httpTokens": "optional"}}
     assert violations(rules.imdsv2_required, rules.LAUNCH_TEMPLATE, props)
@@ -86,6 +93,14 @@ def test_profile_rule_fires_on_an_instance_without_a_profile():
     assert "no IAM instance profile" in message
 
 
+def test_profile_rule_skips_an_exempted_instance():
+    props = {k: v for k, v in GOOD_INSTANCE.items() if k != "iamInstanceProfile"}
+    args = resource_args(
+        rules.INSTANCE, props, name="bastion", config={"exemptResourceNames": ["bastion"]}
+    )
+    assert not resource_violations(rules.instance_profile_required, args)
+
+
 def test_profile_rule_is_quiet_on_an_instance_with_a_profile():
     assert not violations(rules.instance_profile_required, rules.INSTANCE, GOOD_INSTANCE)
 
@@ -96,7 +111,7 @@ def test_profile_rule_is_quiet_on_an_instance_with_a_profile():
 def test_encryption_rule_fires_on_an_unencrypted_root_volume():
     props = {**GOOD_INSTANCE, "rootBlockDevice": {"encrypted": False}}
     assert violations(rules.volumes_encrypted, rules.INSTANCE, props) == [
-        "rootBlockDevice is not encrypted. Set encrypted to true (and a KMS key if needed)."
+        "rootBlockDevice is not encrypted. Set encrypted to true."
     ]
 
 
@@ -122,6 +137,21 @@ def test_encryption_rule_is_quiet_on_encrypted_volumes():
     assert not violations(rules.volumes_encrypted, rules.LAUNCH_TEMPLATE, template)
 
 
+def test_encryption_rule_can_require_a_customer_managed_key():
+    config = {"requireCustomerManagedKey": True}
+    assert violations(rules.volumes_encrypted, rules.INSTANCE, GOOD_INSTANCE, config) == [
+        "rootBlockDevice is not encrypted with a customer managed key. Set kmsKeyId."
+    ]
+    with_key = {
+        **GOOD_INSTANCE,
+        "rootBlockDevice": {
+            "encrypted": True,
+            "kmsKeyId": "arn:aws:kms:eu-west-1:123456789012:key/k",
+        },
+    }
+    assert not violations(rules.volumes_encrypted, rules.INSTANCE, with_key, config)
+
+
 # --- ec2-no-public-ip ----------------------------------------------------------------------
 
 
@@ -137,6 +167,12 @@ def test_public_ip_rule_fires_on_a_launch_template_that_assigns_one():
 
 def test_public_ip_rule_is_quiet_without_a_public_ip():
     assert not violations(rules.no_public_ip, rules.INSTANCE, GOOD_INSTANCE)
+
+
+def test_public_ip_rule_skips_an_exempted_instance():
+    props = {**GOOD_INSTANCE, "associatePublicIpAddress": True}
+    args = resource_args(rules.INSTANCE, props, name="web", config={"exemptResourceNames": ["web"]})
+    assert not resource_violations(rules.no_public_ip, args)
 
 
 def test_public_ip_rule_is_advisory_by_default():
@@ -274,6 +310,15 @@ def test_trust_rule_fires_when_another_principal_can_assume_the_role():
     assert urn.endswith("::app-instance")
 
 
+def test_trust_rule_accepts_actions_the_config_allows():
+    trust = json.loads(EC2_TRUST)
+    trust["Statement"][0]["Action"] = ["sts:AssumeRole", "sts:TagSession"]
+    resources = instance_chain(json.dumps(trust))
+    assert stack_violations(rules.instance_roles_trust_only_ec2, resources)
+    config = {"allowedTrustActions": ["sts:AssumeRole", "sts:TagSession"]}
+    assert not stack_violations(rules.instance_roles_trust_only_ec2, resources, config)
+
+
 def test_trust_rule_fires_when_the_profile_is_not_in_the_stack():
     instance = policy_resource(
         rules.INSTANCE, "app-instance", {**GOOD_INSTANCE, "iamInstanceProfile": "made-by-hand"}
@@ -335,3 +380,11 @@ def test_stack_instance_resolves_through_recorded_dependencies(stack_run):
 def test_policy_pack_lists_every_rule_once():
     names = [p.name for p in rules.POLICIES]
     assert len(names) == len(set(names)) == 7
+
+
+def test_every_rule_has_a_config_schema_with_defaults():
+    for policy in rules.POLICIES:
+        assert policy.config_schema is not None, policy.name
+        for key, spec in policy.config_schema.properties.items():
+            assert "default" in spec, f"{policy.name}.{key}"
+            assert spec.get("description"), f"{policy.name}.{key}"
