@@ -52,6 +52,24 @@ def _get(value: Any, *path: str) -> Any:
     return value
 
 
+def _flag(default: bool, description: str) -> dict[str, Any]:
+    return {"type": "boolean", "default": default, "description": description}
+
+
+def _names(default: list[str], description: str) -> dict[str, Any]:
+    return {
+        "type": "array",
+        "items": {"type": "string"},
+        "default": default,
+        "description": description,
+    }
+
+
+def _schema(**properties: dict[str, Any]) -> PolicyConfigSchema:
+    """A rule's settings; each has a default, which the validator also falls back on."""
+    return PolicyConfigSchema(properties=properties)
+
+
 def _truthy(value: Any) -> bool:
     """Launch templates carry booleans as strings ("true")."""
     return value is True or (isinstance(value, str) and value.lower() == "true")
@@ -88,14 +106,8 @@ imdsv2_required = ResourceValidationPolicy(
     name="ec2-imdsv2-required",
     description="EC2 instances and launch templates require IMDSv2 session tokens.",
     enforcement_level=EnforcementLevel.MANDATORY,
-    config_schema=PolicyConfigSchema(
-        properties={
-            "allowDisabledEndpoint": {
-                "type": "boolean",
-                "default": True,
-                "description": "A disabled metadata endpoint satisfies the rule.",
-            }
-        }
+    config_schema=_schema(
+        allowDisabledEndpoint=_flag(True, "A disabled metadata endpoint satisfies the rule.")
     ),
     validate=_validate_imdsv2,
 )
@@ -108,14 +120,11 @@ def _exempt(args: ResourceValidationArgs) -> bool:
     return args.name in set(args.get_config().get("exemptResourceNames", []))
 
 
-_EXEMPTIONS: Final = {
-    "exemptResourceNames": {
-        "type": "array",
-        "items": {"type": "string"},
-        "default": [],
-        "description": "Logical names of resources this rule skips, each a reviewed exception.",
-    }
-}
+_EXEMPTIONS: Final = _schema(
+    exemptResourceNames=_names(
+        [], "Logical names of resources this rule skips, each a reviewed exception."
+    )
+)
 
 
 def _validate_instance_profile(args: ResourceValidationArgs, report: ReportViolation) -> None:
@@ -133,7 +142,7 @@ instance_profile_required = ResourceValidationPolicy(
     name="ec2-instance-profile-required",
     description="Every EC2 instance gets AWS access through an instance profile, not keys.",
     enforcement_level=EnforcementLevel.MANDATORY,
-    config_schema=PolicyConfigSchema(properties=dict(_EXEMPTIONS)),
+    config_schema=_EXEMPTIONS,
     validate=_validate_instance_profile,
 )
 
@@ -187,14 +196,10 @@ volumes_encrypted = ResourceValidationPolicy(
     name="ebs-volumes-encrypted",
     description="Root and EBS volumes of instances, launch templates and volumes are encrypted.",
     enforcement_level=EnforcementLevel.MANDATORY,
-    config_schema=PolicyConfigSchema(
-        properties={
-            "requireCustomerManagedKey": {
-                "type": "boolean",
-                "default": False,
-                "description": "Also require a kmsKeyId (a customer managed KMS key).",
-            }
-        }
+    config_schema=_schema(
+        requireCustomerManagedKey=_flag(
+            False, "Also require a kmsKeyId (a customer managed KMS key)."
+        )
     ),
     validate=_validate_encryption,
 )
@@ -218,34 +223,21 @@ no_public_ip = ResourceValidationPolicy(
     name="ec2-no-public-ip",
     description="EC2 instances get no public IP address.",
     enforcement_level=EnforcementLevel.ADVISORY,
-    config_schema=PolicyConfigSchema(properties=dict(_EXEMPTIONS)),
+    config_schema=_EXEMPTIONS,
     validate=_validate_public_ip,
 )
 
 
 # --- IAM policy lint ---------------------------------------------------------------------------
 
-_LINT_SCHEMA: Final = PolicyConfigSchema(
-    properties={
-        "allowWildcardActions": {
-            "type": "array",
-            "items": {"type": "string"},
-            "default": [],
-            "description": "Actions such as 's3:*' accepted in Allow statements of any policy.",
-        },
-        "allowWildcardResourceActions": {
-            "type": "array",
-            "items": {"type": "string"},
-            "default": [],
-            "description": "Actions accepted on Resource '*' although they support resource ARNs.",
-        },
-        "allowUnknownActions": {
-            "type": "array",
-            "items": {"type": "string"},
-            "default": [],
-            "description": "Actions newer than the IAM action database.",
-        },
-    }
+_LINT_SCHEMA: Final = _schema(
+    allowWildcardActions=_names(
+        [], "Actions such as 's3:*' accepted in Allow statements of any policy."
+    ),
+    allowWildcardResourceActions=_names(
+        [], "Actions accepted on Resource '*' although they support resource ARNs."
+    ),
+    allowUnknownActions=_names([], "Actions newer than the IAM action database."),
 )
 
 
@@ -357,15 +349,11 @@ def _referenced(
     return None
 
 
-_FORBIDDEN_SCHEMA: Final = PolicyConfigSchema(
-    properties={
-        "forbiddenPolicies": {
-            "type": "array",
-            "items": {"type": "string"},
-            "default": list(DEFAULT_FORBIDDEN_POLICIES),
-            "description": "Names of AWS managed policies an EC2-trusted role may not carry.",
-        }
-    }
+_FORBIDDEN_SCHEMA: Final = _schema(
+    forbiddenPolicies=_names(
+        list(DEFAULT_FORBIDDEN_POLICIES),
+        "Names of AWS managed policies an EC2-trusted role may not carry.",
+    )
 )
 
 
@@ -431,15 +419,10 @@ instance_roles_trust_only_ec2 = StackValidationPolicy(
     name="ec2-profile-role-trusts-only-ec2",
     description="Each instance's profile resolves to a role in the stack that only EC2 may assume.",
     enforcement_level=EnforcementLevel.MANDATORY,
-    config_schema=PolicyConfigSchema(
-        properties={
-            "allowedTrustActions": {
-                "type": "array",
-                "items": {"type": "string"},
-                "default": ["sts:AssumeRole"],
-                "description": "Actions the EC2 principal may be allowed in the trust policy.",
-            }
-        }
+    config_schema=_schema(
+        allowedTrustActions=_names(
+            ["sts:AssumeRole"], "Actions the EC2 principal may be allowed in the trust policy."
+        )
     ),
     validate=_validate_profile_roles,
 )
