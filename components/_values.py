@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
 
@@ -18,4 +19,17 @@ UNKNOWN: Final = _Unknown()
 
 def as_list(value: Any) -> list[Any]:
     """An IAM element that may be one value or a list of them, as a list."""
-    return list(value) if isinstance(value, (list, tuple)) else [value]
+    if isinstance(value, Sequence) and not isinstance(value, str):
+        return list(value)
+    return [value]
+
+
+def plain(value: Any) -> Any:
+    """``value`` with every mapping and non-string sequence copied into a dict or list: the
+    policy SDK hands properties over as read-only proxies, which json and isinstance checks for
+    dict or list do not accept."""
+    if isinstance(value, Mapping):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, Sequence) and not isinstance(value, str):
+        return [plain(v) for v in value]
+    return value

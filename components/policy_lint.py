@@ -55,7 +55,8 @@ def is_service_wildcard(action: str) -> bool:
 
 def lint_statement(statement: Mapping[str, Any], where: str, opt_ins: OptIns) -> list[Finding]:
     actions = [a for a in as_list(statement.get("Action", [])) if isinstance(a, str)]
-    findings = list(_unknown_actions(actions, where, opt_ins))
+    not_actions = [a for a in as_list(statement.get("NotAction", [])) if isinstance(a, str)]
+    findings = list(_unknown_actions(actions + not_actions, where, opt_ins))
     if statement.get("Effect") != "Allow":
         return findings  # a Deny narrows what is granted; only typos matter there
     findings += _not_elements(statement, actions, where, opt_ins)
@@ -147,11 +148,11 @@ def _wildcard_resources(
             continue
         if _listed(action, opt_ins.allow_wildcard_resource_actions):
             continue
-        scoped = [
-            a
-            for a in iam_actions.expand(action)
-            if (i := iam_actions.action_info(a)) and i.resource_formats
-        ]
+        scoped = [a for a in iam_actions.expand(action) if _supports_resource_level(a)]
+        if any(c in action for c in "*?"):
+            # A pattern such as ec2:Describe* cannot name its ARNs; only its actions that
+            # change things (Write, Tagging, Permissions management) make '*' dangerous.
+            scoped = [a for a in scoped if _changes_things(a)]
         if scoped:
             shown = ", ".join(scoped[:3]) + (
                 f" and {len(scoped) - 3} more" if len(scoped) > 3 else ""
@@ -165,8 +166,18 @@ def _wildcard_resources(
             )
 
 
+def _supports_resource_level(action: str) -> bool:
+    info = iam_actions.action_info(action)
+    return info is not None and bool(info.resource_formats)
+
+
+def _changes_things(action: str) -> bool:
+    info = iam_actions.action_info(action)
+    return info is not None and info.access_level not in ("Read", "List")
+
+
 def _covers_pass_role(action: str) -> bool:
-    return "iam:PassRole" in iam_actions.expand(action) if action != _STAR else False
+    return action == _STAR or "iam:PassRole" in iam_actions.expand(action)
 
 
 def _resource_mismatches(
@@ -180,6 +191,8 @@ def _resource_mismatches(
         if info is None:
             continue
         if not info.resource_formats:
+            if any(c in arn for arn in arns for c in "*?"):
+                continue  # a pattern such as arn:aws:s3:::* is how AWS's own examples do it
             yield Finding(
                 "resource-mismatch",
                 where,
@@ -202,6 +215,9 @@ def _resource_mismatches(
 # names have no '/'; partition, region and account ids neither). Any other variable (object
 # keys, log group names, role names with paths) may hold anything.
 _NARROW_VARIABLES: Final = frozenset({"BucketName", "Partition", "Region", "Account"})
+# Region and account are empty in the ARNs of global or AWS-owned resources (public SSM
+# parameters, AWS-owned SSM documents, multi-Region access points).
+_MAY_BE_EMPTY: Final = frozenset({"Region", "Account"})
 _ANYTHING: Final = frozenset[str]()
 _NO_SEPARATORS: Final = frozenset({"/", ":"})
 
@@ -212,18 +228,20 @@ _Token = tuple[str, Any]
 
 def _tokens(text: str, *, template: bool) -> list[_Token]:
     """A pattern as tokens. ``${...}`` (a variable of the ARN format, or a policy variable in a
-    policy) is one or more characters; in a policy ``*`` and ``?`` are wildcards."""
+    policy) is one or more characters; ``*`` is a wildcard in both, ``?`` in a policy."""
     tokens: list[_Token] = []
     i = 0
     while i < len(text):
         if text.startswith("${", i) and (end := text.find("}", i)) != -1:
             name = text[i + 2 : end]
             excluded = _NO_SEPARATORS if template and name in _NARROW_VARIABLES else _ANYTHING
-            tokens += [("one", excluded), ("run", excluded)]
+            if not (template and name in _MAY_BE_EMPTY):
+                tokens.append(("one", excluded))
+            tokens.append(("run", excluded))
             i = end + 1
             continue
         char = text[i]
-        if not template and char == _STAR:
+        if char == _STAR:  # a wildcard in a policy, and in some of the database's formats
             tokens.append(("run", _ANYTHING))
         elif not template and char == _ONE:
             tokens.append(("one", _ANYTHING))

@@ -26,8 +26,10 @@ from pulumi_policy import (
     StackValidationArgs,
     StackValidationPolicy,
 )
+from pulumi_policy.proxy import UnknownValueError
 
 from components import policy_documents as docs
+from components._values import plain
 from components.policy_lint import OptIns
 from components.validation import InputError
 
@@ -94,7 +96,15 @@ def imdsv2_violation(
     return None
 
 
+def _from_template(props: Mapping[str, Any], prop: str) -> bool:
+    """An instance launched from a launch template that leaves ``prop`` to the template (which
+    the same rule checks on the template itself)."""
+    return bool(props.get("launchTemplate")) and not props.get(prop)
+
+
 def _validate_imdsv2(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if args.resource_type == INSTANCE and _from_template(args.props, "metadataOptions"):
+        return
     allow_disabled = bool(args.get_config().get("allowDisabledEndpoint", True))
     if args.resource_type in (INSTANCE, LAUNCH_TEMPLATE) and (
         message := imdsv2_violation(args.props, allow_disabled_endpoint=allow_disabled)
@@ -128,7 +138,7 @@ _EXEMPTIONS: Final = _schema(
 
 
 def _validate_instance_profile(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    if _exempt(args):
+    if _exempt(args) or _from_template(args.props, "iamInstanceProfile"):
         return
     if args.resource_type == INSTANCE and not args.props.get("iamInstanceProfile"):
         report(
@@ -153,7 +163,8 @@ instance_profile_required = ResourceValidationPolicy(
 def _volumes(resource_type: str, props: Mapping[str, Any]) -> list[tuple[str, Any]]:
     """(where it is declared, its settings) for each volume of a resource."""
     if resource_type == INSTANCE:
-        return [("rootBlockDevice", props.get("rootBlockDevice") or {})] + [
+        root = [] if _from_template(props, "rootBlockDevice") else ["rootBlockDevice"]
+        return [(where, props.get(where) or {}) for where in root] + [
             (f"ebsBlockDevices[{i}]", d) for i, d in enumerate(props.get("ebsBlockDevices") or [])
         ]
     if resource_type == LAUNCH_TEMPLATE:
@@ -267,7 +278,9 @@ def _policy_documents(args: ResourceValidationArgs) -> Iterable[tuple[str, Any]]
 
 def _validate_lint(args: ResourceValidationArgs, report: ReportViolation) -> None:
     for where, document in _policy_documents(args):
-        if document and (message := lint_violation(document, args.get_config(), where=where)):
+        if document and (
+            message := lint_violation(plain(document), args.get_config(), where=where)
+        ):
             report(message, None)
 
 
@@ -292,7 +305,7 @@ def trusts_only_ec2(
         document = (
             json.loads(assume_role_policy)
             if isinstance(assume_role_policy, str)
-            else assume_role_policy
+            else plain(assume_role_policy)
         )
         statements = document["Statement"]
     except (TypeError, ValueError, KeyError):
@@ -321,7 +334,7 @@ def trusted_by_ec2(assume_role_policy: Any) -> bool:
     text = (
         assume_role_policy
         if isinstance(assume_role_policy, str)
-        else json.dumps(assume_role_policy)
+        else json.dumps(plain(assume_role_policy))
     )
     return '"ec2.' in (text or "")
 
@@ -357,27 +370,40 @@ _FORBIDDEN_SCHEMA: Final = _schema(
 )
 
 
+def _broad_policies(
+    resource: PolicyResource, resources: list[PolicyResource], forbidden: set[str]
+) -> tuple[PolicyResource | None, list[str]]:
+    """The EC2-trusted role a resource grants to, and the forbidden policies it grants."""
+    if resource.resource_type == ATTACHMENT:
+        role = _referenced(resource, "role", ROLE, resources)
+    elif resource.resource_type == ROLE:
+        role = resource
+    else:
+        return None, []
+    if role is None or not trusted_by_ec2(role.props.get("assumeRolePolicy")):
+        return None, []
+    # Read only now: a new role's managedPolicyArns is an output unknown during a preview.
+    if resource is role:
+        arns = [str(a) for a in resource.props.get("managedPolicyArns") or []]
+    else:
+        arns = [str(resource.props.get("policyArn") or "")]
+    return role, [n for n in (arn.rsplit("/", 1)[-1] for arn in arns) if n in forbidden]
+
+
 def _validate_forbidden_policies(args: StackValidationArgs, report: ReportViolation) -> None:
     forbidden = set(args.get_config().get("forbiddenPolicies", DEFAULT_FORBIDDEN_POLICIES))
     for resource in args.resources:
-        arns: list[str] = []
-        role: PolicyResource | None = None
-        if resource.resource_type == ATTACHMENT:
-            role = _referenced(resource, "role", ROLE, args.resources)
-            arns = [str(resource.props.get("policyArn") or "")]
-        elif resource.resource_type == ROLE:
-            role = resource
-            arns = [str(a) for a in resource.props.get("managedPolicyArns") or []]
-        if role is None or not trusted_by_ec2(role.props.get("assumeRolePolicy")):
-            continue
-        for arn in arns:
-            name = arn.rsplit("/", 1)[-1]
-            if name in forbidden:
-                report(
-                    f"Role {role.name!r} can be assumed by EC2 and carries {name}: anything "
-                    "running on the instance would hold it. Grant the specific actions instead.",
-                    resource.urn,
-                )
+        try:
+            role, names = _broad_policies(resource, args.resources, forbidden)
+        except UnknownValueError:
+            continue  # a stack rule sees outputs; skip what a preview cannot know, not the rule
+        for name in names:
+            report(
+                f"Role {role.name if role else '?'!r} can be assumed by EC2 and carries {name}: "
+                "anything running on the instance would hold it. Grant the specific actions "
+                "instead.",
+                resource.urn,
+            )
 
 
 ec2_roles_no_broad_policies = StackValidationPolicy(
@@ -390,29 +416,38 @@ ec2_roles_no_broad_policies = StackValidationPolicy(
 )
 
 
+def _profile_role_problem(
+    instance: PolicyResource, resources: list[PolicyResource], allowed_actions: list[str]
+) -> str | None:
+    profile = _referenced(instance, "iamInstanceProfile", PROFILE, resources)
+    if profile is None:
+        return (
+            "The instance's profile is not an instance profile of this stack, so its role's "
+            "trust policy cannot be checked. Create the profile here (InstanceRole)."
+        )
+    role = _referenced(profile, "role", ROLE, resources)
+    if role is None:
+        return f"Profile {profile.name!r} holds no role of this stack."
+    if not trusts_only_ec2(role.props.get("assumeRolePolicy"), allowed_actions):
+        return (
+            f"Role {role.name!r}, which instance {instance.name!r} runs as, can be assumed by "
+            "principals other than the EC2 service (or with actions beyond sts:AssumeRole). "
+            "Trust only ec2.<partition DNS suffix> with sts:AssumeRole."
+        )
+    return None
+
+
 def _validate_profile_roles(args: StackValidationArgs, report: ReportViolation) -> None:
-    allowed_actions = args.get_config().get("allowedTrustActions", ["sts:AssumeRole"])
+    allowed_actions = list(args.get_config().get("allowedTrustActions", ["sts:AssumeRole"]))
     for instance in args.resources:
         if instance.resource_type != INSTANCE:
             continue
-        profile = _referenced(instance, "iamInstanceProfile", PROFILE, args.resources)
-        if profile is None:
-            report(
-                "The instance's profile is not an instance profile of this stack, so its role's "
-                "trust policy cannot be checked. Create the profile here (InstanceRole).",
-                instance.urn,
-            )
-            continue
-        role = _referenced(profile, "role", ROLE, args.resources)
-        if role is None:
-            report(f"Profile {profile.name!r} holds no role of this stack.", instance.urn)
-        elif not trusts_only_ec2(role.props.get("assumeRolePolicy"), allowed_actions):
-            report(
-                f"Role {role.name!r}, which instance {instance.name!r} runs as, can be assumed by "
-                "principals other than the EC2 service (or with actions beyond sts:AssumeRole). "
-                "Trust only ec2.<partition DNS suffix> with sts:AssumeRole.",
-                instance.urn,
-            )
+        try:
+            problem = _profile_role_problem(instance, args.resources, allowed_actions)
+        except UnknownValueError:
+            continue  # a stack rule sees outputs; skip what a preview cannot know, not the rule
+        if problem:
+            report(problem, instance.urn)
 
 
 instance_roles_trust_only_ec2 = StackValidationPolicy(

@@ -93,7 +93,60 @@ def test_action_without_resource_level_permissions_on_an_arn_is_refused():
     with pytest.raises(
         InputError, match=r"'ec2:DescribeInstances' does not support resource-level permissions"
     ):
-        check(allow("ec2:DescribeInstances", "arn:aws:ec2:eu-west-1:123456789012:instance/*"))
+        check(
+            allow(
+                "ec2:DescribeInstances",
+                "arn:aws:ec2:eu-west-1:123456789012:instance/i-0123456789abcdef0",
+            )
+        )
+
+
+def test_action_without_resource_level_permissions_on_an_arn_pattern_is_accepted():
+    # AWS's own S3 console example grants these on arn:aws:s3:::*.
+    check(allow(["s3:ListAllMyBuckets", "s3:GetBucketLocation"], "arn:aws:s3:::*"))
+
+
+def test_public_ssm_parameter_without_an_account_is_a_parameter():
+    check(
+        allow(
+            "ssm:GetParameters",
+            "arn:aws:ssm:us-east-1::parameter/aws/service/ami-amazon-linux-latest/*",
+        )
+    )
+
+
+def test_database_formats_with_a_wildcard_match_concrete_arns():
+    check(
+        allow(
+            "dms:StartReplicationTask", "arn:aws:dms:us-east-1:123456789012:task:ABCDEFGHIJKLMNOP"
+        )
+    )
+
+
+def test_read_only_pattern_on_resource_star_is_accepted():
+    check(allow("ec2:Describe*", "*"))
+
+
+def test_pattern_with_write_actions_on_resource_star_is_refused():
+    with pytest.raises(
+        InputError, match=r"allows 'ec2:Start[*]' on Resource '[*]', but ec2:StartInstances"
+    ):
+        check(allow("ec2:Start*", "*"))
+
+
+def test_star_on_star_is_refused_for_pass_role_even_with_both_opt_ins():
+    with pytest.raises(
+        InputError, match=r"allows '[*]' on Resource '[*]': the instance could hand any role"
+    ):
+        check(allow("*", "*"), allow_wildcard_actions=["*"], allow_wildcard_resource_actions=["*"])
+
+
+def test_typo_in_notaction_is_refused():
+    with pytest.raises(InputError, match=r"'iam:PassRoles' is not an IAM action"):
+        check(
+            {"Effect": "Allow", "NotAction": "iam:PassRoles", "Resource": OBJECTS},
+            allow_wildcard_actions=["*"],
+        )
 
 
 def test_pass_role_on_any_role_is_refused():
@@ -170,7 +223,10 @@ def test_resource_can_be_of_the_type(arn_format, resource):
     [
         ("arn:${Partition}:s3:::${BucketName}/${ObjectName}", "arn:aws:s3:::my-app-data"),
         ("arn:${Partition}:s3:::${BucketName}", "arn:aws:sqs:eu-west-1:123456789012:q"),
-        ("arn:${Partition}:sqs:${Region}:${Account}:${QueueName}", "arn:aws:sqs:::q"),
+        (
+            "arn:${Partition}:sqs:${Region}:${Account}:${QueueName}",
+            "arn:aws:sqs:eu-west-1:123456789012:",
+        ),
         ("arn:${Partition}:s3:::${BucketName}", "arn:aws:s3:::"),
     ],
 )

@@ -12,6 +12,7 @@ from policy_args import (
     stack_resources,
     stack_violations,
 )
+from pulumi_policy.proxy import UNKNOWN_ARRAY_VALUE, UNKNOWN_STRING_VALUE, unknown_checking_proxy
 
 from policy import rules
 
@@ -388,3 +389,73 @@ def test_every_rule_has_a_config_schema_with_defaults():
         for key, spec in policy.config_schema.properties.items():
             assert "default" in spec, f"{policy.name}.{key}"
             assert spec.get("description"), f"{policy.name}.{key}"
+
+
+# --- how the engine hands values over: proxies, unknowns, launch templates --------------------
+
+
+def test_lint_rule_reads_a_document_given_as_an_object_through_the_sdk_proxy():
+    good = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}
+        ],
+    }
+    bad = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Action": "s3:GetObjects", "Resource": "arn:aws:s3:::b/*"}
+        ],
+    }
+    config = default_config(rules.iam_policy_lint)
+    quiet = resource_args(
+        rules.MANAGED_POLICY, unknown_checking_proxy({"policy": good}), config=config
+    )
+    loud = resource_args(
+        rules.MANAGED_POLICY, unknown_checking_proxy({"policy": bad}), config=config
+    )
+    assert not resource_violations(rules.iam_policy_lint, quiet)
+    (message,) = resource_violations(rules.iam_policy_lint, loud)
+    assert "did you mean 's3:GetObject'" in message
+
+
+def test_admin_rule_still_runs_when_a_new_roles_outputs_are_unknown():
+    # A stack rule sees outputs; a new role's managedPolicyArns is unknown during a preview.
+    role, attachment = role_with_attachment(EC2_TRUST, "AdministratorAccess")
+    role.props = unknown_checking_proxy(
+        {**role.props, "managedPolicyArns": UNKNOWN_ARRAY_VALUE, "arn": UNKNOWN_STRING_VALUE}
+    )
+    ((message, urn),) = stack_violations(rules.ec2_roles_no_broad_policies, [role, attachment])
+    assert "carries AdministratorAccess" in message
+    assert urn == attachment.urn
+
+
+def test_admin_rule_skips_only_the_resource_whose_value_is_unknown():
+    role, attachment = role_with_attachment(EC2_TRUST, "AdministratorAccess")
+    unknown = policy_resource(
+        rules.ATTACHMENT,
+        "unknown-arn",
+        unknown_checking_proxy({"role": "app-role-1", "policyArn": UNKNOWN_STRING_VALUE}),
+        {"role": [role]},
+    )
+    found = stack_violations(rules.ec2_roles_no_broad_policies, [role, unknown, attachment])
+    assert [urn for _, urn in found] == [attachment.urn]
+
+
+def test_trust_rule_reads_a_trust_policy_given_as_an_object():
+    role, profile, instance = instance_chain(EC2_TRUST)
+    role.props = unknown_checking_proxy({**role.props, "assumeRolePolicy": json.loads(EC2_TRUST)})
+    assert not stack_violations(rules.instance_roles_trust_only_ec2, [role, profile, instance])
+
+
+@pytest.mark.parametrize(
+    "policy",
+    [rules.imdsv2_required, rules.instance_profile_required, rules.volumes_encrypted],
+    ids=lambda p: p.name,
+)
+def test_instance_from_a_launch_template_is_left_to_the_template_check(policy):
+    props = {
+        "launchTemplate": {"id": "lt-0123456789abcdef0", "version": "$Latest"},
+        "instanceType": "t3.micro",
+    }
+    assert not violations(policy, rules.INSTANCE, props)
