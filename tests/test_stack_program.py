@@ -250,7 +250,7 @@ def test_stack_files_hold_no_credential_in_clear_text(stack):
 
 
 def test_missing_required_setting_fails_like_the_cli(monkeypatch):
-    import stack_config
+    from offline import stack_config
 
     dev = stack_file("dev")
     del dev["config"]["ec2-instance-role:appBucketName"]

@@ -1,0 +1,344 @@
+"""Runs Pulumi programs under mocks that behave like the engine and the AWS provider where it
+matters: non-empty ids, auto-names, ARNs, answers for each data source the code calls. A
+resource type or function the mocks do not know fails the run instead of returning ``{}``, so no
+assertion can pass on an empty answer."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pulumi
+from pulumi.runtime import mocks as pulumi_mocks
+from pulumi.runtime import rpc, settings
+from pulumi.runtime.stack import run_pulumi_func
+from pulumi.runtime.sync_await import _sync_await
+
+PROJECT = "ec2-instance-role"
+AL2023_PARAMETER = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"
+
+
+def _hex(seed: str, length: int) -> str:
+    return hashlib.sha256(seed.encode()).hexdigest()[:length]
+
+
+class UnmockedCallError(AssertionError):
+    """The code asked for something these mocks do not model."""
+
+
+@dataclass(frozen=True)
+class AwsTarget:
+    partition: str = "aws"
+    dns_suffix: str = "amazonaws.com"
+    region: str = "eu-west-1"
+    account_id: str = "123456789012"
+
+
+CHINA = AwsTarget(
+    partition="aws-cn",
+    dns_suffix="amazonaws.com.cn",
+    region="cn-north-1",
+    account_id="210987654321",
+)
+
+
+def default_subnets(target: AwsTarget) -> list[str]:
+    """The default VPC's default subnets, one per zone, in no particular order."""
+    return [f"subnet-0{_hex(target.region + zone, 16)}" for zone in "cab"]
+
+
+class AwsMocks(pulumi_mocks.Mocks):
+    """The AWS provider as far as this project uses it."""
+
+    def __init__(self, target: AwsTarget | None = None) -> None:
+        self.target = target or AwsTarget()
+        self.calls: list[pulumi_mocks.MockCallArgs] = []
+
+    # --- resources -----------------------------------------------------------------------
+    def new_resource(self, args: pulumi_mocks.MockResourceArgs) -> tuple[str | None, dict]:
+        if not args.custom:
+            return f"{args.name}-component", {}
+        handler = getattr(self, "_" + args.typ.rsplit(":", 1)[-1], None)
+        if handler is None or not args.typ.startswith("aws:"):
+            raise UnmockedCallError(f"no mock for resource type {args.typ} ({args.name})")
+        return handler(args.name, dict(args.inputs))
+
+    def _name(self, logical: str, inputs: Mapping[str, Any]) -> str:
+        if inputs.get("name"):
+            return str(inputs["name"])
+        if inputs.get("namePrefix"):
+            # The provider appends a 26-character unique suffix to a prefix.
+            return str(inputs["namePrefix"]) + "2026" + _hex(logical, 22)
+        # Pulumi's auto-name: the logical name, "-", 7 random hex characters.
+        return f"{logical}-{_hex(logical, 7)}"
+
+    def _arn(self, service: str, resource: str, *, regional: bool = False) -> str:
+        t = self.target
+        region = t.region if regional else ""
+        return f"arn:{t.partition}:{service}:{region}:{t.account_id}:{resource}"
+
+    def _Role(self, logical: str, inputs: dict) -> tuple[str, dict]:
+        name = self._name(logical, inputs)
+        path = inputs.get("path", "/")
+        state = {
+            **inputs,
+            "name": name,
+            "arn": self._arn("iam", f"role{path}{name}"),
+            "uniqueId": "AROA" + _hex(name, 17).upper(),
+        }
+        return name, state
+
+    def _InstanceProfile(self, logical: str, inputs: dict) -> tuple[str, dict]:
+        name = self._name(logical, inputs)
+        path = inputs.get("path", "/")
+        arn = self._arn("iam", f"instance-profile{path}{name}")
+        return name, {**inputs, "name": name, "arn": arn}
+
+    def _RolePolicy(self, logical: str, inputs: dict) -> tuple[str, dict]:
+        if isinstance(inputs["policy"], str):  # unknown during a preview
+            json.loads(inputs["policy"])  # the provider refuses a document that is not JSON
+        return f"{inputs['role']}:{inputs['name']}", dict(inputs)
+
+    def _RolePolicyAttachment(self, logical: str, inputs: dict) -> tuple[str, dict]:
+        return f"{inputs['role']}-{_hex(inputs['policyArn'], 12)}", dict(inputs)
+
+    def _RolePoliciesExclusive(self, logical: str, inputs: dict) -> tuple[str, dict]:
+        return str(inputs["roleName"]), dict(inputs)
+
+    def _RolePolicyAttachmentsExclusive(self, logical: str, inputs: dict) -> tuple[str, dict]:
+        return str(inputs["roleName"]), dict(inputs)
+
+    def _Instance(self, logical: str, inputs: dict) -> tuple[str, dict]:
+        instance_id = "i-" + _hex(logical, 17)
+        state = {
+            **inputs,
+            "arn": self._arn("ec2", f"instance/{instance_id}", regional=True),
+            "privateIp": "172.31." + str(int(_hex(logical, 2), 16)) + ".10",
+            "publicIp": "203.0.113.10" if inputs.get("associatePublicIpAddress") else "",
+        }
+        return instance_id, state
+
+    def _SecurityGroup(self, logical: str, inputs: dict) -> tuple[str, dict]:
+        group_id = "sg-" + _hex(logical, 17)
+        arn = self._arn("ec2", f"security-group/{group_id}", regional=True)
+        return group_id, {**inputs, "arn": arn, "name": self._name(logical, inputs)}
+
+    def _SecurityGroupEgressRule(self, logical: str, inputs: dict) -> tuple[str, dict]:
+        rule_id = "sgr-" + _hex(logical, 17)
+        arn = self._arn("ec2", f"security-group-rule/{rule_id}", regional=True)
+        return rule_id, {**inputs, "arn": arn, "securityGroupRuleId": rule_id}
+
+    # --- functions ------------------------------------------------------------------------
+    def call(self, args: pulumi_mocks.MockCallArgs) -> dict:  # type: ignore[override]
+        self.calls.append(args)
+        handler = getattr(self, "_" + args.token.rsplit(":", 1)[-1], None)
+        if handler is None or not args.token.startswith("aws:"):
+            raise UnmockedCallError(f"no mock for function {args.token} with {args.args}")
+        return handler(dict(args.args))
+
+    def _getPartition(self, _: dict) -> dict:
+        t = self.target
+        return {
+            "id": t.partition,
+            "partition": t.partition,
+            "dnsSuffix": t.dns_suffix,
+            "reverseDnsPrefix": ".".join(reversed(t.dns_suffix.split("."))),
+        }
+
+    def _getRegion(self, _: dict) -> dict:
+        return {"id": self.target.region, "region": self.target.region, "name": self.target.region}
+
+    def _getCallerIdentity(self, _: dict) -> dict:
+        t = self.target
+        return {
+            "id": t.account_id,
+            "accountId": t.account_id,
+            "arn": f"arn:{t.partition}:iam::{t.account_id}:user/deployer",
+            "userId": "AIDA" + _hex(t.account_id, 16).upper(),
+        }
+
+    def _getParameter(self, args: dict) -> dict:
+        if args.get("name") != AL2023_PARAMETER:
+            raise UnmockedCallError(f"ParameterNotFound: {args.get('name')}")
+        ami = "ami-" + _hex(self.target.region, 17)
+        return {
+            "id": AL2023_PARAMETER,
+            "name": AL2023_PARAMETER,
+            "type": "String",
+            "value": ami,
+            "insecureValue": ami,
+            "version": 1,
+        }
+
+    def _getVpc(self, args: dict) -> dict:
+        if args.get("default") is not True:
+            raise UnmockedCallError(f"getVpc mocked only for the default VPC: {args}")
+        return {"id": "vpc-0defa017", "default": True, "cidrBlock": "172.31.0.0/16"}
+
+    def _getSubnets(self, args: dict) -> dict:
+        if args.get("filters") != [{"name": "default-for-az", "values": ["true"]}]:
+            raise UnmockedCallError(f"getSubnets mocked only for default subnets: {args}")
+        return {"id": self.target.region, "ids": default_subnets(self.target), **args}
+
+    def _getSubnet(self, args: dict) -> dict:
+        subnet = args.get("id")
+        return {"id": subnet, "vpcId": "vpc-0" + _hex(str(subnet), 16)}
+
+
+def unknown_output() -> pulumi.Output[Any]:
+    """A value unknown until deployment, as a preview sees an output of a resource not yet
+    created. Call it inside the program (it belongs to that run's event loop)."""
+    loop = asyncio.get_event_loop()
+
+    def done(value: Any) -> asyncio.Future[Any]:
+        future = loop.create_future()
+        future.set_result(value)
+        return future
+
+    return pulumi.Output(set(), done(None), done(False), done(False))
+
+
+@dataclass
+class Registration:
+    """One RegisterResource request, as the engine received it."""
+
+    urn: str
+    type: str
+    name: str
+    parent: str
+    custom: bool
+    inputs: dict[str, Any]
+    dependencies: list[str]
+    property_dependencies: dict[str, list[str]]
+    ignore_changes: list[str]
+    id: str = ""
+    state: dict[str, Any] = field(default_factory=dict)
+
+
+class RecordingMonitor(pulumi_mocks.MockMonitor):
+    """MockMonitor that also keeps parents, dependencies and options of each registration,
+    which the stock monitor drops."""
+
+    def __init__(self, mocks: pulumi_mocks.Mocks) -> None:
+        super().__init__(mocks)
+        self.registrations: list[Registration] = []
+
+    def RegisterResource(self, request: Any) -> Any:
+        response = super().RegisterResource(request)
+        if request.type != "pulumi:pulumi:Stack":
+            registered = self.resources[response.urn]
+            self.registrations.append(
+                Registration(
+                    urn=response.urn,
+                    type=request.type,
+                    name=request.name,
+                    parent=request.parent,
+                    custom=request.custom,
+                    inputs=rpc.deserialize_properties(request.object),
+                    dependencies=list(request.dependencies),
+                    property_dependencies={
+                        prop: list(deps.urns) for prop, deps in request.propertyDependencies.items()
+                    },
+                    ignore_changes=list(request.ignoreChanges),
+                    id=registered.id,
+                    state=dict(registered.state),
+                )
+            )
+        return response
+
+
+@dataclass
+class Run:
+    """What one program run registered and exported."""
+
+    registrations: list[Registration]
+    outputs: dict[str, Any]
+    mocks: AwsMocks
+    returned: Any = None
+    """What the program returned, with every Output in it resolved."""
+    error: BaseException | None = None
+    """What the program raised, when run with ``capture_error=True``."""
+
+    def raised(self, kind: type[BaseException]) -> BaseException:
+        """The ``kind`` exception behind the error the run ended with: a check that fails
+        inside an ``apply`` reaches the engine wrapped in the SDK's own ValueErrors."""
+        queue = [self.error]
+        seen: set[int] = set()
+        while queue:
+            error = queue.pop(0)
+            if error is None or id(error) in seen:
+                continue  # exception chains can loop back on themselves
+            seen.add(id(error))
+            if isinstance(error, kind):
+                return error
+            queue += [error.__cause__, error.__context__]
+        raise AssertionError(f"the run did not raise {kind.__name__}; it raised {self.error!r}")
+
+    def of_type(self, type_: str) -> list[Registration]:
+        return [r for r in self.registrations if r.type == type_]
+
+    def one(self, type_: str) -> Registration:
+        found = self.of_type(type_)
+        assert len(found) == 1, f"expected one {type_}, got {[r.name for r in found]}"
+        return found[0]
+
+    def named(self, name: str) -> Registration:
+        found = [r for r in self.registrations if r.name == name]
+        assert len(found) == 1, f"expected one resource named {name!r}, got {len(found)}"
+        return found[0]
+
+    def custom(self) -> list[Registration]:
+        return [r for r in self.registrations if r.custom]
+
+
+def run_program(
+    program: Callable[[], Any],
+    *,
+    config: Mapping[str, str] | None = None,
+    stack: str = "test",
+    target: AwsTarget | None = None,
+    preview: bool = False,
+    capture_error: bool = False,
+) -> Run:
+    """Runs ``program`` to completion under fresh mocks; re-raises what it raised.
+
+    Whatever the program returns is resolved (Outputs awaited) into ``Run.returned``. With
+    ``capture_error`` an exception is kept in ``Run.error`` instead, beside what was registered.
+    """
+    mocks = AwsMocks(target)
+    monitor = RecordingMonitor(mocks)
+    # A fresh event loop per run: tasks a failed run leaves behind must not run in the next.
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    settings.SETTINGS.outputs.clear()  # pyright: ignore[reportAttributeAccessIssue]
+    settings.ROOT.set(None)
+    pulumi.runtime.set_all_config(dict(config or {}))
+    pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack, preview=preview, monitor=monitor)
+    outputs: dict[str, Any] = {}
+    returned: list[Any] = []
+
+    async def body() -> None:
+        result = program()
+        root = settings.get_root_resource()
+        exported = dict(getattr(root, "outputs", {}))
+        outputs.update(await pulumi.Output.from_input(exported).future() or {})
+        returned.append(await pulumi.Output.from_input(result).future())
+
+    error: BaseException | None = None
+    try:
+        _sync_await(run_pulumi_func(body))
+    except Exception as raised:
+        if not capture_error:
+            raise
+        error = raised
+    finally:
+        pending = [task for task in asyncio.all_tasks(loop) if not task.done()]
+        for task in pending:
+            task.cancel()
+        loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+        loop.close()
+    return Run(monitor.registrations, outputs, mocks, returned[0] if returned else None, error)
