@@ -1,10 +1,12 @@
 # Every target installs what it needs into $(VENV) first (the ./venv that Pulumi.yaml names).
 VENV ?= venv
+CHECKOV_VENV ?= checkov-venv
 PYTHON ?= python3
 STACK ?= dev
 BIN := $(VENV)/bin
+CHECKOV := $(abspath $(CHECKOV_VENV))/bin/checkov
 
-.PHONY: install test lint typecheck docs docs-check check up preview
+.PHONY: install checkov-venv test lint typecheck docs docs-check check up preview review snapshots benchmark
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -14,9 +16,30 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt
 
 install: $(BIN)/.installed
 
-## The test suite (mocked Pulumi engine; no cloud, no CLI).
-test: install
-	$(BIN)/python -m pytest
+# checkov pins libraries we also use, so it lives in a virtualenv of its own.
+$(CHECKOV_VENV)/.installed: requirements-checkov.txt
+	$(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet -r requirements-checkov.txt
+	touch $@
+
+checkov-venv: $(CHECKOV_VENV)/.installed
+
+## The test suite (mocked Pulumi engine; no cloud, no CLI; checkov from its own venv).
+test: install checkov-venv
+	CHECKOV=$(CHECKOV) $(BIN)/python -m pytest
+
+## Offline review of a stack: tree, policies, diagram, policy pack and checkov results.
+review: install checkov-venv
+	CHECKOV=$(CHECKOV) $(BIN)/python -m offline.review --stack $(STACK)
+
+## Rewrite the committed resources.json snapshots of dev and prod.
+snapshots: install
+	$(BIN)/python -m offline.snapshots
+
+## Time the review's render step against the floor of importing what it needs.
+benchmark: install
+	$(BIN)/python benchmarks/review_render.py
 
 lint: install
 	$(BIN)/ruff check .

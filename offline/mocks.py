@@ -101,7 +101,8 @@ class AwsMocks(pulumi_mocks.Mocks):
     def _RolePolicy(self, logical: str, inputs: dict) -> tuple[str, dict]:
         if isinstance(inputs["policy"], str):  # unknown during a preview
             json.loads(inputs["policy"])  # the provider refuses a document that is not JSON
-        return f"{inputs['role']}:{inputs['name']}", dict(inputs)
+        name = self._name(logical, inputs)
+        return f"{inputs['role']}:{name}", {**inputs, "name": name}
 
     def _RolePolicyAttachment(self, logical: str, inputs: dict) -> tuple[str, dict]:
         return f"{inputs['role']}-{_hex(inputs['policyArn'], 12)}", dict(inputs)
@@ -340,5 +341,6 @@ def run_program(
         for task in pending:
             task.cancel()
         loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+        loop.run_until_complete(loop.shutdown_default_executor())
         loop.close()
     return Run(monitor.registrations, outputs, mocks, returned[0] if returned else None, error)

@@ -37,7 +37,14 @@ def stack_file(stack: str) -> dict[str, Any]:
     return yaml.safe_load((ROOT / f"Pulumi.{stack}.yaml").read_text()) or {}
 
 
+#: What a value stored as a secret (`pulumi config set --secret`) reads as offline: the
+#: ciphertext cannot be decrypted without the stack's secrets provider.
+SECRET_PLACEHOLDER = "[secret]"
+
+
 def _encode(value: Any) -> str:
+    if isinstance(value, dict) and set(value) == {"secure"}:
+        return SECRET_PLACEHOLDER
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (dict, list)):
@@ -46,6 +53,8 @@ def _encode(value: Any) -> str:
 
 
 def _check_type(key: str, value: Any, declared: str) -> None:
+    if isinstance(value, dict) and set(value) == {"secure"}:
+        return  # a secret: its type is known only once decrypted
     expected = _TYPES[declared]
     ok = isinstance(value, expected) and not (declared == "integer" and isinstance(value, bool))
     if not ok:

@@ -1,0 +1,322 @@
+"""Offline review of a stack: what `pulumi preview` would plan, without the CLI, the provider or
+cloud credentials.
+
+    python -m offline.review --stack dev [--out review-out/dev] [--json] [--no-checkov]
+
+Runs the real __main__.py with the stack's real config under the Pulumi mock runtime, writes
+resources.json, diagram.md, policy.json, plan.json and checkov.json to the output folder, and
+prints the resource tree with every IAM policy document, the policy pack's results and checkov's.
+Exits 1 when a mandatory policy rule or a checkov check fails.
+
+Account, region and partition: the region is the stack's ``aws:region``; the partition follows
+from it (``cn-`` regions are aws-cn, ``us-gov-`` ones aws-us-gov); the account is the first of
+``aws:allowedAccountIds`` when the stack sets it, else the documented fake ``123456789012``.
+Secrets read as ``[secret]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Final
+
+from offline import tfplan
+from offline.mocks import AwsTarget, Registration, Run, run_program
+from offline.policy_args import (
+    default_config,
+    resource_args,
+    resource_violations,
+    stack_resources,
+    stack_violations,
+)
+from offline.stack_config import ROOT, merged_config, run_stack_program
+
+FAKE_ACCOUNT: Final = "123456789012"
+POLICY_PROPERTIES: Final = ("assumeRolePolicy", "policy")
+CHECKOV_CONFIG: Final = ROOT / ".checkov.yaml"
+
+
+def target_for(config: Mapping[str, str]) -> AwsTarget:
+    region = config.get("aws:region", "us-east-1")
+    if region.startswith("cn-"):
+        partition, suffix = "aws-cn", "amazonaws.com.cn"
+    elif region.startswith("us-gov-"):
+        partition, suffix = "aws-us-gov", "amazonaws.com"
+    else:
+        partition, suffix = "aws", "amazonaws.com"
+    accounts = json.loads(config.get("aws:allowedAccountIds", "[]"))
+    return AwsTarget(
+        partition=partition,
+        dns_suffix=suffix,
+        region=region,
+        account_id=str(accounts[0]) if accounts else FAKE_ACCOUNT,
+    )
+
+
+def render(stack: str) -> Run:
+    config = merged_config(stack)
+    return run_program(run_stack_program, config=config, stack=stack, target=target_for(config))
+
+
+# --- resources.json ----------------------------------------------------------------------------
+
+
+def _policy_documents(inputs: Mapping[str, Any]) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for prop in POLICY_PROPERTIES:
+        value = inputs.get(prop)
+        if isinstance(value, str):
+            try:
+                found[prop] = json.loads(value)
+            except json.JSONDecodeError:
+                continue
+    return found
+
+
+def resources_document(run: Run, stack: str) -> dict[str, Any]:
+    resources = []
+    for r in sorted(run.registrations, key=lambda r: r.urn):
+        entry: dict[str, Any] = {
+            "urn": r.urn,
+            "type": r.type,
+            "name": r.name,
+            "parent": r.parent,
+            "custom": r.custom,
+            "dependencies": sorted(set(r.dependencies)),
+            "propertyDependencies": {k: sorted(v) for k, v in r.property_dependencies.items() if v},
+            "inputs": r.inputs,
+        }
+        if documents := _policy_documents(r.inputs):
+            entry["policyDocuments"] = documents
+        resources.append(entry)
+    return {"stack": stack, "resources": resources}
+
+
+def to_json(document: Any) -> str:
+    """Byte-stable JSON: sorted keys, fixed indentation, a final newline."""
+    return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+# --- the tree ----------------------------------------------------------------------------------
+
+
+def display_type(token: str) -> str:
+    """``aws:ec2/instance:Instance`` as `pulumi preview` shows it: ``aws:ec2:Instance``."""
+    package, module, name = [*token.split(":"), "", ""][:3]
+    return f"{package}:{module.split('/')[0]}:{name}" if module else token
+
+
+def tree(run: Run, stack: str, project: str) -> str:
+    children: dict[str, list[Registration]] = {}
+    for r in sorted(run.registrations, key=lambda r: r.urn):
+        children.setdefault(r.parent, []).append(r)
+    root_urn = next(
+        (p for p in children if p.endswith("::pulumi:pulumi:Stack::" + f"{project}-{stack}")), ""
+    )
+    lines = [f"    {'Type':<48} Name", f" +  {'pulumi:pulumi:Stack':<48} {project}-{stack}"]
+
+    def walk(parent: str, prefix: str) -> None:
+        kids = children.get(parent, [])
+        for index, r in enumerate(kids):
+            last = index == len(kids) - 1
+            branch = "└─ " if last else "├─ "
+            lines.append(f" +  {prefix + branch + display_type(r.type):<48} {r.name}")
+            below = prefix + ("   " if last else "│  ")
+            for prop, document in _policy_documents(r.inputs).items():
+                lines.append(f"    {below}   {prop}:")
+                lines.extend(
+                    f"    {below}     {line}"
+                    for line in json.dumps(document, indent=2).splitlines()
+                )
+            walk(r.urn, below)
+
+    walk(root_urn, "")
+    return "\n".join(lines) + "\n"
+
+
+# --- the diagram -------------------------------------------------------------------------------
+
+
+def mermaid(run: Run) -> str:
+    custom = sorted((r for r in run.registrations if r.custom), key=lambda r: r.urn)
+    ids = {r.urn: f"r{i}" for i, r in enumerate(custom)}
+    lines = ["flowchart LR"]
+    for r in custom:
+        lines.append(f'  {ids[r.urn]}["{display_type(r.type)}<br/>{r.name}"]')
+    edges = set()
+    for r in custom:
+        deps = set(r.dependencies) | {u for urns in r.property_dependencies.values() for u in urns}
+        edges |= {(ids[r.urn], ids[d]) for d in deps if d in ids}
+    lines += [f"  {a} --> {b}" for a, b in sorted(edges)]
+    return "\n".join(lines) + "\n"
+
+
+# --- the policy pack ---------------------------------------------------------------------------
+
+
+@dataclass
+class PolicyResult:
+    policy: str
+    level: str
+    message: str
+    urn: str
+
+
+def _pack_config(stack: str) -> dict[str, Any]:
+    path = ROOT / "policy" / f"config.{stack}.json"
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+def policy_results(run: Run, stack: str) -> list[PolicyResult]:
+    from policy import rules
+
+    overrides = _pack_config(stack)
+    results: list[PolicyResult] = []
+    for policy in rules.POLICIES:
+        setting = overrides.get(policy.name, {})
+        setting = {"enforcementLevel": setting} if isinstance(setting, str) else dict(setting)
+        level = setting.pop("enforcementLevel", policy.enforcement_level.value)
+        if level == "disabled":
+            continue
+        config = {**default_config(policy), **setting}
+        if policy in rules.STACK_POLICIES:
+            found = stack_violations(policy, stack_resources(run.registrations), config)
+            results += [PolicyResult(policy.name, level, m, u or "") for m, u in found]
+            continue
+        for r in run.registrations:
+            if r.custom:
+                args = resource_args(r.type, r.inputs, name=r.name, config=config)
+                for message in resource_violations(policy, args):
+                    results.append(PolicyResult(policy.name, level, message, r.urn))
+    return results
+
+
+# --- checkov -----------------------------------------------------------------------------------
+
+
+def checkov_binary() -> str | None:
+    configured = os.environ.get("CHECKOV")
+    if configured:
+        return configured
+    default = ROOT / "checkov-venv" / "bin" / "checkov"
+    return str(default) if default.exists() else None
+
+
+def configured_skips() -> list[str]:
+    import yaml
+
+    return list(yaml.safe_load(CHECKOV_CONFIG.read_text()).get("skip-check", []))
+
+
+@dataclass
+class CheckovResult:
+    passed: int = 0
+    failed: list[dict[str, str]] = field(default_factory=list)
+    skipped: list[dict[str, str]] = field(default_factory=list)
+
+
+def run_checkov(plan_path: Path, binary: str) -> CheckovResult:
+    completed = subprocess.run(
+        [binary, "-f", str(plan_path), "--config-file", str(CHECKOV_CONFIG), "-o", "json"],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=plan_path.parent,
+    )
+    if completed.returncode not in (0, 1):
+        raise RuntimeError(f"checkov failed ({completed.returncode}): {completed.stderr[-2000:]}")
+    report = json.loads(completed.stdout)
+    report = report[0] if isinstance(report, list) else report
+    results = report.get("results", {})
+
+    def brief(check: Mapping[str, Any]) -> dict[str, str]:
+        return {
+            "check_id": check["check_id"],
+            "resource": check["resource"],
+            "name": check.get("check_name", ""),
+        }
+
+    return CheckovResult(
+        passed=len(results.get("passed_checks", [])),
+        failed=[brief(c) for c in results.get("failed_checks", [])],
+        skipped=[brief(c) for c in results.get("skipped_checks", [])],
+    )
+
+
+# --- the command -------------------------------------------------------------------------------
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Review a stack offline.")
+    parser.add_argument("--stack", required=True)
+    parser.add_argument("--out", type=Path, help="output folder (default review-out/<stack>)")
+    parser.add_argument("--json", action="store_true", help="print one JSON summary for tools")
+    parser.add_argument("--no-checkov", action="store_true", help="skip the checkov scan")
+    args = parser.parse_args(argv)
+    out: Path = args.out or ROOT / "review-out" / args.stack
+    out.mkdir(parents=True, exist_ok=True)
+
+    run = render(args.stack)
+    project = "ec2-instance-role"
+    (out / "resources.json").write_text(to_json(resources_document(run, args.stack)))
+    (out / "diagram.md").write_text("```mermaid\n" + mermaid(run) + "```\n")
+    violations = policy_results(run, args.stack)
+    (out / "policy.json").write_text(to_json([v.__dict__ for v in violations]))
+    plan_document, not_scanned = tfplan.plan(run.registrations)
+    (out / "plan.json").write_text(to_json(plan_document))
+
+    checkov: CheckovResult | None = None
+    if not args.no_checkov:
+        binary = checkov_binary()
+        if binary is None:
+            print("checkov not found: run `make checkov-venv` or set CHECKOV", file=sys.stderr)
+            return 2
+        checkov = run_checkov(out / "plan.json", binary)
+        (out / "checkov.json").write_text(to_json(checkov.__dict__))
+
+    mandatory = [v for v in violations if v.level == "mandatory"]
+    failed = bool(mandatory) or bool(checkov and checkov.failed)
+    if args.json:
+        print(
+            to_json(
+                {
+                    "stack": args.stack,
+                    "output": str(out),
+                    "resources": len(run.registrations),
+                    "policyViolations": [v.__dict__ for v in violations],
+                    "checkov": checkov.__dict__ if checkov else None,
+                    "notScanned": not_scanned,
+                    "ok": not failed,
+                }
+            ),
+            end="",
+        )
+        return 1 if failed else 0
+
+    print(f"Offline review of stack {args.stack!r} (mock runtime; written to {out})\n")
+    print(tree(run, args.stack, project))
+    print(f"Diagram: {out / 'diagram.md'} (Mermaid; renders on GitHub)\n")
+    print(f"Policy pack: {len(violations)} violation(s), {len(mandatory)} mandatory")
+    for v in violations:
+        print(f"  [{v.level}] {v.policy}: {v.message} ({v.urn})")
+    if checkov is not None:
+        print(
+            f"checkov: {checkov.passed} passed, {len(checkov.failed)} failed; skipped by "
+            f"{CHECKOV_CONFIG.name}, each with its reason there: {', '.join(configured_skips())}"
+        )
+        for c in checkov.failed:
+            print(f"  FAILED {c['check_id']} {c['name']} on {c['resource']}")
+    for urn in not_scanned:
+        print(f"  not in plan.json (no Terraform type mapped): {urn}")
+    print("\nRESULT:", "FAIL" if failed else "PASS")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,276 @@
+"""The offline review (`make review`): deterministic rendering, committed snapshots, the tree, the
+diagram, the policy pack's results, the Terraform-plan bridge and checkov on it."""
+
+import difflib
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from offline import review, tfplan
+from offline.bad_stack import bad_stack
+from offline.snapshots import STACKS, rendered, snapshot_path
+from offline.stack_config import SECRET_PLACEHOLDER, merged_config
+
+from harness import run_program
+
+BAD_CHECKS = {"CKV_AWS_79", "CKV_AWS_88", "CKV_AWS_8"}
+
+
+@pytest.fixture(scope="module", params=STACKS)
+def stack(request):
+    return request.param
+
+
+@pytest.fixture(scope="module")
+def reviewed(stack):
+    return review.render(stack)
+
+
+@pytest.fixture(scope="module")
+def bad_run():
+    return run_program(bad_stack)
+
+
+def checkov_or_skip():
+    binary = review.checkov_binary()
+    if binary is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI must run checkov: `make test` creates its virtualenv and sets CHECKOV")
+        pytest.skip("checkov is not installed here; `make test` installs it")
+    return binary
+
+
+# --- resources.json and snapshots ----------------------------------------------------------
+
+
+def test_rendered_resources_match_the_committed_snapshot(stack):
+    committed = snapshot_path(stack).read_text()
+    current = rendered(stack)
+    diff = "".join(
+        difflib.unified_diff(
+            committed.splitlines(keepends=True),
+            current.splitlines(keepends=True),
+            fromfile=f"snapshots/resources.{stack}.json (committed)",
+            tofile="rendered now",
+        )
+    )
+    assert not diff, (
+        f"the {stack} stack's resources changed; if you meant it, run `make snapshots`:\n{diff}"
+    )
+
+
+def test_rendering_is_byte_identical_across_runs(stack):
+    assert rendered(stack) == rendered(stack)
+
+
+def test_resources_json_lists_urn_type_parent_dependencies_and_inputs(reviewed, stack):
+    document = review.resources_document(reviewed, stack)
+    instance = next(r for r in document["resources"] if r["type"] == "aws:ec2/instance:Instance")
+    assert instance["urn"].endswith("::app-instance")
+    assert instance["parent"].endswith("::app")
+    assert instance["dependencies"], "the instance waits for the role's policies"
+    assert instance["inputs"]["metadataOptions"]["httpTokens"] == "required"
+
+
+def test_policy_documents_are_shown_parsed_beside_their_json_input(reviewed, stack):
+    document = review.resources_document(reviewed, stack)
+    policy = next(r for r in document["resources"] if r["type"] == "aws:iam/rolePolicy:RolePolicy")
+    assert policy["policyDocuments"]["policy"] == json.loads(policy["inputs"]["policy"])
+
+
+def test_secret_config_values_read_as_a_placeholder(monkeypatch):
+    from offline import stack_config
+
+    dev = stack_config.stack_file("dev")
+    dev["config"]["ec2-instance-role:keyName"] = {"secure": "v1:AAAA"}
+    monkeypatch.setattr(stack_config, "stack_file", lambda _name: dev)
+    assert merged_config("dev")["ec2-instance-role:keyName"] == SECRET_PLACEHOLDER
+
+
+@pytest.mark.parametrize(
+    ("region", "partition", "suffix"),
+    [
+        ("eu-west-1", "aws", "amazonaws.com"),
+        ("cn-north-1", "aws-cn", "amazonaws.com.cn"),
+        ("us-gov-west-1", "aws-us-gov", "amazonaws.com"),
+    ],
+)
+def test_review_target_follows_the_stack_region(region, partition, suffix):
+    target = review.target_for({"aws:region": region})
+    assert (target.partition, target.dns_suffix, target.region) == (partition, suffix, region)
+    assert target.account_id == review.FAKE_ACCOUNT
+
+
+def test_review_account_comes_from_allowed_account_ids_when_set():
+    target = review.target_for(
+        {"aws:region": "eu-west-1", "aws:allowedAccountIds": '["210987654321"]'}
+    )
+    assert target.account_id == "210987654321"
+
+
+# --- the terminal view and the diagram -----------------------------------------------------
+
+
+def test_tree_shows_every_resource_under_the_stack(reviewed, stack):
+    text = review.tree(reviewed, stack, "ec2-instance-role")
+    assert "pulumi:pulumi:Stack" in text
+    for registration in reviewed.registrations:
+        assert f" {registration.name}\n" in text, registration.name
+    assert "aws:iam:RolePolicy" in text
+
+
+def test_tree_prints_every_iam_policy_document_under_its_resource(reviewed, stack):
+    text = review.tree(reviewed, stack, "ec2-instance-role")
+    assert text.index("app-inline-AppAccess") < text.index('"s3:ListBucket"')
+    assert '"ec2.amazonaws.com"' in text
+
+
+def test_diagram_has_a_node_per_resource_and_an_edge_per_dependency(reviewed):
+    text = review.mermaid(reviewed)
+    assert text.startswith("flowchart LR\n")
+    custom = [r for r in reviewed.registrations if r.custom]
+    assert sum(1 for line in text.splitlines() if '["' in line) == len(custom)
+    assert text.count(" --> ") >= 8
+
+
+# --- the policy pack over the same resources -----------------------------------------------
+
+
+def test_review_finds_no_policy_violation_in_the_real_stacks(reviewed, stack):
+    assert review.policy_results(reviewed, stack) == []
+
+
+def test_review_reports_the_bad_stacks_violations_with_their_levels(bad_run):
+    found = {(v.policy, v.level) for v in review.policy_results(bad_run, "dev")}
+    assert ("ec2-imdsv2-required", "mandatory") in found
+    assert ("ebs-volumes-encrypted", "mandatory") in found
+    assert ("iam-policy-lint", "mandatory") in found
+    assert ("ec2-no-public-ip", "advisory") in found
+
+
+def test_prod_config_makes_the_public_ip_rule_mandatory(bad_run):
+    levels = {
+        v.level for v in review.policy_results(bad_run, "prod") if v.policy == "ec2-no-public-ip"
+    }
+    assert levels == {"mandatory"}
+
+
+def test_review_exits_non_zero_on_a_mandatory_violation(bad_run, monkeypatch, tmp_path):
+    monkeypatch.setattr(review, "render", lambda _stack: bad_run)
+    assert review.main(["--stack", "dev", "--no-checkov", "--out", str(tmp_path)]) == 1
+
+
+def test_review_json_mode_prints_one_machine_readable_summary(capsys, tmp_path):
+    assert review.main(["--stack", "dev", "--no-checkov", "--json", "--out", str(tmp_path)]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["ok"] is True
+    assert summary["policyViolations"] == []
+    assert summary["notScanned"] == []
+    assert {p.name for p in tmp_path.iterdir()} >= {
+        "resources.json",
+        "diagram.md",
+        "policy.json",
+        "plan.json",
+    }
+
+
+# --- the Terraform-plan bridge -------------------------------------------------------------
+
+
+def plan_resources(run):
+    document, not_scanned = tfplan.plan(run.registrations)
+    assert not not_scanned
+    return document, {
+        r["address"]: r for r in document["planned_values"]["root_module"]["resources"]
+    }
+
+
+def test_plan_has_what_checkov_needs_or_it_scans_nothing(reviewed):
+    document, resources = plan_resources(reviewed)
+    assert document["terraform_version"]
+    for address, resource in resources.items():
+        assert resource["mode"] == "managed", address
+        assert address == f"{resource['type']}.{resource['name']}"
+
+
+def test_plan_maps_pulumi_types_onto_terraform_types(reviewed):
+    _, resources = plan_resources(reviewed)
+    types = {r["type"] for r in resources.values()}
+    assert {
+        "aws_instance",
+        "aws_iam_role",
+        "aws_iam_role_policy",
+        "aws_iam_role_policy_attachment",
+        "aws_iam_instance_profile",
+    } <= types
+
+
+def test_plan_renders_blocks_as_lists_of_one_object_and_tags_as_maps(reviewed):
+    _, resources = plan_resources(reviewed)
+    instance = resources["aws_instance.app-instance"]["values"]
+    assert instance["metadata_options"] == [
+        {
+            "http_endpoint": "enabled",
+            "http_put_response_hop_limit": 1,
+            "http_tokens": "required",
+            "instance_metadata_tags": "disabled",
+        }
+    ]
+    assert instance["root_block_device"][0]["encrypted"] is True
+    assert instance["tags"] == {"Name": "app"}
+
+
+def test_plan_keeps_policy_documents_as_json_strings(reviewed):
+    _, resources = plan_resources(reviewed)
+    policy = resources["aws_iam_role_policy.app-inline-AppAccess"]["values"]["policy"]
+    assert isinstance(policy, str)
+    assert json.loads(policy)["Statement"]
+
+
+def test_plan_reports_a_type_it_cannot_map():
+    from harness import Registration
+
+    odd = Registration(
+        "urn:x::aws:s3/bucketV2:BucketV2::b",
+        "aws:s3/bucketV2:BucketV2",
+        "b",
+        "",
+        True,
+        {},
+        [],
+        {},
+        [],
+    )
+    _, not_scanned = tfplan.plan([odd])
+    assert not_scanned == ["urn:x::aws:s3/bucketV2:BucketV2::b"]
+
+
+# --- checkov, live ---------------------------------------------------------------------------
+
+
+def checkov_on(run, tmp_path: Path) -> review.CheckovResult:
+    document, _ = tfplan.plan(run.registrations)
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(document))
+    return review.run_checkov(path, checkov_or_skip())
+
+
+def test_checkov_catches_the_bad_stacks_four_problems(bad_run, tmp_path):
+    failed = {c["check_id"] for c in checkov_on(bad_run, tmp_path).failed}
+    assert failed >= BAD_CHECKS, f"missing {BAD_CHECKS - failed}"
+    assert {"CKV_AWS_355", "CKV_AWS_290"} & failed, "s3:* on * went unnoticed"
+
+
+def test_checkov_passes_the_real_stacks_with_zero_failures(reviewed, tmp_path):
+    result = checkov_on(reviewed, tmp_path)
+    assert result.failed == []
+    assert result.passed >= 20, "checkov scanned almost nothing: the bridge is broken"
+
+
+def test_every_configured_checkov_skip_has_a_reason():
+    lines = review.CHECKOV_CONFIG.read_text().splitlines()
+    for check in review.configured_skips():
+        index = next(i for i, line in enumerate(lines) if line.strip() == f"- {check}")
+        assert lines[index - 1].strip().startswith("#"), f"{check} is skipped without a reason"
