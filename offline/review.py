@@ -222,6 +222,7 @@ class CheckovResult:
 
 
 def run_checkov(plan_path: Path, binary: str) -> CheckovResult:
+    plan_path = plan_path.resolve()
     completed = subprocess.run(
         [binary, "-f", str(plan_path), "--config-file", str(CHECKOV_CONFIG), "-o", "json"],
         capture_output=True,
@@ -242,11 +243,16 @@ def run_checkov(plan_path: Path, binary: str) -> CheckovResult:
             "name": check.get("check_name", ""),
         }
 
-    return CheckovResult(
+    result = CheckovResult(
         passed=len(results.get("passed_checks", [])),
         failed=[brief(c) for c in results.get("failed_checks", [])],
         skipped=[brief(c) for c in results.get("skipped_checks", [])],
     )
+    if not result.passed and not result.failed:
+        # checkov says nothing when it finds nothing to scan (a wrong path, a plan without
+        # terraform_version): never let that pass as a clean result.
+        raise RuntimeError(f"checkov scanned nothing in {plan_path}: {completed.stdout[:500]}")
+    return result
 
 
 # --- the command -------------------------------------------------------------------------------

@@ -86,3 +86,16 @@ def test_readme_policy_pack_table_lists_every_rule():
 
     for policy in rules.POLICIES:
         assert f"| `{policy.name}` |" in README, policy.name
+
+
+def test_readme_review_output_shows_the_current_tree():
+    from offline import review
+
+    tree = review.tree(review.render("dev"), "dev", "ec2-instance-role")
+    assert tree in README, "the README's `make review` output is stale: paste the new one"
+
+
+def test_readme_review_diagram_is_the_current_one():
+    from offline import review
+
+    assert "```mermaid\n" + review.mermaid(review.render("dev")) + "```" in README

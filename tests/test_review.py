@@ -274,3 +274,19 @@ def test_every_configured_checkov_skip_has_a_reason():
     for check in review.configured_skips():
         index = next(i for i, line in enumerate(lines) if line.strip() == f"- {check}")
         assert lines[index - 1].strip().startswith("#"), f"{check} is skipped without a reason"
+
+
+def test_checkov_that_scans_nothing_is_an_error_not_a_pass(tmp_path):
+    # Without terraform_version checkov silently scans nothing; the review must say so.
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps({"planned_values": {"root_module": {"resources": []}}}))
+    with pytest.raises(RuntimeError, match="checkov scanned nothing"):
+        review.run_checkov(path, checkov_or_skip())
+
+
+def test_review_with_a_relative_output_folder_still_scans(monkeypatch, tmp_path, capsys):
+    checkov_or_skip()
+    monkeypatch.chdir(tmp_path)
+    assert review.main(["--stack", "dev", "--json", "--out", "relative/dev"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["checkov"]["passed"] >= 20
