@@ -307,7 +307,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     print(f"Offline review of stack {args.stack!r} (mock runtime; written to {out})\n")
     print(tree(run, args.stack, project))
-    print(f"Diagram: {out / 'diagram.md'} (Mermaid; renders on GitHub)\n")
+    print(f"Diagram ({out / 'diagram.md'}; Mermaid, renders on GitHub):\n")
+    print(mermaid(run))
     print(f"Policy pack: {len(violations)} violation(s), {len(mandatory)} mandatory")
     for v in violations:
         print(f"  [{v.level}] {v.policy}: {v.message} ({v.urn})")
