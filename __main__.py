@@ -100,3 +100,4 @@ pulumi.export(
     app.instance_id.apply(lambda i: verification.session_command(i, target.region)),
 )
 pulumi.export("verifyOnInstance", app.role_name.apply(verification.on_instance_script))
+pulumi.export("verifierCommand", app.role_name.apply(verification.verifier_command))

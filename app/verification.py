@@ -35,3 +35,8 @@ def on_instance_script(role_name: str) -> str:
             "aws sts get-caller-identity --query Arn --output text",
         ]
     )
+
+
+def verifier_command(role_name: str) -> str:
+    """Runs verify/verify_instance.py on the instance (copy the file there first)."""
+    return f"python3 verify_instance.py --expected-role {role_name}"

@@ -190,6 +190,9 @@ def test_stack_exports_ready_to_paste_verification_commands(deployed):
     assert "X-aws-ec2-metadata-token-ttl-seconds" in script
     assert f"security-credentials/{deployed.outputs['roleName']}" in script
     assert "aws sts get-caller-identity" in script
+    assert deployed.outputs["verifierCommand"] == (
+        f"python3 verify_instance.py --expected-role {deployed.outputs['roleName']}"
+    )
 
 
 def test_secret_prefix_without_trailing_slash_is_refused():
