@@ -258,7 +258,7 @@ class Run:
 
     registrations: list[Registration]
     outputs: dict[str, Any]
-    mocks: AwsMocks
+    mocks: Any  # AwsMocks, or the mocks a caller passed
     returned: Any = None
     """What the program returned, with every Output in it resolved."""
     error: BaseException | None = None
@@ -304,13 +304,14 @@ def run_program(
     target: AwsTarget | None = None,
     preview: bool = False,
     capture_error: bool = False,
+    mocks: pulumi_mocks.Mocks | None = None,
 ) -> Run:
     """Runs ``program`` to completion under fresh mocks; re-raises what it raised.
 
     Whatever the program returns is resolved (Outputs awaited) into ``Run.returned``. With
     ``capture_error`` an exception is kept in ``Run.error`` instead, beside what was registered.
     """
-    mocks = AwsMocks(target)
+    mocks = mocks or AwsMocks(target)
     monitor = RecordingMonitor(mocks)
     # A fresh event loop per run: tasks a failed run leaves behind must not run in the next.
     loop = asyncio.new_event_loop()
