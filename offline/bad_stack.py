@@ -1,6 +1,8 @@
 """A deliberately bad stack, built from raw pulumi_aws resources (the components refuse all of
-this): IMDSv1 allowed, a public IP, an unencrypted root volume and `s3:*` on `*`. The tests render
-it through the same bridge as the real stacks to prove checkov and the policy pack catch it."""
+this): IMDSv1 allowed, a public IP, an unencrypted root volume and `s3:*` on `*`, plus a
+launch template that hands out public IPs and the `s3:*` document given as an object. The tests
+render it through the same bridge as the real stacks to prove checkov and the policy pack catch
+it."""
 
 from __future__ import annotations
 
@@ -27,6 +29,14 @@ S3_EVERYTHING = {
 def bad_stack() -> None:
     role = aws.iam.Role("bad-role", assume_role_policy=json.dumps(TRUST))
     aws.iam.RolePolicy("bad-s3-everything", role=role.id, policy=json.dumps(S3_EVERYTHING))
+    # The same document given as an object, which pulumi-aws also accepts.
+    aws.iam.RolePolicy("bad-s3-everything-object", role=role.id, policy=S3_EVERYTHING)
+    aws.ec2.LaunchTemplate(
+        "bad-template",
+        image_id="ami-0123456789abcdef0",
+        metadata_options={"http_tokens": "required", "http_endpoint": "enabled"},
+        network_interfaces=[{"associate_public_ip_address": "true"}],
+    )
     profile = aws.iam.InstanceProfile("bad-profile", role=role.name)
     aws.ec2.Instance(
         "bad-instance",

@@ -46,6 +46,14 @@ CHINA = AwsTarget(
 )
 
 
+def _documents_as_json(inputs: dict[str, Any]) -> dict[str, Any]:
+    """pulumi-aws accepts an IAM document as an object too; its state holds the JSON string."""
+    return {
+        k: json.dumps(v) if k in ("policy", "assumeRolePolicy") and isinstance(v, dict) else v
+        for k, v in inputs.items()
+    }
+
+
 def default_subnets(target: AwsTarget) -> list[str]:
     """The default VPC's default subnets, one per zone, in no particular order."""
     return [f"subnet-0{_hex(target.region + zone, 16)}" for zone in "cab"]
@@ -82,6 +90,7 @@ class AwsMocks(pulumi_mocks.Mocks):
         return f"arn:{t.partition}:{service}:{region}:{t.account_id}:{resource}"
 
     def _Role(self, logical: str, inputs: dict) -> tuple[str, dict]:
+        inputs = _documents_as_json(inputs)
         name = self._name(logical, inputs)
         path = inputs.get("path", "/")
         state = {
@@ -99,6 +108,7 @@ class AwsMocks(pulumi_mocks.Mocks):
         return name, {**inputs, "name": name, "arn": arn}
 
     def _RolePolicy(self, logical: str, inputs: dict) -> tuple[str, dict]:
+        inputs = _documents_as_json(inputs)
         if isinstance(inputs["policy"], str):  # unknown during a preview
             json.loads(inputs["policy"])  # the provider refuses a document that is not JSON
         name = self._name(logical, inputs)
@@ -122,6 +132,16 @@ class AwsMocks(pulumi_mocks.Mocks):
             "publicIp": "203.0.113.10" if inputs.get("associatePublicIpAddress") else "",
         }
         return instance_id, state
+
+    def _LaunchTemplate(self, logical: str, inputs: dict) -> tuple[str, dict]:
+        template_id = "lt-" + _hex(logical, 17)
+        arn = self._arn("ec2", f"launch-template/{template_id}", regional=True)
+        return template_id, {
+            **inputs,
+            "arn": arn,
+            "latestVersion": 1,
+            "name": self._name(logical, inputs),
+        }
 
     def _SecurityGroup(self, logical: str, inputs: dict) -> tuple[str, dict]:
         group_id = "sg-" + _hex(logical, 17)
@@ -217,7 +237,20 @@ class Registration:
     property_dependencies: dict[str, list[str]]
     ignore_changes: list[str]
     id: str = ""
+    options: dict[str, Any] = field(default_factory=dict)
+    """protect, replaceOnChanges, deleteBeforeReplace, retainOnDelete and provider, when set."""
     state: dict[str, Any] = field(default_factory=dict)
+
+
+def _options(request: Any) -> dict[str, Any]:
+    options = {
+        "protect": bool(request.protect),
+        "replaceOnChanges": sorted(request.replaceOnChanges),
+        "deleteBeforeReplace": bool(request.deleteBeforeReplace),
+        "retainOnDelete": bool(request.retainOnDelete),
+        "provider": request.provider.split("::", 3)[-1] if request.provider else "",
+    }
+    return {k: v for k, v in options.items() if v}
 
 
 class RecordingMonitor(pulumi_mocks.MockMonitor):
@@ -245,6 +278,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                         prop: list(deps.urns) for prop, deps in request.propertyDependencies.items()
                     },
                     ignore_changes=list(request.ignoreChanges),
+                    options=_options(request),
                     id=registered.id,
                     state=dict(registered.state),
                 )

@@ -40,6 +40,7 @@ from offline.stack_config import ROOT, merged_config, run_stack_program
 FAKE_ACCOUNT: Final = "123456789012"
 POLICY_PROPERTIES: Final = ("assumeRolePolicy", "policy")
 CHECKOV_CONFIG: Final = ROOT / ".checkov.yaml"
+CHECKOV_SKIPS: Final = ROOT / "checkov-skips.yaml"
 
 
 def target_for(config: Mapping[str, str]) -> AwsTarget:
@@ -71,7 +72,9 @@ def _policy_documents(inputs: Mapping[str, Any]) -> dict[str, Any]:
     found: dict[str, Any] = {}
     for prop in POLICY_PROPERTIES:
         value = inputs.get(prop)
-        if isinstance(value, str):
+        if isinstance(value, Mapping):
+            found[prop] = value
+        elif isinstance(value, str):
             try:
                 found[prop] = json.loads(value)
             except json.JSONDecodeError:
@@ -79,7 +82,9 @@ def _policy_documents(inputs: Mapping[str, Any]) -> dict[str, Any]:
     return found
 
 
-def resources_document(run: Run, stack: str) -> dict[str, Any]:
+def resources_document(
+    run: Run, stack: str, config: Mapping[str, str] | None = None
+) -> dict[str, Any]:
     resources = []
     for r in sorted(run.registrations, key=lambda r: r.urn):
         entry: dict[str, Any] = {
@@ -91,11 +96,14 @@ def resources_document(run: Run, stack: str) -> dict[str, Any]:
             "dependencies": sorted(set(r.dependencies)),
             "propertyDependencies": {k: sorted(v) for k, v in r.property_dependencies.items() if v},
             "inputs": r.inputs,
+            "ignoreChanges": sorted(r.ignore_changes),
+            "options": r.options,
         }
         if documents := _policy_documents(r.inputs):
             entry["policyDocuments"] = documents
         resources.append(entry)
-    return {"stack": stack, "resources": resources}
+    provider_config = {k: v for k, v in (config or {}).items() if k.startswith("aws:")}
+    return {"stack": stack, "providerConfig": provider_config, "resources": resources}
 
 
 def to_json(document: Any) -> str:
@@ -208,10 +216,12 @@ def checkov_binary() -> str | None:
     return str(default) if default.exists() else None
 
 
-def configured_skips() -> list[str]:
+def configured_skips(stack: str) -> dict[str, str]:
+    """The checks skipped for ``stack``, each with its reason."""
     import yaml
 
-    return list(yaml.safe_load(CHECKOV_CONFIG.read_text()).get("skip-check", []))
+    skips = yaml.safe_load(CHECKOV_SKIPS.read_text()) or {}
+    return {**(skips.get("all") or {}), **(skips.get(stack) or {})}
 
 
 @dataclass
@@ -221,10 +231,13 @@ class CheckovResult:
     skipped: list[dict[str, str]] = field(default_factory=list)
 
 
-def run_checkov(plan_path: Path, binary: str) -> CheckovResult:
+def run_checkov(plan_path: Path, binary: str, skips: Sequence[str] = ()) -> CheckovResult:
     plan_path = plan_path.resolve()
+    command = [binary, "-f", str(plan_path), "--config-file", str(CHECKOV_CONFIG), "-o", "json"]
+    if skips:
+        command += ["--skip-check", ",".join(skips)]
     completed = subprocess.run(
-        [binary, "-f", str(plan_path), "--config-file", str(CHECKOV_CONFIG), "-o", "json"],
+        command,
         capture_output=True,
         text=True,
         check=False,
@@ -248,10 +261,14 @@ def run_checkov(plan_path: Path, binary: str) -> CheckovResult:
         failed=[brief(c) for c in results.get("failed_checks", [])],
         skipped=[brief(c) for c in results.get("skipped_checks", [])],
     )
-    if not result.passed and not result.failed:
-        # checkov says nothing when it finds nothing to scan (a wrong path, a plan without
-        # terraform_version): never let that pass as a clean result.
-        raise RuntimeError(f"checkov scanned nothing in {plan_path}: {completed.stdout[:500]}")
+    planned = json.loads(plan_path.read_text())["planned_values"]["root_module"]["resources"]
+    scanned = int(report.get("summary", {}).get("resource_count", 0))
+    if scanned != len(planned) or not (result.passed or result.failed):
+        # checkov says nothing about what it could not scan (a wrong path, a plan without
+        # terraform_version, a resource without address or mode): never call that clean.
+        raise RuntimeError(
+            f"checkov scanned {scanned} of the {len(planned)} resources in {plan_path}"
+        )
     return result
 
 
@@ -270,7 +287,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     run = render(args.stack)
     project = "ec2-instance-role"
-    (out / "resources.json").write_text(to_json(resources_document(run, args.stack)))
+    (out / "resources.json").write_text(
+        to_json(resources_document(run, args.stack, merged_config(args.stack)))
+    )
     (out / "diagram.md").write_text("```mermaid\n" + mermaid(run) + "```\n")
     violations = policy_results(run, args.stack)
     (out / "policy.json").write_text(to_json([v.__dict__ for v in violations]))
@@ -283,8 +302,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if binary is None:
             print("checkov not found: run `make checkov-venv` or set CHECKOV", file=sys.stderr)
             return 2
-        checkov = run_checkov(out / "plan.json", binary)
+        checkov = run_checkov(out / "plan.json", binary, list(configured_skips(args.stack)))
         (out / "checkov.json").write_text(to_json(checkov.__dict__))
+    else:
+        (out / "checkov.json").unlink(missing_ok=True)  # never leave an earlier run's result
 
     mandatory = [v for v in violations if v.level == "mandatory"]
     failed = bool(mandatory) or bool(checkov and checkov.failed)
@@ -305,17 +326,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return 1 if failed else 0
 
-    print(f"Offline review of stack {args.stack!r} (mock runtime; written to {out})\n")
+    shown = out.resolve().relative_to(ROOT) if out.resolve().is_relative_to(ROOT) else out
+    print(f"Offline review of stack {args.stack!r} (mock runtime; written to {shown})\n")
     print(tree(run, args.stack, project))
-    print(f"Diagram ({out / 'diagram.md'}; Mermaid, renders on GitHub):\n")
+    print(f"Diagram ({shown / 'diagram.md'}; Mermaid, renders on GitHub):\n")
     print(mermaid(run))
     print(f"Policy pack: {len(violations)} violation(s), {len(mandatory)} mandatory")
     for v in violations:
         print(f"  [{v.level}] {v.policy}: {v.message} ({v.urn})")
     if checkov is not None:
         print(
-            f"checkov: {checkov.passed} passed, {len(checkov.failed)} failed; skipped by "
-            f"{CHECKOV_CONFIG.name}, each with its reason there: {', '.join(configured_skips())}"
+            f"checkov: {checkov.passed} passed, {len(checkov.failed)} failed; skipped for this "
+            f"stack, each with its reason in {CHECKOV_SKIPS.name}: "
+            f"{', '.join(configured_skips(args.stack))}"
         )
         for c in checkov.failed:
             print(f"  FAILED {c['check_id']} {c['name']} on {c['resource']}")

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Final
 
 from offline.review import render, resources_document, to_json
-from offline.stack_config import ROOT
+from offline.stack_config import ROOT, merged_config
 
 STACKS: Final = ("dev", "prod")
 SNAPSHOTS: Final = ROOT / "snapshots"
@@ -23,7 +23,7 @@ def snapshot_path(stack: str) -> Path:
 
 
 def rendered(stack: str) -> str:
-    return to_json(resources_document(render(stack), stack))
+    return to_json(resources_document(render(stack), stack, merged_config(stack)))
 
 
 def main() -> None:

@@ -11,6 +11,7 @@ JSON strings (as objects every IAM check silently passes); nested blocks such as
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any, Final
@@ -41,43 +42,62 @@ TERRAFORM_TYPES: Final = {
 
 #: Attributes that are maps in Terraform, not nested blocks.
 MAP_ATTRIBUTES: Final = frozenset({"tags", "tags_all", "volume_tags"})
-#: Pulumi pluralises the names of repeated blocks; Terraform does not.
+#: IAM documents: JSON strings in Terraform whatever form the program gave them.
+DOCUMENT_ATTRIBUTES: Final = frozenset({"policy", "assume_role_policy"})
+#: Where Pulumi's name for a repeated block differs from Terraform's, by Terraform type: Pulumi
+#: pluralises, and some Terraform resources are plural already (aws_launch_template's
+#: block_device_mappings and network_interfaces).
 BLOCK_NAMES: Final = {
-    "ebs_block_devices": "ebs_block_device",
-    "ephemeral_block_devices": "ephemeral_block_device",
-    "network_interfaces": "network_interface",
-    "block_device_mappings": "block_device_mapping",
-    "inline_policies": "inline_policy",
+    "aws_instance": {
+        "ebs_block_devices": "ebs_block_device",
+        "ephemeral_block_devices": "ephemeral_block_device",
+        "network_interfaces": "network_interface",
+    },
+    "aws_launch_template": {
+        "license_specifications": "license_specification",
+        "elastic_gpu_specifications": "elastic_gpu_specifications",
+    },
+    "aws_iam_role": {"inline_policies": "inline_policy"},
 }
 TERRAFORM_VERSION: Final = "1.9.8"
 
 
 def snake(name: str) -> str:
-    return re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name).lower()
+    """camelCase to snake_case, every capital a new word (dnsARecord -> dns_a_record)."""
+    return re.sub(r"(?<!^)([A-Z])", r"_\1", name).lower()
 
 
-def _attribute(key: str) -> str:
-    name = snake(key)
-    return BLOCK_NAMES.get(name, name)
-
-
-def _value(key: str, value: Any) -> Any:
+def _value(tf_type: str, key: str, value: Any) -> Any:
+    if key in DOCUMENT_ATTRIBUTES and isinstance(value, Mapping):
+        return json.dumps(value)  # as checkov reads them; as objects every IAM check passes
     if isinstance(value, Mapping):
-        converted = {
-            (k if key in MAP_ATTRIBUTES else _attribute(k)): _value(_attribute(k), v)
-            for k, v in value.items()
-        }
-        return converted if key in MAP_ATTRIBUTES else [converted]
+        if key in MAP_ATTRIBUTES:
+            return dict(value)
+        return [_object(tf_type, value)]
     if isinstance(value, list):
-        return [_value("", v) if not isinstance(v, Mapping) else _value("", v)[0] for v in value]
+        return [
+            _object(tf_type, v) if isinstance(v, Mapping) else _value(tf_type, "", v) for v in value
+        ]
     if isinstance(value, float) and value.is_integer():
         return int(value)  # protobuf carries every number as a float
     return value
 
 
-def values(inputs: Mapping[str, Any]) -> dict[str, Any]:
-    """Pulumi inputs as Terraform plan values."""
-    return {_attribute(k): _value(_attribute(k), v) for k, v in inputs.items()}
+def _attribute(tf_type: str, key: str) -> str:
+    name = snake(key)
+    return BLOCK_NAMES.get(tf_type, {}).get(name, name)
+
+
+def _object(tf_type: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        _attribute(tf_type, k): _value(tf_type, _attribute(tf_type, k), v)
+        for k, v in inputs.items()
+    }
+
+
+def values(tf_type: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
+    """Pulumi inputs as the Terraform plan values of a resource of ``tf_type``."""
+    return _object(tf_type, inputs)
 
 
 def _address_name(name: str) -> str:
@@ -85,31 +105,64 @@ def _address_name(name: str) -> str:
 
 
 def plan(registrations: Iterable[Registration]) -> tuple[dict[str, Any], list[str]]:
-    """The plan document, and the URNs of AWS resources it could not render."""
+    """The plan document, and the URNs of AWS resources it could not render.
+
+    ``configuration`` carries each attribute's references to other resources (from the
+    registrations' property dependencies), which checkov's graph checks follow."""
+    registrations = sorted(registrations, key=lambda r: r.urn)
+    addresses: dict[str, str] = {}
+    for r in registrations:
+        if r.custom and (tf_type := TERRAFORM_TYPES.get(r.type)):
+            address = f"{tf_type}.{_address_name(r.name)}"
+            if address in addresses.values():
+                raise ValueError(f"two resources render as {address}; rename one of them")
+            addresses[r.urn] = address
     resources: list[dict[str, Any]] = []
+    configuration: list[dict[str, Any]] = []
     not_scanned: list[str] = []
-    for r in sorted(registrations, key=lambda r: r.urn):
+    for r in registrations:
         if not r.custom:
             continue
-        tf_type = TERRAFORM_TYPES.get(r.type)
-        if tf_type is None:
+        if r.urn not in addresses:
             not_scanned.append(r.urn)
             continue
-        name = _address_name(r.name)
+        tf_type, name = addresses[r.urn].split(".", 1)
         resources.append(
             {
-                "address": f"{tf_type}.{name}",
+                "address": addresses[r.urn],
                 "mode": "managed",
                 "type": tf_type,
                 "name": name,
                 "provider_name": "registry.terraform.io/hashicorp/aws",
                 "schema_version": 0,
-                "values": values(r.inputs),
+                "values": values(tf_type, r.inputs),
+            }
+        )
+        expressions = {
+            _attribute(tf_type, prop): {
+                "references": [
+                    ref
+                    for urn in urns
+                    if urn in addresses
+                    for ref in (f"{addresses[urn]}.id", addresses[urn])
+                ]
+            }
+            for prop, urns in sorted(r.property_dependencies.items())
+            if any(urn in addresses for urn in urns)
+        }
+        configuration.append(
+            {
+                "address": addresses[r.urn],
+                "mode": "managed",
+                "type": tf_type,
+                "name": name,
+                "expressions": expressions,
             }
         )
     document = {
         "format_version": "1.2",
         "terraform_version": TERRAFORM_VERSION,
         "planned_values": {"root_module": {"resources": resources}},
+        "configuration": {"root_module": {"resources": configuration}},
     }
     return document, not_scanned

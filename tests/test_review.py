@@ -33,6 +33,16 @@ def bad_run():
     return run_program(bad_stack)
 
 
+@pytest.fixture(scope="module")
+def bad_checkov(bad_run, tmp_path_factory):
+    """checkov's result on the bad stack, run once for the tests that read it."""
+    return checkov_on(bad_run, tmp_path_factory.mktemp("bad"))
+
+
+def failed_on(result, check_id):
+    return {c["resource"] for c in result.failed if c["check_id"] == check_id}
+
+
 def checkov_or_skip():
     binary = review.checkov_binary()
     if binary is None:
@@ -250,37 +260,45 @@ def test_plan_reports_a_type_it_cannot_map():
 # --- checkov, live ---------------------------------------------------------------------------
 
 
-def checkov_on(run, tmp_path: Path) -> review.CheckovResult:
+def checkov_on(run, tmp_path: Path, stack: str | None = None) -> review.CheckovResult:
     document, _ = tfplan.plan(run.registrations)
     path = tmp_path / "plan.json"
     path.write_text(json.dumps(document))
-    return review.run_checkov(path, checkov_or_skip())
+    skips = list(review.configured_skips(stack)) if stack else []
+    return review.run_checkov(path, checkov_or_skip(), skips)
 
 
-def test_checkov_catches_the_bad_stacks_four_problems(bad_run, tmp_path):
-    failed = {c["check_id"] for c in checkov_on(bad_run, tmp_path).failed}
+def test_checkov_catches_the_bad_stacks_four_problems(bad_checkov):
+    failed = {c["check_id"] for c in bad_checkov.failed}
     assert failed >= BAD_CHECKS, f"missing {BAD_CHECKS - failed}"
     assert {"CKV_AWS_355", "CKV_AWS_290"} & failed, "s3:* on * went unnoticed"
 
 
-def test_checkov_passes_the_real_stacks_with_zero_failures(reviewed, tmp_path):
-    result = checkov_on(reviewed, tmp_path)
+def test_checkov_passes_the_real_stacks_with_zero_failures(reviewed, stack, tmp_path):
+    result = checkov_on(reviewed, tmp_path, stack)
     assert result.failed == []
     assert result.passed >= 20, "checkov scanned almost nothing: the bridge is broken"
 
 
-def test_every_configured_checkov_skip_has_a_reason():
-    lines = review.CHECKOV_CONFIG.read_text().splitlines()
-    for check in review.configured_skips():
-        index = next(i for i, line in enumerate(lines) if line.strip() == f"- {check}")
-        assert lines[index - 1].strip().startswith("#"), f"{check} is skipped without a reason"
+def test_every_configured_checkov_skip_has_a_reason(stack):
+    skips = review.configured_skips(stack)
+    assert skips, "the skips file was not read"
+    for check, reason in skips.items():
+        assert check.startswith(("CKV_", "CKV2_")), check
+        assert isinstance(reason, str), f"{check} is skipped without a reason"
+        assert len(reason) > 40, f"{check} is skipped without a reason"
+
+
+def test_prod_is_checked_for_detailed_monitoring():
+    assert "CKV_AWS_126" in review.configured_skips("dev")
+    assert "CKV_AWS_126" not in review.configured_skips("prod")
 
 
 def test_checkov_that_scans_nothing_is_an_error_not_a_pass(tmp_path):
     # Without terraform_version checkov silently scans nothing; the review must say so.
     path = tmp_path / "plan.json"
     path.write_text(json.dumps({"planned_values": {"root_module": {"resources": []}}}))
-    with pytest.raises(RuntimeError, match="checkov scanned nothing"):
+    with pytest.raises(RuntimeError, match=r"checkov scanned 0 of the"):
         review.run_checkov(path, checkov_or_skip())
 
 
@@ -290,3 +308,83 @@ def test_review_with_a_relative_output_folder_still_scans(monkeypatch, tmp_path,
     assert review.main(["--stack", "dev", "--json", "--out", "relative/dev"]) == 0
     summary = json.loads(capsys.readouterr().out)
     assert summary["checkov"]["passed"] >= 20
+
+
+def test_checkov_catches_a_launch_template_that_assigns_public_ips(bad_run, bad_checkov):
+    _, resources = plan_resources(bad_run)
+    assert "network_interfaces" in resources["aws_launch_template.bad-template"]["values"]
+    assert "aws_launch_template.bad-template" in failed_on(bad_checkov, "CKV_AWS_88")
+
+
+def test_plan_renders_a_policy_given_as_an_object_as_a_json_string(bad_run, bad_checkov):
+    from offline.bad_stack import S3_EVERYTHING
+
+    _, resources = plan_resources(bad_run)
+    policy = resources["aws_iam_role_policy.bad-s3-everything-object"]["values"]["policy"]
+    assert json.loads(policy) == S3_EVERYTHING
+    flagged = failed_on(bad_checkov, "CKV_AWS_355") | failed_on(bad_checkov, "CKV_AWS_290")
+    assert "aws_iam_role_policy.bad-s3-everything-object" in flagged
+
+
+def test_plan_names_attributes_as_terraform_does(reviewed):
+    _, resources = plan_resources(reviewed)
+    rule = resources["aws_vpc_security_group_egress_rule.app-https-out"]["values"]
+    assert (rule["ip_protocol"], rule["from_port"], rule["to_port"], rule["cidr_ipv4"]) == (
+        "tcp",
+        443,
+        443,
+        "0.0.0.0/0",
+    )
+    assert "role" in resources["aws_iam_role_policy.app-inline-AppAccess"]["values"]
+    assert (
+        tfplan.snake("enableResourceNameDnsARecordOnLaunch")
+        == "enable_resource_name_dns_a_record_on_launch"
+    )
+
+
+def test_plan_carries_references_for_checkovs_graph_checks(reviewed):
+    document, _ = plan_resources(reviewed)
+    config = {r["address"]: r for r in document["configuration"]["root_module"]["resources"]}
+    refs = config["aws_instance.app-instance"]["expressions"]["vpc_security_group_ids"][
+        "references"
+    ]
+    assert "aws_security_group.app-no-inbound.id" in refs
+
+
+def test_plan_refuses_two_resources_with_one_address():
+    from harness import Registration
+
+    twins = [
+        Registration(
+            f"urn:x::aws:iam/role:Role::{name}", "aws:iam/role:Role", name, "", True, {}, [], {}, []
+        )
+        for name in ("a.b", "a_b")
+    ]
+    with pytest.raises(ValueError, match=r"two resources render as aws_iam_role\.a_b"):
+        tfplan.plan(twins)
+
+
+def test_review_exits_non_zero_on_a_failed_checkov_check_alone(bad_run, monkeypatch, tmp_path):
+    checkov_or_skip()
+    monkeypatch.setattr(review, "render", lambda _stack: bad_run)
+    monkeypatch.setattr(review, "policy_results", lambda _run, _stack: [])
+    assert review.main(["--stack", "dev", "--json", "--out", str(tmp_path)]) == 1
+
+
+def test_resource_options_changes_show_in_resources_json():
+    from offline.stack_config import run_stack_program
+
+    def render(overrides):
+        config = merged_config("dev", overrides)
+        run = run_program(
+            run_stack_program, config=config, stack="dev", target=review.target_for(config)
+        )
+        return review.to_json(review.resources_document(run, "dev", config))
+
+    assert render({}) != render({"ec2-instance-role:replaceOnAmiChange": True})
+
+
+def test_no_checkov_run_leaves_no_stale_checkov_result(tmp_path):
+    (tmp_path / "checkov.json").write_text("{}")
+    review.main(["--stack", "dev", "--no-checkov", "--json", "--out", str(tmp_path)])
+    assert not (tmp_path / "checkov.json").exists()
