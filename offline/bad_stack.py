@@ -7,6 +7,7 @@ it."""
 from __future__ import annotations
 
 import json
+from typing import Any, cast
 
 import pulumi_aws as aws
 
@@ -29,8 +30,10 @@ S3_EVERYTHING = {
 def bad_stack() -> None:
     role = aws.iam.Role("bad-role", assume_role_policy=json.dumps(TRUST))
     aws.iam.RolePolicy("bad-s3-everything", role=role.id, policy=json.dumps(S3_EVERYTHING))
-    # The same document given as an object, which pulumi-aws also accepts.
-    aws.iam.RolePolicy("bad-s3-everything-object", role=role.id, policy=S3_EVERYTHING)
+    # The same document given as an object, as users write it: pulumi-aws accepts it at run time,
+    # though its typed form (PolicyDocumentArgsDict) spells the keys in snake_case.
+    as_object = cast(Any, S3_EVERYTHING)
+    aws.iam.RolePolicy("bad-s3-everything-object", role=role.id, policy=as_object)
     aws.ec2.LaunchTemplate(
         "bad-template",
         image_id="ami-0123456789abcdef0",
