@@ -12,6 +12,7 @@ from components import (
     InstanceRoleArgs,
     InstanceWithRole,
     InstanceWithRoleArgs,
+    ProfileAttachment,
     check_instance_with_role_args,
 )
 
@@ -83,6 +84,16 @@ if not security_group_ids:
     instance_args["vpc_security_group_ids"] = [group.id]
 
 app = InstanceWithRole("app", instance_args)
+
+# Instances this program does not manage get the same role (the guide's
+# associate-iam-instance-profile step), and IMDSv2 is required on them too.
+for instance_id in config.require_object("existingInstanceIds"):
+    ProfileAttachment(
+        f"attach-{instance_id}",
+        instance_id=instance_id,
+        instance_profile_name=app.instance_profile_name,
+        region=target.region,
+    )
 
 pulumi.export("instanceId", app.instance_id)
 pulumi.export("instanceArn", app.instance_arn)

@@ -6,6 +6,7 @@ from .instance_with_role import (
     InstanceWithRoleArgs,
     check_instance_with_role_args,
 )
+from .profile_attachment import ProfileAttachment
 from .validation import InputError
 
 __all__ = [
@@ -14,6 +15,7 @@ __all__ = [
     "InstanceRoleArgs",
     "InstanceWithRole",
     "InstanceWithRoleArgs",
+    "ProfileAttachment",
     "check_instance_role_args",
     "check_instance_with_role_args",
 ]

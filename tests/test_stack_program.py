@@ -274,3 +274,24 @@ def test_bad_setting_fails_before_any_resource_is_registered():
 def test_setting_of_the_wrong_type_fails_like_the_cli():
     with pytest.raises(StackConfigError, match="is not of the declared type integer"):
         merged_config("dev", {"ec2-instance-role:metadataHopLimit": "two"})
+
+
+def test_stack_attaches_the_profile_to_configured_existing_instances():
+    run = deploy(
+        "dev",
+        {"ec2-instance-role:existingInstanceIds": ["i-0123456789abcdef0", "i-0fedcba9876543210"]},
+    )
+    attachments = run.of_type("pulumi-python:dynamic:Resource")
+    assert sorted(a.name for a in attachments) == [
+        "attach-i-0123456789abcdef0",
+        "attach-i-0fedcba9876543210",
+    ]
+    profile = run.one("aws:iam/instanceProfile:InstanceProfile").state["name"]
+    for attachment in attachments:
+        assert attachment.inputs["instance_profile_name"] == profile
+        assert attachment.inputs["require_imdsv2"] is True
+        assert attachment.inputs["replace_existing"] is False
+
+
+def test_stack_attaches_nothing_when_no_existing_instance_is_configured(deployed):
+    assert not deployed.of_type("pulumi-python:dynamic:Resource")
