@@ -41,3 +41,10 @@ def role_args() -> InstanceRoleArgs:
         },
         managed_policy_arns={"cloudwatch-agent": CLOUDWATCH_AGENT},
     )
+
+
+def fake_aws_credentials(monkeypatch: pytest.MonkeyPatch, region: str = "eu-west-1") -> None:
+    """Credentials and a region for moto, so no test can reach a real account."""
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", region)

@@ -13,15 +13,15 @@ from components import InstanceRole
 from offline.mocks import run_program
 from offline.stack_config import merged_config, run_stack_program
 
+from conftest import fake_aws_credentials
+
 REGION = "eu-west-1"  # Pulumi.dev.yaml's aws:region
 
 
 @contextmanager
 def emulated():
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("AWS_ACCESS_KEY_ID", "testing")
-        patch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-        patch.setenv("AWS_DEFAULT_REGION", REGION)
+        fake_aws_credentials(patch, REGION)
         # AWS managed policies exist in the emulator, so a misspelled ARN fails as in AWS.
         patch.setenv("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
         with mock_aws():

@@ -9,31 +9,25 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from components.policy_documents import ec2_trust_policy
 from components.profile_attachment import AttachmentError, _ProfileAttachmentProvider
 
+from conftest import fake_aws_credentials
+
 REGION = "eu-west-1"
-TRUST = {
-    "Version": "2012-10-17",
-    "Statement": [
-        {
-            "Effect": "Allow",
-            "Principal": {"Service": "ec2.amazonaws.com"},
-            "Action": "sts:AssumeRole",
-        }
-    ],
-}
 
 
 @pytest.fixture
 def aws(monkeypatch):
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
+    fake_aws_credentials(monkeypatch)
     with mock_aws():
         ec2 = boto3.client("ec2", region_name=REGION)
         iam = boto3.client("iam", region_name=REGION)
         for name in ("first", "second"):
-            iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(TRUST))
+            iam.create_role(
+                RoleName=name,
+                AssumeRolePolicyDocument=json.dumps(ec2_trust_policy("amazonaws.com")),
+            )
             iam.create_instance_profile(InstanceProfileName=name)
             iam.add_role_to_instance_profile(InstanceProfileName=name, RoleName=name)
         ssm = boto3.client("ssm", region_name=REGION)

@@ -10,34 +10,26 @@ import pytest
 from imds_emulator import imds
 from moto import mock_aws
 
+from components.policy_documents import ec2_trust_policy
+
+from conftest import fake_aws_credentials
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "verify"))
 import verify_instance
 
 INSTANCE_ID = "i-0123456789abcdef0"
 ROLE = "app-role-9a7ecdd"
-TRUST = {
-    "Version": "2012-10-17",
-    "Statement": [
-        {
-            "Effect": "Allow",
-            "Principal": {"Service": "ec2.amazonaws.com"},
-            "Action": "sts:AssumeRole",
-        }
-    ],
-}
 
 
 @pytest.fixture
 def metadata(monkeypatch):
     """The paths an instance running as ROLE serves, with credentials moto issued for it."""
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
+    fake_aws_credentials(monkeypatch)
     with mock_aws():
         iam = boto3.client("iam")
-        arn = iam.create_role(RoleName=ROLE, AssumeRolePolicyDocument=json.dumps(TRUST))["Role"][
-            "Arn"
-        ]
+        arn = iam.create_role(
+            RoleName=ROLE, AssumeRolePolicyDocument=json.dumps(ec2_trust_policy("amazonaws.com"))
+        )["Role"]["Arn"]
         issued = boto3.client("sts").assume_role(RoleArn=arn, RoleSessionName=INSTANCE_ID)[
             "Credentials"
         ]
