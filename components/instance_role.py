@@ -373,17 +373,13 @@ def _checked_name(
     value: pulumi.Input[str] | None = args.get(field)
     prefix: str | None = args.get(f"{field}_prefix")
     v.check_name_or_prefix(
-        known_or_none(value),
+        value,
         prefix,
         name_input=field,
         prefix_input=f"{field}_prefix",
         max_length=max_length,
         prefix_max_length=prefix_max_length,
     )
-    if value is not None and prefix is not None:
-        raise v.InputError(
-            f"Both {field} and {field}_prefix are set; they conflict. Set one of them."
-        )
     if value is None:
         if prefix is None:
             v.check_autoname_fits(

@@ -93,11 +93,6 @@ def parse_document(document: str | Mapping[str, Any], *, input_name: str) -> Map
     return document
 
 
-def statements(document: Mapping[str, Any]) -> list[Any]:
-    statement = document.get("Statement")
-    return [] if statement is UNKNOWN else as_list(statement)
-
-
 def check_policy_document(
     document: Mapping[str, Any],
     *,

@@ -10,7 +10,7 @@ construction instead of halfway through ``pulumi up``.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 # IAM's character set for role, instance profile and inline policy names.
@@ -77,7 +77,7 @@ def check_iam_name(value: str, *, input_name: str, max_length: int) -> None:
 
 
 def check_name_or_prefix(
-    name: str | None,
+    name: object,
     prefix: str | None,
     *,
     name_input: str,
@@ -85,13 +85,15 @@ def check_name_or_prefix(
     max_length: int,
     prefix_max_length: int,
 ) -> None:
-    """At most one of a name and a name prefix, each valid for IAM."""
+    """At most one of a name and a name prefix, each valid for IAM. A name that is not a plain
+    string (a value known only at deploy time) still conflicts with a prefix; its content is
+    checked when it resolves."""
     if name is not None and prefix is not None:
         raise InputError(
             f"Both {name_input} and {prefix_input} are set; they conflict. Set one of them, or "
             "neither to get a unique auto-generated name."
         )
-    if name is not None:
+    if isinstance(name, str):
         check_iam_name(name, input_name=name_input, max_length=max_length)
     if prefix is not None:
         check_iam_name(prefix, input_name=prefix_input, max_length=prefix_max_length)
@@ -203,16 +205,6 @@ def check_metadata_hop_limit(value: int, *, input_name: str) -> None:
             f"{METADATA_HOP_LIMIT_MAX}. Use 1 (the default) or 2 for hosts that run containers "
             "which need the instance's credentials."
         )
-
-
-def check_string_list(values: Sequence[Any], *, input_name: str) -> None:
-    if isinstance(values, str) or not isinstance(values, Sequence):
-        raise InputError(f"{input_name} must be a list of strings; got {values!r}.")
-    for value in values:
-        if not isinstance(value, str) or not value:
-            raise InputError(
-                f"{input_name} holds {value!r}; each entry must be a non-empty string."
-            )
 
 
 def check_metadata_tag_key(key: str, *, input_name: str) -> None:

@@ -55,7 +55,6 @@ BLOCK_NAMES: Final = {
     },
     "aws_launch_template": {
         "license_specifications": "license_specification",
-        "elastic_gpu_specifications": "elastic_gpu_specifications",
     },
     "aws_iam_role": {"inline_policies": "inline_policy"},
 }

@@ -7,9 +7,9 @@ import pytest
 
 from components import InstanceRole, InstanceRoleArgs, InstanceWithRole, InstanceWithRoleArgs
 from components.validation import InputError
+from offline.mocks import CHINA, run_program
 
 from conftest import CLOUDWATCH_AGENT, read_objects_policy
-from harness import CHINA, run_program
 
 SSM_CORE = "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"
 
@@ -395,3 +395,15 @@ def test_big_policy_fixture_is_really_over_the_limit():
     sizes = [len(json.dumps(big_policy(n), separators=(",", ":"))) for n in (60, 61)]
     assert sum(sizes) > 10240
     assert all(size < 10240 for size in sizes)
+
+
+def test_rejects_deploy_time_role_name_together_with_a_prefix_before_registering():
+    import pulumi
+
+    def program():
+        InstanceRole("app", {"role_name": pulumi.Output.from_input("r"), "role_name_prefix": "p"})
+
+    run = run_program(program, capture_error=True)
+    with pytest.raises(InputError, match=r"Both role_name and role_name_prefix are set"):
+        raise run.raised(InputError)
+    assert not run.registrations

@@ -7,13 +7,13 @@ from contextlib import contextmanager
 import pulumi_aws as aws
 import pytest
 from moto import mock_aws
-from moto_engine import MotoMocks, teardown
 
 from components import InstanceRole
 from offline.mocks import run_program
 from offline.stack_config import merged_config, run_stack_program
 
 from conftest import fake_aws_credentials
+from moto_engine import MotoMocks, teardown
 
 REGION = "eu-west-1"  # Pulumi.dev.yaml's aws:region
 

@@ -6,9 +6,9 @@ import pulumi
 
 from components import InstanceRole, InstanceRoleArgs
 from components.validation import InputError
+from offline.mocks import CHINA, run_program, unknown_output
 
 from conftest import CLOUDWATCH_AGENT, READ_ONLY, read_objects_policy
-from harness import CHINA, run_program, unknown_output
 
 ROLE = "aws:iam/role:Role"
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"

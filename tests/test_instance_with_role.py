@@ -4,8 +4,7 @@ import pytest
 
 from components import InstanceRole, InstanceRoleArgs, InstanceWithRole, InstanceWithRoleArgs
 from components.validation import InputError
-
-from harness import AL2023_PARAMETER, AwsTarget, default_subnets, run_program
+from offline.mocks import AL2023_PARAMETER, AwsTarget, default_subnets, run_program
 
 INSTANCE = "aws:ec2/instance:Instance"
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"

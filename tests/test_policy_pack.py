@@ -4,7 +4,10 @@ one; the dev and prod stacks, run under mocks, pass every rule."""
 import json
 
 import pytest
-from policy_args import (
+from pulumi_policy.proxy import UNKNOWN_ARRAY_VALUE, UNKNOWN_STRING_VALUE, unknown_checking_proxy
+
+from offline.mocks import run_program
+from offline.policy_args import (
     default_config,
     policy_resource,
     resource_args,
@@ -12,12 +15,8 @@ from policy_args import (
     stack_resources,
     stack_violations,
 )
-from pulumi_policy.proxy import UNKNOWN_ARRAY_VALUE, UNKNOWN_STRING_VALUE, unknown_checking_proxy
-
+from offline.stack_config import merged_config, run_stack_program
 from policy import rules
-
-from harness import run_program
-from stack_config import merged_config, run_stack_program
 
 EC2_TRUST = json.dumps(
     {

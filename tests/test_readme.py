@@ -40,8 +40,7 @@ def test_readme_names_only_make_targets_that_exist():
 
 def test_readme_lint_example_is_what_the_component_prints():
     from components import InputError, InstanceRole
-
-    from harness import run_program
+    from offline.mocks import run_program
 
     document = {
         "Version": "2012-10-17",
@@ -70,7 +69,9 @@ def test_policy_pack_configs_name_only_existing_rules_and_levels():
 
     names = {p.name: p for p in rules.POLICIES}
     levels = {"advisory", "mandatory", "disabled", "remediate"}
-    for config_file in (ROOT / "policy").glob("config.*.json"):
+    config_files = sorted((ROOT / "policy").glob("config.*.json"))
+    assert [f.name for f in config_files] == ["config.dev.json", "config.prod.json"]
+    for config_file in config_files:
         for rule, setting in json.loads(config_file.read_text()).items():
             assert rule in names, f"{config_file.name}: no rule {rule}"
             level = setting if isinstance(setting, str) else setting.get("enforcementLevel")

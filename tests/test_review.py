@@ -10,10 +10,9 @@ import pytest
 
 from offline import review, tfplan
 from offline.bad_stack import bad_stack
+from offline.mocks import run_program
 from offline.snapshots import STACKS, rendered, snapshot_path
 from offline.stack_config import SECRET_PLACEHOLDER, merged_config
-
-from harness import run_program
 
 BAD_CHECKS = {"CKV_AWS_79", "CKV_AWS_88", "CKV_AWS_8"}
 
@@ -240,7 +239,7 @@ def test_plan_keeps_policy_documents_as_json_strings(reviewed):
 
 
 def test_plan_reports_a_type_it_cannot_map():
-    from harness import Registration
+    from offline.mocks import Registration
 
     odd = Registration(
         "urn:x::aws:s3/bucketV2:BucketV2::b",
@@ -352,7 +351,7 @@ def test_plan_carries_references_for_checkovs_graph_checks(reviewed):
 
 
 def test_plan_refuses_two_resources_with_one_address():
-    from harness import Registration
+    from offline.mocks import Registration
 
     twins = [
         Registration(

@@ -8,9 +8,8 @@ from pathlib import Path
 import pytest
 
 from components.validation import InputError
-
-from harness import CHINA, AwsTarget, default_subnets, run_program
-from stack_config import (
+from offline.mocks import CHINA, AwsTarget, default_subnets, run_program
+from offline.stack_config import (
     StackConfigError,
     merged_config,
     project,

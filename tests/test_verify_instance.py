@@ -7,12 +7,12 @@ from pathlib import Path
 
 import boto3
 import pytest
-from imds_emulator import imds
 from moto import mock_aws
 
 from components.policy_documents import ec2_trust_policy
 
 from conftest import fake_aws_credentials
+from imds_emulator import imds
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "verify"))
 import verify_instance

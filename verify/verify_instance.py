@@ -128,10 +128,24 @@ def check_credentials(endpoint: str, token: str, role: str) -> tuple[Check, dict
     ), credentials
 
 
-def _caller_identity(credentials: dict[str, Any], region: str) -> str:
+def _client(service: str, credentials: dict[str, Any], region: str) -> Any:
+    """A botocore client with the role's credentials, or None where botocore is not installed."""
     try:
         import botocore.session
     except ImportError:
+        return None
+    return botocore.session.get_session().create_client(
+        service,
+        region_name=region,
+        aws_access_key_id=credentials["AccessKeyId"],
+        aws_secret_access_key=credentials["SecretAccessKey"],
+        aws_session_token=credentials["Token"],
+    )
+
+
+def _caller_identity(credentials: dict[str, Any], region: str) -> str:
+    client = _client("sts", credentials, region)
+    if client is None:
         cli = shutil.which("aws")
         if cli is None:
             raise RuntimeError("neither botocore nor the AWS CLI is installed") from None
@@ -150,22 +164,16 @@ def _caller_identity(credentials: dict[str, Any], region: str) -> str:
             check=True,
         )
         return out.stdout.strip()
-    client = botocore.session.get_session().create_client(
-        "sts",
-        region_name=region,
-        aws_access_key_id=credentials["AccessKeyId"],
-        aws_secret_access_key=credentials["SecretAccessKey"],
-        aws_session_token=credentials["Token"],
-    )
     return str(client.get_caller_identity()["Arn"])
 
 
-def check_identity(endpoint: str, token: str, role: str, credentials: dict[str, Any]) -> Check:
+def check_identity(
+    endpoint: str, token: str, role: str, credentials: dict[str, Any], region: str
+) -> Check:
     check = Check("STS sees the instance as assumed-role/<role>/<instance id>")
     _, instance_id = _get(endpoint, token, "/latest/meta-data/instance-id")
-    _, region = _get(endpoint, token, "/latest/meta-data/placement/region")
     try:
-        arn = _caller_identity(credentials, region.strip() or "us-east-1")
+        arn = _caller_identity(credentials, region)
     except Exception as error:
         return check.failed(f"GetCallerIdentity failed: {error}")
     if f":assumed-role/{role}/{instance_id.strip()}" in arn:
@@ -175,17 +183,9 @@ def check_identity(endpoint: str, token: str, role: str, credentials: dict[str, 
 
 def probe_list_bucket(bucket: str, credentials: dict[str, Any], region: str) -> Check:
     check = Check(f"the role can list bucket {bucket}")
-    try:
-        import botocore.session
-    except ImportError:
+    client = _client("s3", credentials, region)
+    if client is None:
         return check.failed("botocore is not installed: run `aws s3 ls s3://<bucket>` instead")
-    client = botocore.session.get_session().create_client(
-        "s3",
-        region_name=region,
-        aws_access_key_id=credentials["AccessKeyId"],
-        aws_secret_access_key=credentials["SecretAccessKey"],
-        aws_session_token=credentials["Token"],
-    )
     try:
         client.list_objects_v2(Bucket=bucket, MaxKeys=1)
     except Exception as error:
@@ -207,9 +207,10 @@ def run(endpoint: str, expected_role: str | None, buckets: list[str]) -> list[Ch
     checks.append(credentials_check)
     if credentials is None:
         return checks
-    checks.append(check_identity(endpoint, token, role, credentials))
     _, region = _get(endpoint, token, "/latest/meta-data/placement/region")
-    checks += [probe_list_bucket(b, credentials, region.strip() or "us-east-1") for b in buckets]
+    region = region.strip() or "us-east-1"
+    checks.append(check_identity(endpoint, token, role, credentials, region))
+    checks += [probe_list_bucket(b, credentials, region) for b in buckets]
     return checks
 
 
