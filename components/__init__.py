@@ -1,5 +1,6 @@
 """Keyless AWS access for EC2: an instance role component and an instance that runs as it."""
 
+from ._meta import PACKAGE_NAME, __version__
 from .instance_role import InstanceRole, InstanceRoleArgs, check_instance_role_args
 from .instance_with_role import (
     InstanceWithRole,
@@ -10,12 +11,14 @@ from .profile_attachment import ProfileAttachment
 from .validation import InputError
 
 __all__ = [
+    "PACKAGE_NAME",
     "InputError",
     "InstanceRole",
     "InstanceRoleArgs",
     "InstanceWithRole",
     "InstanceWithRoleArgs",
     "ProfileAttachment",
+    "__version__",
     "check_instance_role_args",
     "check_instance_with_role_args",
 ]

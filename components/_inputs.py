@@ -61,3 +61,19 @@ def contains_unknowns(value: Any) -> bool:
     if isinstance(value, list):
         return any(contains_unknowns(v) for v in value)
     return False
+
+
+def with_whole_numbers(args: Mapping[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
+    """``args`` with each of ``fields`` that holds a whole ``float`` turned into an ``int``.
+
+    Numbers from other languages cross the wire as protobuf doubles, so the component host hands
+    ``2`` over as ``2.0``; its own int conversion (pulumi 3.272
+    ``provider/experimental/component.py``, ``map_input_properties``) is overwritten by the
+    line after it. ``2.5`` stays a float, for the checks to refuse.
+    """
+    normalized = dict(args)
+    for field in fields:
+        value = normalized.get(field)
+        if isinstance(value, float) and value.is_integer():
+            normalized[field] = int(value)
+    return normalized

@@ -4,17 +4,18 @@ Usable alone (launch templates, auto scaling groups, instances managed elsewhere
 several instances; :class:`~components.instance_with_role.InstanceWithRole` composes it.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: the component host's schema analyzer reads the
+# annotations of InstanceRoleArgs and InstanceRole at runtime and needs them as types, not strings.
 from collections.abc import Mapping, Sequence
-from typing import Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import pulumi
 import pulumi_aws as aws
 
 from . import policy_documents as docs
 from . import validation as v
-from ._inputs import checked, contains_unknowns, known_or_none, with_unknowns
+from ._inputs import checked, contains_unknowns, known_or_none, with_unknowns, with_whole_numbers
+from ._meta import PACKAGE_NAME
 
 #: The AWS managed policy that lets Systems Manager (Session Manager) reach the instance.
 SESSION_MANAGER_POLICY_NAME = "AmazonSSMManagedInstanceCore"
@@ -24,7 +25,14 @@ SESSION_MANAGER_KEY = "session-manager"
 MANAGED_POLICIES_DEFAULT_QUOTA = 10
 MANAGED_POLICIES_HARD_LIMIT = 20
 
-PolicyDocumentInput = pulumi.Input[str | Mapping[str, Any]]
+if TYPE_CHECKING:
+    PolicyDocumentInput = pulumi.Input[str | Mapping[str, Any]]
+else:
+    # The schema analyzer refuses union types, so at runtime (where it looks) a document is
+    # `Any`: the package schema types it as `pulumi.json#/Any`, which lets TypeScript, Go and
+    # YAML callers pass either an object or its JSON text. Python callers keep the precise type
+    # for their type checker. Either way the component parses and checks the document itself.
+    PolicyDocumentInput = pulumi.Input[Any]
 
 
 class InstanceRoleArgs(TypedDict, total=False):
@@ -115,7 +123,8 @@ class InstanceRole(pulumi.ComponentResource):
     """ARN of the IAM role."""
 
     instance_profile_name: pulumi.Output[str]
-    """Name of the instance profile; give this to an instance or launch template."""
+    """Name of the instance profile; give this to an instance or launch template. It resolves
+    only once every policy of the role is in place, so whatever uses it waits for them."""
 
     instance_profile_arn: pulumi.Output[str]
     """ARN of the instance profile."""
@@ -123,14 +132,16 @@ class InstanceRole(pulumi.ComponentResource):
     def __init__(
         self,
         name: str,
-        args: InstanceRoleArgs | None = None,
+        # Not Optional: the schema analyzer takes the inputs from this annotation. Pass `{}` for
+        # a role with no permissions beyond the trust policy.
+        args: InstanceRoleArgs,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        args = args or InstanceRoleArgs()
+        args = _normalized(name, args)
         # Everything that can be checked without the provider is checked before anything is
         # registered, the component included.
         plan = _RolePlan.from_args(name, args)
-        super().__init__("ec2-instance-role:index:InstanceRole", name, None, opts)
+        super().__init__(f"{PACKAGE_NAME}:index:InstanceRole", name, None, opts)
 
         # Invoked through the component so that an explicit provider (another region, China)
         # given to it is the one asked.
@@ -186,7 +197,10 @@ class InstanceRole(pulumi.ComponentResource):
 
         if args.get("exclusive_policy_management", True):
             # After the attachments they list, so a create never races one being attached.
-            after_policies = pulumi.ResourceOptions(parent=self, depends_on=self.policy_resources)
+            # A copy: the list grows below, and neither resource may wait on the other.
+            after_policies = pulumi.ResourceOptions(
+                parent=self, depends_on=list(self.policy_resources)
+            )
             self.policy_resources.append(
                 aws.iam.RolePoliciesExclusive(
                     f"{name}-exclusive-inline",
@@ -217,7 +231,13 @@ class InstanceRole(pulumi.ComponentResource):
 
         self.role_name = self.role.name
         self.role_arn = self.role.arn
-        self.instance_profile_name = self.instance_profile.name
+        # The name carries a dependency on every policy resource, so whatever launches with it
+        # (an InstanceWithRole given `existing_instance_profile_name`, a launch template, a
+        # consumer in another language) waits until the role has all its permissions. The
+        # URNs are known during a preview, so they never make the name unknown.
+        self.instance_profile_name = pulumi.Output.all(
+            self.instance_profile.name, *(r.urn for r in self.policy_resources)
+        ).apply(lambda values: str(values[0]))
         self.instance_profile_arn = self.instance_profile.arn
         self.register_outputs(
             {
@@ -232,7 +252,13 @@ class InstanceRole(pulumi.ComponentResource):
 def check_instance_role_args(name: str, args: InstanceRoleArgs) -> None:
     """Raises :class:`~components.validation.InputError` for settings an :class:`InstanceRole`
     named ``name`` would refuse; registers nothing."""
-    _RolePlan.from_args(name, args)
+    _RolePlan.from_args(name, _normalized(name, args))
+
+
+def _normalized(name: str, args: InstanceRoleArgs) -> InstanceRoleArgs:
+    """``args`` as a dict, whole numbers from other languages as ints (see with_whole_numbers)."""
+    v.check_args_mapping(args, component="InstanceRole", name=name)
+    return InstanceRoleArgs(**with_whole_numbers(args, ("max_session_duration",)))
 
 
 class _RolePlan:
@@ -256,7 +282,7 @@ class _RolePlan:
         self.permissions_boundary = permissions_boundary
 
     @classmethod
-    def from_args(cls, name: str, args: InstanceRoleArgs) -> _RolePlan:
+    def from_args(cls, name: str, args: InstanceRoleArgs) -> "_RolePlan":
         unknown = sorted(set(args) - set(ROLE_SETTINGS))
         if unknown:
             raise v.InputError(

@@ -4,8 +4,8 @@ Instance metadata requires IMDSv2 session tokens on every instance this creates;
 that. The role, its policies and its profile come from an :class:`InstanceRole`, new or shared.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: the component host's schema analyzer reads the
+# annotations of InstanceWithRoleArgs and InstanceWithRole at runtime and needs them as types.
 import re
 from collections.abc import Mapping, Sequence
 from typing import Final, TypedDict
@@ -14,7 +14,8 @@ import pulumi
 import pulumi_aws as aws
 
 from . import validation as v
-from ._inputs import checked, known_or_none
+from ._inputs import checked, known_or_none, with_whole_numbers
+from ._meta import PACKAGE_NAME
 from .instance_role import InstanceRole, InstanceRoleArgs, check_instance_role_args
 
 #: IMDSv2 only: a metadata request without a session token gets HTTP 401. Not an input.
@@ -42,11 +43,13 @@ class InstanceWithRoleArgs(TypedDict, total=False):
     role: InstanceRoleArgs
     """Optional. Defaults to a new role with no permissions beyond what is set here. Settings of
     the new `InstanceRole` (policies, names, Session Manager). Conflicts with
-    `existing_instance_role`."""
+    `existing_instance_profile_name`."""
 
-    existing_instance_role: InstanceRole
-    """Optional. Defaults to none. An `InstanceRole` created elsewhere in the program, to share
-    one role among several instances. Conflicts with `role`."""
+    existing_instance_profile_name: pulumi.Input[str]
+    """Optional. Defaults to none (a new role and profile are created). The name of an instance
+    profile made elsewhere, to share one role among several instances: pass an `InstanceRole`'s
+    `instance_profile_name`, and the instance waits for that role's policies. Conflicts with
+    `role`. The outputs `role_name` and `role_arn` are then not set."""
 
     ami: pulumi.Input[str]
     """Optional. Defaults to the AMI named by `ami_ssm_parameter`. The AMI ID to launch.
@@ -137,33 +140,46 @@ class InstanceWithRole(pulumi.ComponentResource):
     private_ip: pulumi.Output[str]
     """Private IPv4 address of the instance."""
 
-    role_name: pulumi.Output[str]
-    """Name of the IAM role the instance runs as."""
+    role_name: pulumi.Output[str | None]
+    """Name of the IAM role the instance runs as; not set with `existing_instance_profile_name`
+    (read it from the `InstanceRole` that owns the profile)."""
 
-    role_arn: pulumi.Output[str]
-    """ARN of the IAM role the instance runs as."""
+    role_arn: pulumi.Output[str | None]
+    """ARN of the IAM role the instance runs as; not set with `existing_instance_profile_name`
+    (read it from the `InstanceRole` that owns the profile)."""
 
     instance_profile_name: pulumi.Output[str]
     """Name of the instance profile attached to the instance."""
 
-    instance_profile_arn: pulumi.Output[str]
-    """ARN of the instance profile attached to the instance."""
+    instance_profile_arn: pulumi.Output[str | None]
+    """ARN of the instance profile attached to the instance; not set with
+    `existing_instance_profile_name`."""
 
     def __init__(
         self,
         name: str,
-        args: InstanceWithRoleArgs | None = None,
+        # Not Optional: the schema analyzer takes the inputs from this annotation. Pass `{}` for
+        # every default.
+        args: InstanceWithRoleArgs,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        args = args or InstanceWithRoleArgs()
+        args = _normalized(name, args)
         check_instance_with_role_args(name, args)
-        super().__init__("ec2-instance-role:index:InstanceWithRole", name, None, opts)
+        super().__init__(f"{PACKAGE_NAME}:index:InstanceWithRole", name, None, opts)
 
-        existing = args.get("existing_instance_role")
-        self.instance_role: InstanceRole = existing or InstanceRole(
-            name, args.get("role"), pulumi.ResourceOptions(parent=self)
-        )
-        """The role, its policies and its profile (escape hatch)."""
+        existing_profile = args.get("existing_instance_profile_name")
+        self.instance_role: InstanceRole | None = None
+        """The new role, its policies and its profile (escape hatch); `None` with
+        `existing_instance_profile_name`."""
+        profile_name: pulumi.Input[str]
+        if existing_profile is None:
+            self.instance_role = InstanceRole(
+                name, args.get("role", InstanceRoleArgs()), pulumi.ResourceOptions(parent=self)
+            )
+            # Resolves only after every policy resource of the role: RunInstances waits for them.
+            profile_name = self.instance_role.instance_profile_name
+        else:
+            profile_name = checked(existing_profile, _check_profile_name)
 
         ami: pulumi.Input[str]
         if "ami" in args:
@@ -180,7 +196,7 @@ class InstanceWithRole(pulumi.ComponentResource):
             f"{name}-instance",
             ami=ami,
             instance_type=args.get("instance_type", DEFAULT_INSTANCE_TYPE),
-            iam_instance_profile=self.instance_role.instance_profile_name,
+            iam_instance_profile=profile_name,
             subnet_id=subnet_id,
             vpc_security_group_ids=args.get("vpc_security_group_ids"),
             # Sent only with a subnet_id (terraform-provider-aws buildInstanceOpts); without one
@@ -213,11 +229,11 @@ class InstanceWithRole(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(
                 parent=self,
                 # The application must have every permission at first boot: RunInstances waits
-                # for the inline policies and attachments, not only for the profile. A profile
-                # that IAM has not yet propagated to EC2 needs no sleep here: the provider
-                # (terraform-provider-aws underneath) retries RunInstances on "Invalid IAM
-                # Instance Profile" and "has no associated IAM Roles".
-                depends_on=self.instance_role.policy_resources,
+                # for the inline policies and attachments, not only for the profile, through the
+                # dependencies the profile name carries (InstanceRole.instance_profile_name). A
+                # profile that IAM has not yet propagated to EC2 needs no sleep here: the
+                # provider (terraform-provider-aws underneath) retries RunInstances on "Invalid
+                # IAM Instance Profile" and "has no associated IAM Roles".
                 # ignore_changes keeps the AMI the instance was launched with; without it a
                 # newer image behind the SSM parameter would replace the instance.
                 ignore_changes=None if args.get("replace_on_ami_change", False) else ["ami"],
@@ -228,10 +244,18 @@ class InstanceWithRole(pulumi.ComponentResource):
         self.instance_id = self.instance.id
         self.instance_arn = self.instance.arn
         self.private_ip = self.instance.private_ip
-        self.role_name = self.instance_role.role_name
-        self.role_arn = self.instance_role.role_arn
-        self.instance_profile_name = self.instance_role.instance_profile_name
-        self.instance_profile_arn = self.instance_role.instance_profile_arn
+        self.instance_profile_name = pulumi.Output.from_input(profile_name)
+        if self.instance_role is not None:
+            self.role_name = self.instance_role.role_name
+            self.role_arn = self.instance_role.role_arn
+            self.instance_profile_arn = self.instance_role.instance_profile_arn
+        else:
+            # A profile made elsewhere: its role and ARN are its owner's to report. Looking them
+            # up (aws.iam.get_instance_profile) right after the profile is created could race
+            # IAM's eventual consistency, which the provider's data source does not retry.
+            self.role_name = pulumi.Output.from_input(None)
+            self.role_arn = pulumi.Output.from_input(None)
+            self.instance_profile_arn = pulumi.Output.from_input(None)
         self.register_outputs(
             {
                 "instance_id": self.instance_id,
@@ -262,6 +286,26 @@ def _default_subnet(parent: pulumi.Resource) -> pulumi.Output[str]:
     ).ids.apply(first)
 
 
+def _normalized(name: str, args: InstanceWithRoleArgs) -> InstanceWithRoleArgs:
+    """``args`` as a dict, whole numbers from other languages as ints (see with_whole_numbers);
+    the new role's settings are InstanceRole's to normalize."""
+    v.check_args_mapping(args, component="InstanceWithRole", name=name)
+    return InstanceWithRoleArgs(
+        **with_whole_numbers(args, ("metadata_hop_limit", "root_volume_size"))
+    )
+
+
+def _check_profile_name(value: str) -> None:
+    if isinstance(value, str) and value.startswith("arn:"):
+        raise v.InputError(
+            f"existing_instance_profile_name {value!r} is an ARN; EC2 takes the profile's name "
+            f"here. Pass {value.rsplit('/', 1)[-1]!r}."
+        )
+    v.check_iam_name(
+        value, input_name="existing_instance_profile_name", max_length=v.INSTANCE_PROFILE_NAME_MAX
+    )
+
+
 def _check_ami(value: str) -> None:
     _check_id(value, _AMI_ID_RE, "ami", "ami-0123456789abcdef0")
 
@@ -275,26 +319,29 @@ def check_instance_with_role_args(name: str, args: InstanceWithRoleArgs) -> None
     """Raises :class:`~components.validation.InputError` for settings an
     :class:`InstanceWithRole` named ``name`` would refuse; registers nothing. A program that
     creates other resources first (a security group, say) calls this before them."""
+    args = _normalized(name, args)
     unknown = sorted(set(args) - set(INSTANCE_SETTINGS))
     if unknown:
         raise v.InputError(
             f"InstanceWithRole got unknown argument(s) {', '.join(unknown)}. Known: "
             f"{', '.join(INSTANCE_SETTINGS)}."
         )
-    existing = args.get("existing_instance_role")
+    existing = args.get("existing_instance_profile_name")
     if existing is not None:
-        if not isinstance(existing, InstanceRole):
+        if isinstance(existing, pulumi.Resource):
             raise v.InputError(
-                "existing_instance_role must be an InstanceRole; got "
-                f"{type(existing).__name__}. Wrap the role in an InstanceRole component."
+                "existing_instance_profile_name must be a profile name; got a "
+                f"{type(existing).__name__} resource. Pass its instance_profile_name (or name)."
             )
         if "role" in args:
             given = ", ".join(sorted(args["role"])) or "(empty)"
             raise v.InputError(
-                f"Both existing_instance_role and role settings ({given}) are given; the "
-                "settings would be silently ignored. Put them on the existing InstanceRole, or "
-                "drop existing_instance_role to create a new role."
+                f"Both existing_instance_profile_name and role settings ({given}) are given; the "
+                "settings would be silently ignored. Put them on the InstanceRole that owns the "
+                "profile, or drop existing_instance_profile_name to create a new role."
             )
+        if (profile := known_or_none(existing)) is not None:
+            _check_profile_name(profile)
     if "ami" in args and "ami_ssm_parameter" in args:
         raise v.InputError(
             "Both ami and ami_ssm_parameter are set; they conflict. Set ami to pin an image, or "

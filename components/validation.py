@@ -59,6 +59,15 @@ class InputError(ValueError):
     """An input to a component is invalid. The message names the input and the fix."""
 
 
+def check_args_mapping(args: object, *, component: str, name: str) -> None:
+    """A component's ``args``: a mapping of settings (a dict or the TypedDict)."""
+    if not isinstance(args, Mapping):
+        raise InputError(
+            f"{component} {name!r} got args={args!r}; args must be a dict of settings "
+            f"({component}Args). Pass {{}} for every default."
+        )
+
+
 def check_iam_name(value: str, *, input_name: str, max_length: int) -> None:
     """A role, profile or inline policy name: IAM's characters, within ``max_length``."""
     if not isinstance(value, str) or not value:

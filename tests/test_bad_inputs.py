@@ -245,7 +245,7 @@ def test_instance_with_role_rejects_bad_role_settings_before_registering_anythin
 
 
 def test_rejects_component_name_whose_role_autoname_is_too_long():
-    run = run_program(lambda: InstanceRole("x" * 52), capture_error=True)
+    run = run_program(lambda: InstanceRole("x" * 52, {}), capture_error=True)
     with pytest.raises(
         InputError, match=r"auto-named from 'x{52}-role' plus an 8-character suffix, 65 characters"
     ):
@@ -346,9 +346,14 @@ INSTANCE_CASES = [
         id="imdsv2-is-not-an-input",
     ),
     pytest.param(
-        {"existing_instance_role": "MyAppRole"},
-        "existing_instance_role must be an InstanceRole; got str",
-        id="existing-role-not-a-component",
+        {"existing_instance_profile_name": "arn:aws:iam::123456789012:instance-profile/app"},
+        "existing_instance_profile_name 'arn:aws:iam::123456789012:instance-profile/app' is an ARN; EC2 takes the profile's name here. Pass 'app'.",
+        id="existing-profile-given-as-arn",
+    ),
+    pytest.param(
+        {"existing_instance_profile_name": "app profile"},
+        "existing_instance_profile_name 'app profile' contains ' ', which IAM refuses",
+        id="existing-profile-name-with-space",
     ),
 ]
 
@@ -363,23 +368,41 @@ def test_instance_with_role_rejects_bad_input_before_registering_anything(args, 
 
 def test_rejects_existing_role_together_with_new_role_settings():
     def program():
-        shared = InstanceRole("shared")
+        shared = InstanceRole("shared", {})
         InstanceWithRole(
             "app",
             InstanceWithRoleArgs(
-                existing_instance_role=shared, role=InstanceRoleArgs(enable_session_manager=True)
+                existing_instance_profile_name=shared.instance_profile_name,
+                role=InstanceRoleArgs(enable_session_manager=True),
             ),
         )
 
     run = run_program(program, capture_error=True)
     with pytest.raises(
         InputError,
-        match=r"Both existing_instance_role and role settings \(enable_session_manager\)",
+        match=r"Both existing_instance_profile_name and role settings \(enable_session_manager\)",
     ):
         raise run.raised(InputError)
     registered = {r.type for r in run.registrations}
     assert "ec2-instance-role:index:InstanceWithRole" not in registered
     assert "aws:ec2/instance:Instance" not in registered
+
+
+@pytest.mark.parametrize("component", [InstanceRole, InstanceWithRole])
+def test_rejects_args_that_are_not_a_dict_before_registering_anything(component):
+    run = run_program(lambda: component("app", None), capture_error=True)
+    with pytest.raises(InputError, match=r"got args=None; args must be a dict of settings"):
+        raise run.raised(InputError)
+    assert not run.registrations
+
+
+def test_rejects_a_fractional_hop_limit():
+    run = run_program(
+        lambda: InstanceWithRole("app", {"metadata_hop_limit": 2.5}), capture_error=True
+    )  # type: ignore[typeddict-item]
+    with pytest.raises(InputError, match=r"metadata_hop_limit must be a whole number; got 2\.5"):
+        raise run.raised(InputError)
+    assert not run.registrations
 
 
 def test_rejects_hop_limit_given_as_a_string():

@@ -19,7 +19,7 @@ EXCLUSIVE_MANAGED = "aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachment
 
 
 def build(args=None, **kwargs):
-    return run_program(lambda: _outputs(InstanceRole("app", args)), **kwargs)
+    return run_program(lambda: _outputs(InstanceRole("app", args or {})), **kwargs)
 
 
 def _outputs(component):
@@ -83,6 +83,12 @@ def test_optional_role_settings_reach_the_role():
     assert role.inputs["maxSessionDuration"] == 7200
     assert role.inputs["permissionsBoundary"] == boundary
     assert role.inputs["tags"] == {"Team": "platform"}
+
+
+def test_session_duration_sent_as_a_float_by_another_language_is_accepted():
+    # Numbers cross the component host's wire as doubles: 7200 arrives as 7200.0.
+    role = build({"max_session_duration": 7200.0}).one(ROLE)  # type: ignore[typeddict-item]
+    assert role.inputs["maxSessionDuration"] == 7200
 
 
 def test_role_does_not_use_the_deprecated_inline_or_managed_arguments(role_args):

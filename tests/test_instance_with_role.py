@@ -18,7 +18,7 @@ EXCLUSIVE = (
 
 def build(args=None, **kwargs):
     def program():
-        component = InstanceWithRole("app", args)
+        component = InstanceWithRole("app", args or {})
         return {
             "instance_id": component.instance_id,
             "instance_arn": component.instance_arn,
@@ -52,6 +52,13 @@ def test_no_input_can_set_the_metadata_token_requirement():
 
 def test_metadata_hop_limit_defaults_to_one():
     assert instance_inputs()["metadataOptions"]["httpPutResponseHopLimit"] == 1
+
+
+def test_whole_numbers_sent_as_floats_by_other_languages_are_taken_as_integers():
+    # Numbers cross the component host's wire as doubles: 2 arrives as 2.0.
+    inputs = instance_inputs({"metadata_hop_limit": 2.0, "root_volume_size": 16.0})  # type: ignore[typeddict-item]
+    assert inputs["metadataOptions"]["httpPutResponseHopLimit"] == 2
+    assert inputs["rootBlockDevice"]["volumeSize"] == 16
 
 
 def test_metadata_hop_limit_of_two_is_allowed_for_container_hosts():
@@ -151,7 +158,7 @@ def test_instance_waits_for_the_policies_of_an_existing_role():
             "shared",
             {"managed_policy_arns": {"cw": "arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy"}},
         )
-        InstanceWithRole("app", {"existing_instance_role": shared})
+        InstanceWithRole("app", {"existing_instance_profile_name": shared.instance_profile_name})
 
     run = run_program(program)
     attachment = run.one(ATTACHMENT)
@@ -160,15 +167,41 @@ def test_instance_waits_for_the_policies_of_an_existing_role():
 
 def test_one_existing_role_is_shared_by_two_instances():
     def program():
-        shared = InstanceRole("shared")
-        InstanceWithRole("web", {"existing_instance_role": shared})
-        InstanceWithRole("worker", {"existing_instance_role": shared})
+        shared = InstanceRole("shared", {})
+        InstanceWithRole("web", {"existing_instance_profile_name": shared.instance_profile_name})
+        InstanceWithRole("worker", {"existing_instance_profile_name": shared.instance_profile_name})
 
     run = run_program(program)
     profile = run.one(PROFILE).state["name"]
     instances = run.of_type(INSTANCE)
     assert [i.inputs["iamInstanceProfile"] for i in instances] == [profile, profile]
     assert len(run.of_type("aws:iam/role:Role")) == 1
+
+
+def test_instance_waits_for_the_exclusive_policy_resources_of_an_existing_role():
+    def program():
+        shared = InstanceRole("shared", {})
+        InstanceWithRole("app", {"existing_instance_profile_name": shared.instance_profile_name})
+
+    run = run_program(program)
+    dependencies = run.one(INSTANCE).property_dependencies["iamInstanceProfile"]
+    for exclusive in EXCLUSIVE:
+        assert run.one(exclusive).urn in dependencies, exclusive
+
+
+def test_existing_profile_made_outside_the_program_is_launched_with_as_named():
+    run = build({"existing_instance_profile_name": "made-by-terraform"})
+    assert run.one(INSTANCE).inputs["iamInstanceProfile"] == "made-by-terraform"
+    assert not run.of_type(PROFILE)
+    assert not run.of_type("aws:iam/role:Role")
+
+
+def test_existing_profile_leaves_the_role_outputs_unset():
+    outputs = build({"existing_instance_profile_name": "made-by-terraform"}).returned
+    assert outputs["instance_profile_name"] == "made-by-terraform"
+    assert outputs["role_name"] is None
+    assert outputs["role_arn"] is None
+    assert outputs["instance_profile_arn"] is None
 
 
 def test_ami_changes_are_ignored_on_existing_instances_by_default():

@@ -371,7 +371,9 @@ def test_stack_instance_resolves_through_recorded_dependencies(stack_run):
     # The trust rule must not pass because it found nothing: the chain is really linked.
     resources = stack_resources(stack_run.registrations)
     (instance,) = [r for r in resources if r.resource_type == rules.INSTANCE]
-    (profile,) = instance.property_dependencies["iamInstanceProfile"]
+    # The profile name also carries the role's policy resources (the instance waits for them).
+    through_profile = instance.property_dependencies["iamInstanceProfile"]
+    (profile,) = [r for r in through_profile if r.resource_type == rules.PROFILE]
     (role,) = profile.property_dependencies["role"]
     assert role.resource_type == rules.ROLE
     assert rules.trusts_only_ec2(role.props["assumeRolePolicy"])
