@@ -6,15 +6,21 @@ STACK ?= dev
 BIN := $(VENV)/bin
 CHECKOV := $(abspath $(CHECKOV_VENV))/bin/checkov
 
-.PHONY: install checkov-venv test lint typecheck docs docs-check check up preview review snapshots benchmark
+.PHONY: install checkov-venv test lint typecheck docs docs-check workflows check up preview review snapshots benchmark
 
-$(BIN)/.installed: requirements.txt requirements-dev.txt
+$(BIN)/.installed: requirements.txt requirements-dev.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
-install: $(BIN)/.installed
+# The package as pip installs it (the Python consumer example imports that copy), rebuilt when
+# components/ changes: pip would keep an installed copy of the same version otherwise.
+$(BIN)/.package: $(BIN)/.installed pyproject.toml $(wildcard components/*.py)
+	$(BIN)/python -m pip install --quiet --no-deps --force-reinstall .
+	touch $@
+
+install: $(BIN)/.installed $(BIN)/.package
 
 # checkov pins libraries we also use, so it lives in a virtualenv of its own.
 $(CHECKOV_VENV)/.installed: requirements-checkov.txt
@@ -52,14 +58,22 @@ typecheck: install
 		echo "pyright accepted a misspelled pulumi_aws argument: the type check is not live"; exit 1; \
 	else echo "pyright rejects the misspelled-argument canary, as it must"; fi
 
-## Rewrite the README's Inputs and Outputs tables from the components' docstrings.
+## Rewrite the README's Inputs and Outputs tables and provider/schema.json from the components.
 docs: install
 	$(BIN)/python -m tools.readme_tables
+	$(BIN)/python -m tools.package_schema
 
 docs-check: install
 	$(BIN)/python -m tools.readme_tables --check
+	$(BIN)/python -m tools.package_schema --check
 
-check: lint typecheck docs-check test
+## The GitHub workflows against GitHub's schema, and zizmor's security audit (offline).
+workflows: install
+	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
+	$(BIN)/check-jsonschema --builtin-schema vendor.dependabot .github/dependabot.yml
+	$(BIN)/zizmor --offline --persona=pedantic .github/
+
+check: lint typecheck docs-check workflows test
 
 ## Set up and deploy a stack (needs the Pulumi CLI and AWS credentials).
 up: install

@@ -339,6 +339,7 @@ def run_program(
     *,
     config: Mapping[str, str] | None = None,
     stack: str = "test",
+    project: str = PROJECT,
     target: AwsTarget | None = None,
     preview: bool = False,
     capture_error: bool = False,
@@ -357,7 +358,7 @@ def run_program(
     settings.SETTINGS.outputs.clear()  # pyright: ignore[reportAttributeAccessIssue]
     settings.ROOT.set(None)
     pulumi.runtime.set_all_config(dict(config or {}))
-    pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack, preview=preview, monitor=monitor)
+    pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=preview, monitor=monitor)
     outputs: dict[str, Any] = {}
     returned: list[Any] = []
 

@@ -29,12 +29,12 @@ class StackConfigError(ValueError):
     pass
 
 
-def project() -> dict[str, Any]:
-    return yaml.safe_load((ROOT / "Pulumi.yaml").read_text())
+def project(project_dir: Path = ROOT) -> dict[str, Any]:
+    return yaml.safe_load((project_dir / "Pulumi.yaml").read_text())
 
 
-def stack_file(stack: str) -> dict[str, Any]:
-    return yaml.safe_load((ROOT / f"Pulumi.{stack}.yaml").read_text()) or {}
+def stack_file(stack: str, project_dir: Path = ROOT) -> dict[str, Any]:
+    return yaml.safe_load((project_dir / f"Pulumi.{stack}.yaml").read_text()) or {}
 
 
 #: What a value stored as a secret (`pulumi config set --secret`) reads as offline: the
@@ -61,12 +61,14 @@ def _check_type(key: str, value: Any, declared: str) -> None:
         raise StackConfigError(f"{key}: {value!r} is not of the declared type {declared}")
 
 
-def merged_config(stack: str, overrides: dict[str, Any] | None = None) -> dict[str, str]:
-    """The config map the program sees for ``stack``; ``overrides`` stand in for extra
-    ``pulumi config set`` calls."""
-    proj = project()
+def merged_config(
+    stack: str, overrides: dict[str, Any] | None = None, *, project_dir: Path = ROOT
+) -> dict[str, str]:
+    """The config map the program in ``project_dir`` sees for ``stack``; ``overrides`` stand in
+    for extra ``pulumi config set`` calls."""
+    proj = project(project_dir)
     name = proj["name"]
-    values: dict[str, Any] = dict(stack_file(stack).get("config") or {})
+    values: dict[str, Any] = dict(stack_file(stack, project_dir).get("config") or {})
     values.update(overrides or {})
     merged: dict[str, str] = {}
     declared = proj.get("config") or {}

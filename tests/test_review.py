@@ -94,7 +94,7 @@ def test_secret_config_values_read_as_a_placeholder(monkeypatch):
 
     dev = stack_config.stack_file("dev")
     dev["config"]["ec2-instance-role:keyName"] = {"secure": "v1:AAAA"}
-    monkeypatch.setattr(stack_config, "stack_file", lambda _name: dev)
+    monkeypatch.setattr(stack_config, "stack_file", lambda _name, _dir=None: dev)
     assert merged_config("dev")["ec2-instance-role:keyName"] == SECRET_PLACEHOLDER
 
 

@@ -256,7 +256,7 @@ def test_missing_required_setting_fails_like_the_cli(monkeypatch):
 
     dev = stack_file("dev")
     del dev["config"]["ec2-instance-role:appBucketName"]
-    monkeypatch.setattr(stack_config, "stack_file", lambda _name: dev)
+    monkeypatch.setattr(stack_config, "stack_file", lambda _name, _dir=None: dev)
     with pytest.raises(
         StackConfigError, match="missing configuration value 'ec2-instance-role:appBucketName'"
     ):

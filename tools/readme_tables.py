@@ -10,12 +10,13 @@ between ``<!-- BEGIN GENERATED: X -->`` and ``<!-- END GENERATED: X -->`` marker
 
 from __future__ import annotations
 
-import argparse
 import ast
 import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+
+from tools.generated import write_or_check
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
@@ -144,18 +145,9 @@ def render(readme: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="only report whether it is current")
-    args = parser.parse_args(argv)
-    current = README.read_text()
-    wanted = render(current)
-    if args.check:
-        if current != wanted:
-            print("README.md tables are out of date: run python -m tools.readme_tables")
-            return 1
-        return 0
-    README.write_text(wanted)
-    return 0
+    return write_or_check(
+        argv, doc=__doc__, path=README, render=render, module="tools.readme_tables"
+    )
 
 
 if __name__ == "__main__":

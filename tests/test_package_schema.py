@@ -1,0 +1,234 @@
+"""The multi-language package: the schema Pulumi's component host infers from the Args
+TypedDicts, the output attributes and their docstrings, and the plugin that serves it."""
+
+import ast
+import inspect
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import grpc
+import pytest
+from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
+
+from components import (
+    PACKAGE_NAME,
+    InstanceRole,
+    InstanceWithRole,
+    __version__,
+    instance_role,
+    instance_with_role,
+)
+from components.package import COMPONENTS, inferred_schema
+from offline.mocks import run_program
+from tools import package_schema
+
+ROOT = Path(__file__).resolve().parent.parent
+ARGS = {"InstanceRole": "InstanceRoleArgs", "InstanceWithRole": "InstanceWithRoleArgs"}
+ROLE_ARGS_TYPE = f"#/types/{PACKAGE_NAME}:index:InstanceRoleArgs"
+
+# Every input's schema type: "plain" marks a value the component checks at construction, so
+# other languages must pass it known (not an Output).
+INPUT_TYPES = {
+    "InstanceRole": {
+        "roleName": "string",
+        "roleNamePrefix": "plain string",
+        "path": "plain string",
+        "description": "plain string",
+        "maxSessionDuration": "plain integer",
+        "permissionsBoundary": "string",
+        "tags": "plain map<string>",
+        "inlinePolicies": "plain map<any>",
+        "managedPolicyArns": "plain map<string>",
+        "enableSessionManager": "plain boolean",
+        "exclusivePolicyManagement": "plain boolean",
+        "allowWildcardActions": "plain array<plain string>",
+        "allowWildcardResourceActions": "plain array<plain string>",
+        "allowUnknownActions": "plain array<plain string>",
+        "instanceProfileName": "string",
+        "instanceProfileNamePrefix": "plain string",
+    },
+    "InstanceWithRole": {
+        "role": f"plain {ROLE_ARGS_TYPE}",
+        "existingInstanceProfileName": "string",
+        "ami": "string",
+        "amiSsmParameter": "plain string",
+        "replaceOnAmiChange": "plain boolean",
+        "instanceType": "string",
+        "subnetId": "string",
+        "vpcSecurityGroupIds": "plain array<string>",
+        "associatePublicIpAddress": "plain boolean",
+        "keyName": "string",
+        "userData": "string",
+        "detailedMonitoring": "plain boolean",
+        "ebsOptimized": "plain boolean",
+        "terminationProtection": "plain boolean",
+        "rootVolumeSize": "plain integer",
+        "rootVolumeType": "plain string",
+        "rootVolumeKmsKeyId": "string",
+        "metadataHopLimit": "plain integer",
+        "instanceMetadataTags": "plain boolean",
+        "tags": "plain map<string>",
+    },
+}
+
+OUTPUTS = {
+    "InstanceRole": {
+        "roleName": "required",
+        "roleArn": "required",
+        "instanceProfileName": "required",
+        "instanceProfileArn": "required",
+    },
+    "InstanceWithRole": {
+        "instanceId": "required",
+        "instanceArn": "required",
+        "privateIp": "required",
+        "instanceProfileName": "required",
+        # Not set when the instance uses a profile made elsewhere.
+        "roleName": "optional",
+        "roleArn": "optional",
+        "instanceProfileArn": "optional",
+    },
+}
+
+
+@pytest.fixture(scope="module")
+def schema():
+    return inferred_schema()
+
+
+def token(component: str) -> str:
+    return f"{PACKAGE_NAME}:index:{component}"
+
+
+def type_of(prop: dict) -> str:
+    """A property's schema type as one readable string."""
+    if "$ref" in prop:
+        described = "any" if prop["$ref"] == "pulumi.json#/Any" else prop["$ref"]
+    elif prop["type"] == "array":
+        described = f"array<{type_of(prop['items'])}>"
+    elif prop["type"] == "object" and "additionalProperties" in prop:
+        described = f"map<{type_of(prop['additionalProperties'])}>"
+    else:
+        described = prop["type"]
+    return f"plain {described}" if prop.get("plain") else described
+
+
+def docstrings(class_name: str) -> dict[str, str]:
+    """Each annotated attribute's docstring, whitespace collapsed, read from the source."""
+    module = instance_with_role if "WithRole" in class_name else instance_role
+    tree = ast.parse(inspect.getsource(module))
+    (node,) = [n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == class_name]
+    found: dict[str, str] = {}
+    for item, following in zip(node.body, node.body[1:], strict=False):
+        if isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name):
+            assert isinstance(following, ast.Expr), f"{class_name}.{item.target.id} has no doc"
+            found[item.target.id] = " ".join(following.value.value.split())  # type: ignore[attr-defined]
+    return found
+
+
+def camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(word[:1].upper() + word[1:] for word in rest)
+
+
+def collapse(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_schema_names_the_package_and_its_version(schema):
+    assert (schema["name"], schema["version"]) == (PACKAGE_NAME, __version__)
+
+
+def test_schema_resources_are_exactly_the_hosted_components(schema):
+    assert set(schema["resources"]) == {token(c.__name__) for c in COMPONENTS}
+    assert all(r["isComponent"] for r in schema["resources"].values())
+
+
+@pytest.mark.parametrize("component", [InstanceRole, InstanceWithRole])
+def test_schema_type_token_is_the_one_the_component_registers(component, schema):
+    run = run_program(lambda: component("app", {}))
+    registered = {r.type for r in run.registrations if not r.custom}
+    assert token(component.__name__) in registered
+    assert token(component.__name__) in schema["resources"]
+
+
+@pytest.mark.parametrize("component", ["InstanceRole", "InstanceWithRole"])
+def test_schema_lists_every_input_with_its_docstring(component, schema):
+    expected = {camel(k): v for k, v in docstrings(ARGS[component]).items()}
+    inputs = schema["resources"][token(component)]["inputProperties"]
+    assert set(inputs) == set(expected)
+    for name, doc in expected.items():
+        assert doc, f"{component}.{name} has an empty docstring"
+        assert collapse(inputs[name]["description"]) == doc, name
+
+
+@pytest.mark.parametrize("component", ["InstanceRole", "InstanceWithRole"])
+def test_schema_types_every_input(component, schema):
+    inputs = schema["resources"][token(component)]["inputProperties"]
+    assert {name: type_of(prop) for name, prop in inputs.items()} == INPUT_TYPES[component]
+
+
+@pytest.mark.parametrize("component", ["InstanceRole", "InstanceWithRole"])
+def test_schema_requires_no_input(component, schema):
+    # Every setting has a default, stated in its docstring ("Optional. Defaults to ...").
+    assert schema["resources"][token(component)]["requiredInputs"] == []
+    inputs = schema["resources"][token(component)]["inputProperties"]
+    assert all(p["description"].startswith("Optional.") for p in inputs.values())
+
+
+def test_schema_role_type_carries_every_instance_role_input(schema):
+    role_type = schema["types"][ROLE_ARGS_TYPE.removeprefix("#/types/")]
+    role_inputs = schema["resources"][token("InstanceRole")]["inputProperties"]
+    assert set(role_type["properties"]) == set(role_inputs)
+    for name, prop in role_type["properties"].items():
+        assert type_of(prop) == type_of(role_inputs[name]), name
+        assert prop["description"] == role_inputs[name]["description"], name
+
+
+@pytest.mark.parametrize("component", ["InstanceRole", "InstanceWithRole"])
+def test_schema_lists_every_output_with_its_docstring_and_whether_it_is_always_set(
+    component, schema
+):
+    resource = schema["resources"][token(component)]
+    expected = {camel(k): v for k, v in docstrings(component).items()}
+    assert set(resource["properties"]) == set(expected) == set(OUTPUTS[component])
+    for name, doc in expected.items():
+        assert collapse(resource["properties"][name]["description"]) == doc, name
+        assert resource["properties"][name]["type"] == "string", name
+    required = {name for name, kind in OUTPUTS[component].items() if kind == "required"}
+    assert set(resource["required"]) == required
+
+
+def test_imdsv2_token_requirement_is_not_an_input_in_any_language(schema):
+    for resource in schema["resources"].values():
+        assert not [name for name in resource["inputProperties"] if "token" in name.lower()]
+
+
+def test_committed_schema_is_the_inferred_one():
+    committed = (ROOT / "provider" / "schema.json").read_text()
+    assert committed == package_schema.render(), "run: python -m tools.package_schema"
+
+
+def test_plugin_serves_the_committed_schema_over_grpc(tmp_path):
+    # What `pulumi package add` does: start `python <plugin dir> <engine>` from the consumer's
+    # directory, read the port it prints, and ask for the schema.
+    plugin = subprocess.Popen(
+        [sys.executable, str(ROOT / "provider"), "127.0.0.1:1"],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        assert plugin.stdout is not None
+        port = int(plugin.stdout.readline().decode().strip() or "0")
+        assert port, plugin.stderr.read().decode() if plugin.stderr else ""
+        with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
+            stub = provider_pb2_grpc.ResourceProviderStub(channel)
+            served = stub.GetSchema(provider_pb2.GetSchemaRequest(version=0), timeout=30)
+    finally:
+        plugin.terminate()
+        plugin.wait(timeout=10)
+    committed = json.loads((ROOT / "provider" / "schema.json").read_text())
+    assert json.loads(served.schema) == committed
