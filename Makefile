@@ -71,7 +71,7 @@ docs-check: install
 workflows: install
 	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
 	$(BIN)/check-jsonschema --builtin-schema vendor.dependabot .github/dependabot.yml
-	$(BIN)/zizmor --offline --persona=pedantic .github/
+	$(BIN)/zizmor --offline --persona=auditor .github/
 
 check: lint typecheck docs-check workflows test
 

@@ -100,3 +100,25 @@ def test_readme_review_diagram_is_the_current_one():
     from offline import review
 
     assert "```mermaid\n" + review.mermaid(review.render("dev")) + "```" in README
+
+
+def test_changelog_has_an_entry_for_the_current_version():
+    from components import __version__
+
+    changelog = (ROOT / "CHANGELOG.md").read_text()
+    releases = re.findall(r"^## \[(\d+\.\d+\.\d+)\] - \d{4}-\d{2}-\d{2}$", changelog, re.MULTILINE)
+    assert releases, "CHANGELOG.md has no dated release"
+    assert releases[0] == __version__
+
+
+def test_readme_install_commands_pin_the_current_release():
+    from components import __version__
+
+    pins = re.findall(r"@v(\d+\.\d+\.\d+)", README)
+    assert len(pins) >= 3
+    assert set(pins) == {__version__}
+
+
+def test_readme_package_add_command_points_at_the_plugin_directory():
+    (path,) = set(re.findall(r"pulumi package add github\.com/<owner>/<repository>/(\S+)@", README))
+    assert (ROOT / path / "PulumiPlugin.yaml").is_file()

@@ -1,0 +1,156 @@
+"""The GitHub workflows: valid against GitHub's schema, clean under zizmor, and doing what the
+README says (pull-request preview, per-stack deploy, OIDC only, forks kept offline)."""
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+WORKFLOWS = ROOT / ".github" / "workflows"
+BIN = Path(sys.executable).parent
+PULUMI_ACTION = "pulumi/actions@"
+AWS_ACTION = "aws-actions/configure-aws-credentials@"
+SHA_PIN = re.compile(r"^[\w.-]+/[\w.-]+@[0-9a-f]{40}$")
+
+
+def load(name: str) -> dict:
+    return yaml.safe_load((WORKFLOWS / name).read_text())
+
+
+def triggers(workflow: dict) -> dict:
+    return workflow.get("on") or workflow[True]  # YAML 1.1 reads a bare `on` as true
+
+
+def steps_using(job: dict, action: str) -> list[dict]:
+    return [s for s in job["steps"] if s.get("uses", "").startswith(action)]
+
+
+def all_jobs() -> list[tuple[str, str, dict]]:
+    return [
+        (path.name, name, job)
+        for path in sorted(WORKFLOWS.glob("*.yml"))
+        for name, job in load(path.name)["jobs"].items()
+    ]
+
+
+def run_tool(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(BIN / args[0]), *args[1:]], capture_output=True, text=True, cwd=ROOT, check=False
+    )
+
+
+def test_workflows_validate_against_the_github_workflow_schema():
+    files = [str(p) for p in sorted(WORKFLOWS.glob("*.yml"))]
+    assert len(files) == 2
+    result = run_tool("check-jsonschema", "--builtin-schema", "vendor.github-workflows", *files)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_dependabot_config_validates_against_its_schema():
+    result = run_tool(
+        "check-jsonschema", "--builtin-schema", "vendor.dependabot", ".github/dependabot.yml"
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_zizmor_finds_nothing_at_its_strictest_persona():
+    result = run_tool("zizmor", "--offline", "--persona=auditor", ".github/")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "No findings" in result.stdout
+
+
+def test_zizmor_does_report_a_tag_pinned_action(tmp_path):
+    # The clean result above is worth something only if zizmor does flag what it must.
+    text = (WORKFLOWS / "deploy.yml").read_text()
+    unpinned = re.sub(r"actions/checkout@[0-9a-f]{40}", "actions/checkout@v7", text)
+    assert unpinned != text
+    (tmp_path / ".github" / "workflows").mkdir(parents=True)
+    (tmp_path / ".github" / "workflows" / "deploy.yml").write_text(unpinned)
+    result = run_tool("zizmor", "--offline", str(tmp_path / ".github"))
+    assert result.returncode != 0
+    assert "unpinned-uses" in result.stdout
+
+
+@pytest.mark.parametrize(("workflow", "job", "definition"), all_jobs())
+def test_every_action_is_pinned_to_a_commit(workflow, job, definition):
+    for step in definition["steps"]:
+        if "uses" in step:
+            assert SHA_PIN.match(step["uses"]), f"{workflow} {job}: {step['uses']}"
+
+
+@pytest.mark.parametrize(("workflow", "job", "definition"), all_jobs())
+def test_aws_credentials_come_only_from_oidc(workflow, job, definition):
+    text = yaml.safe_dump(definition)
+    assert "aws-access-key-id" not in text
+    assert "AWS_SECRET_ACCESS_KEY" not in text
+    for step in steps_using(definition, AWS_ACTION):
+        assert step["with"]["role-to-assume"] == "${{ vars.AWS_ROLE_ARN }}", f"{workflow} {job}"
+        assert definition["permissions"]["id-token"] == "write", f"{workflow} {job}"
+
+
+@pytest.mark.parametrize(("workflow", "job", "definition"), all_jobs())
+def test_pulumi_runs_only_after_the_virtualenv_and_the_credentials(workflow, job, definition):
+    for step in steps_using(definition, PULUMI_ACTION):
+        before = definition["steps"][: definition["steps"].index(step)]
+        assert any(s.get("run") == "make install" for s in before), f"{workflow} {job}"
+        assert steps_using({"steps": before}, AWS_ACTION), f"{workflow} {job}: no credentials"
+        # The state backend is a repository variable (an s3:// URL or Pulumi Cloud's).
+        assert step["with"]["cloud-url"] == "${{ vars.PULUMI_BACKEND_URL }}"
+        assert step["with"]["policyPacks"] == "policy"
+
+
+def test_pull_requests_never_run_with_the_base_repository_secrets():
+    assert set(triggers(load("pull-request.yml"))) == {"pull_request"}
+
+
+def test_live_preview_is_skipped_for_forks_which_get_the_offline_review():
+    jobs = load("pull-request.yml")["jobs"]
+    assert (
+        jobs["preview"]["if"]
+        == "github.event.pull_request.head.repo.full_name == github.repository"
+    )
+    assert "if" not in jobs["offline-review"]
+    assert jobs["offline-review"]["permissions"] == {"contents": "read"}
+    runs = [s.get("run", "") for s in jobs["offline-review"]["steps"]]
+    assert any('make review STACK="$STACK"' in r for r in runs)
+
+
+def test_preview_covers_both_stacks_with_their_policy_config_and_comments():
+    preview = load("pull-request.yml")["jobs"]["preview"]
+    assert preview["strategy"]["matrix"]["stack"] == ["dev", "prod"]
+    (step,) = steps_using(preview, PULUMI_ACTION)
+    assert step["with"]["command"] == "preview"
+    assert step["with"]["comment-on-pr"] is True
+    assert step["with"]["policyPackConfigs"] == "policy/config.${{ matrix.stack }}.json"
+    assert preview["permissions"]["pull-requests"] == "write"
+    for stack in ("dev", "prod"):
+        assert (ROOT / f"policy/config.{stack}.json").is_file()
+        assert (ROOT / f"Pulumi.{stack}.yaml").is_file()
+
+
+def test_merge_to_main_deploys_dev_then_prod_behind_its_environment():
+    workflow = load("deploy.yml")
+    assert triggers(workflow) == {"push": {"branches": ["main"]}}
+    jobs = workflow["jobs"]
+    assert jobs["up-dev"]["needs"] == "checks"
+    assert jobs["up-prod"]["needs"] == "up-dev"
+    for stack in ("dev", "prod"):
+        job = jobs[f"up-{stack}"]
+        assert job["environment"] == stack
+        (step,) = steps_using(job, PULUMI_ACTION)
+        assert (step["with"]["command"], step["with"]["stack-name"]) == ("up", stack)
+        assert step["with"]["policyPackConfigs"] == f"policy/config.{stack}.json"
+
+
+def test_deploys_queue_instead_of_cancelling_each_other():
+    assert load("deploy.yml")["concurrency"] == {"group": "deploy", "cancel-in-progress": False}
+
+
+@pytest.mark.parametrize("workflow", ["pull-request.yml", "deploy.yml"])
+def test_ci_job_runs_the_repository_ci_script(workflow):
+    checks = load(workflow)["jobs"]["checks"]
+    assert {"run": "bash .ci/run", "env": {"CI": "true"}}.items() <= checks["steps"][-1].items()
