@@ -15,8 +15,11 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt pyproject.toml
 	touch $@
 
 # The package as pip installs it (the Python consumer example imports that copy), rebuilt when
-# components/ changes: pip would keep an installed copy of the same version otherwise.
-$(BIN)/.package: $(BIN)/.installed pyproject.toml $(wildcard components/*.py)
+# components/ changes (the folder itself too, for a file added or removed): pip would keep an
+# installed copy of the same version otherwise. An in-tree build reuses build/, which would keep
+# a removed module in the wheel, so it goes first.
+$(BIN)/.package: $(BIN)/.installed pyproject.toml components $(wildcard components/*.py)
+	rm -rf build
 	$(BIN)/python -m pip install --quiet --no-deps --force-reinstall .
 	touch $@
 

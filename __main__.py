@@ -95,17 +95,18 @@ for instance_id in config.require_object("existingInstanceIds"):
         region=target.region,
     )
 
-# This program always creates the role (it never sets existing_instance_profile_name).
-role = app.instance_role
-assert role is not None
+# This program always creates the role: it never sets existing_instance_profile_name.
+app_role = app.instance_role
+if app_role is None:
+    raise RuntimeError("InstanceWithRole 'app' was expected to create its own role")
 
 pulumi.export("instanceId", app.instance_id)
 pulumi.export("instanceArn", app.instance_arn)
 pulumi.export("privateIp", app.private_ip)
-pulumi.export("roleName", role.role_name)
-pulumi.export("roleArn", role.role_arn)
-pulumi.export("instanceProfileName", role.instance_profile_name)
-pulumi.export("instanceProfileArn", role.instance_profile_arn)
+pulumi.export("roleName", app_role.role_name)
+pulumi.export("roleArn", app_role.role_arn)
+pulumi.export("instanceProfileName", app_role.instance_profile_name)
+pulumi.export("instanceProfileArn", app_role.instance_profile_arn)
 pulumi.export(
     "verifyFromWorkstation",
     app.instance_id.apply(lambda i: verification.describe_instance_command(i, target.region)),
@@ -114,5 +115,5 @@ pulumi.export(
     "connect",
     app.instance_id.apply(lambda i: verification.session_command(i, target.region)),
 )
-pulumi.export("verifyOnInstance", role.role_name.apply(verification.on_instance_script))
-pulumi.export("verifierCommand", role.role_name.apply(verification.verifier_command))
+pulumi.export("verifyOnInstance", app_role.role_name.apply(verification.on_instance_script))
+pulumi.export("verifierCommand", app_role.role_name.apply(verification.verifier_command))

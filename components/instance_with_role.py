@@ -49,7 +49,7 @@ class InstanceWithRoleArgs(TypedDict, total=False):
     """Optional. Defaults to none (a new role and profile are created). The name of an instance
     profile made elsewhere, to share one role among several instances: pass an `InstanceRole`'s
     `instance_profile_name`, and the instance waits for that role's policies. Conflicts with
-    `role`. The outputs `role_name` and `role_arn` are then not set."""
+    `role`. The outputs `role_name`, `role_arn` and `instance_profile_arn` are then not set."""
 
     ami: pulumi.Input[str]
     """Optional. Defaults to the AMI named by `ami_ssm_parameter`. The AMI ID to launch.

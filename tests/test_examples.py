@@ -110,6 +110,14 @@ def test_schema_check_refuses_a_misspelled_input(yaml_program, schema):
     ]
 
 
+def test_schema_check_refuses_an_output_for_a_plain_input(yaml_program, schema):
+    broken = copy.deepcopy(yaml_program)
+    broken["resources"]["worker"]["properties"]["rootVolumeType"] = "${readers.roleName}"
+    assert schema_problems(broken, schema) == [
+        "worker.rootVolumeType: takes a known value, not the output ${readers.roleName}"
+    ]
+
+
 @pytest.fixture(scope="module")
 def yaml_run(yaml_program):
     config = {

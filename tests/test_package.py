@@ -109,3 +109,8 @@ def test_run_time_requirements_install_the_package_itself(requirements):
     target = (ROOT / Path(requirements).parent / lines[0]).resolve()
     assert lines == [lines[0]]
     assert target == ROOT
+
+
+def test_distribution_is_marked_as_typed():
+    # PEP 561: without py.typed, mypy treats the package as untyped.
+    assert [f for f in installed_files() if f.parts == (IMPORT_NAME, "py.typed")]

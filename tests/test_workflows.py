@@ -107,12 +107,13 @@ def test_pull_requests_never_run_with_the_base_repository_secrets():
     assert set(triggers(load("pull-request.yml"))) == {"pull_request"}
 
 
-def test_live_preview_is_skipped_for_forks_which_get_the_offline_review():
+def test_live_preview_is_skipped_for_forks_and_dependabot_which_get_the_offline_review():
     jobs = load("pull-request.yml")["jobs"]
-    assert (
-        jobs["preview"]["if"]
-        == "github.event.pull_request.head.repo.full_name == github.repository"
-    )
+    conditions = [c.strip() for c in jobs["preview"]["if"].split("&&")]
+    assert conditions == [
+        "github.event.pull_request.head.repo.full_name == github.repository",
+        "github.event.pull_request.user.login != 'dependabot[bot]'",
+    ]
     assert "if" not in jobs["offline-review"]
     assert jobs["offline-review"]["permissions"] == {"contents": "read"}
     runs = [s.get("run", "") for s in jobs["offline-review"]["steps"]]
@@ -127,6 +128,7 @@ def test_preview_covers_both_stacks_with_their_policy_config_and_comments():
     assert step["with"]["comment-on-pr"] is True
     assert step["with"]["policyPackConfigs"] == "policy/config.${{ matrix.stack }}.json"
     assert preview["permissions"]["pull-requests"] == "write"
+    assert preview["environment"] == "preview-${{ matrix.stack }}"
     for stack in ("dev", "prod"):
         assert (ROOT / f"policy/config.{stack}.json").is_file()
         assert (ROOT / f"Pulumi.{stack}.yaml").is_file()
@@ -146,8 +148,19 @@ def test_merge_to_main_deploys_dev_then_prod_behind_its_environment():
         assert step["with"]["policyPackConfigs"] == f"policy/config.{stack}.json"
 
 
-def test_deploys_queue_instead_of_cancelling_each_other():
-    assert load("deploy.yml")["concurrency"] == {"group": "deploy", "cancel-in-progress": False}
+def test_a_failed_preview_is_commented_on_the_pull_request():
+    steps = load("pull-request.yml")["jobs"]["preview"]["steps"]
+    (pulumi_step,) = steps_using({"steps": steps}, PULUMI_ACTION)
+    after = steps[steps.index(pulumi_step) + 1 :]
+    commenting = [s for s in after if s.get("if") == "failure()"]
+    assert len(commenting) == 1
+    assert commenting[0]["run"].startswith('gh pr comment "$PR_NUMBER"')
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_a_running_deploy_of_a_stack_is_never_cancelled(stack):
+    job = load("deploy.yml")["jobs"][f"up-{stack}"]
+    assert job["concurrency"] == {"group": f"deploy-{stack}", "cancel-in-progress": False}
 
 
 @pytest.mark.parametrize("workflow", ["pull-request.yml", "deploy.yml"])

@@ -5,15 +5,23 @@
 ``construct_resources`` then plays the engine's part for each resource of the package: it
 evaluates the properties (config and ``${resource.output}`` references only; anything else fails
 loudly), sends integers as floats as the wire does, and calls the component host's ``construct``,
-which maps the camelCase inputs onto the Python Args and builds the component.
+which maps the camelCase inputs onto the Python Args and builds the component. Each component's
+outputs reach the resources that use them as the engine delivers them: serialized by the
+provider server into a ConstructResponse (state and state dependencies) and rebuilt from it, so
+a dependency the wire would drop is dropped here too.
 """
 
+import asyncio
 import re
 from collections.abc import Mapping
 from typing import Any
 
 import pulumi
 from pulumi.provider.experimental.component import ComponentProvider
+from pulumi.provider.provider import ConstructResult
+from pulumi.provider.server import ProviderServicer
+from pulumi.resource import DependencyResource
+from pulumi.runtime import rpc
 
 _REFERENCE = re.compile(r"\$\{([^}]*)\}")
 
@@ -25,7 +33,9 @@ def expand_token(type_token: str) -> str:
 
 
 def _value_problems(path: str, value: Any, prop: Mapping[str, Any], schema: Mapping) -> list[str]:
-    if isinstance(value, str) and _REFERENCE.fullmatch(value):
+    if isinstance(value, str) and (reference := _REFERENCE.fullmatch(value)):
+        if prop.get("plain") and "." in reference.group(1):
+            return [f"{path}: takes a known value, not the output {value}"]
         return []  # typed by what it refers to; checked when it resolves
     ref = prop.get("$ref")
     if ref == "pulumi.json#/Any":
@@ -165,8 +175,32 @@ def construct_resources(
             raise NotImplementedError(f"{name}: this runner only builds {package} types")
         inputs = evaluator.value(resource.get("properties", {}))
         result = provider.construct(name, type_token, inputs, pulumi.ResourceOptions())
-        states[name] = dict(result.state)
+        states[name] = _over_the_wire(provider, result)
     return states
+
+
+def _over_the_wire(provider: ComponentProvider, result: ConstructResult) -> dict[str, Any]:
+    """``result``'s outputs as a consumer receives them: each one rebuilt from the serialized
+    ConstructResponse, depending on exactly the URNs its stateDependencies list."""
+    servicer = ProviderServicer(provider, [], engine_address="")
+    response = asyncio.ensure_future(servicer._construct_response(result))
+
+    async def value(key: str) -> Any:
+        return rpc.deserialize_properties((await response).state).get(key)
+
+    async def known(key: str) -> bool:
+        return not rpc.contains_unknowns(await value(key))
+
+    async def dependencies(key: str) -> set[pulumi.Resource]:
+        deps = (await response).stateDependencies
+        return {DependencyResource(urn) for urn in deps[key].urns} if key in deps else set()
+
+    return {
+        key: pulumi.Output(
+            dependencies(key), asyncio.ensure_future(value(key)), asyncio.ensure_future(known(key))
+        )
+        for key in result.state
+    }
 
 
 def outputs(program: Mapping[str, Any], states: dict[str, dict[str, Any]]) -> dict[str, Any]:
