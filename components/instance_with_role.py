@@ -163,8 +163,7 @@ class InstanceWithRole(pulumi.ComponentResource):
         args: InstanceWithRoleArgs,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        args = _normalized(name, args)
-        check_instance_with_role_args(name, args)
+        args = _checked_args(name, args)
         super().__init__(f"{PACKAGE_NAME}:index:InstanceWithRole", name, None, opts)
 
         existing_profile = args.get("existing_instance_profile_name")
@@ -319,6 +318,11 @@ def check_instance_with_role_args(name: str, args: InstanceWithRoleArgs) -> None
     """Raises :class:`~components.validation.InputError` for settings an
     :class:`InstanceWithRole` named ``name`` would refuse; registers nothing. A program that
     creates other resources first (a security group, say) calls this before them."""
+    _checked_args(name, args)
+
+
+def _checked_args(name: str, args: InstanceWithRoleArgs) -> InstanceWithRoleArgs:
+    """``args`` normalized (see _normalized) and checked; raises InputError for bad ones."""
     args = _normalized(name, args)
     unknown = sorted(set(args) - set(INSTANCE_SETTINGS))
     if unknown:
@@ -391,4 +395,11 @@ def check_instance_with_role_args(name: str, args: InstanceWithRoleArgs) -> None
     # The new role's settings are checked by InstanceRole before it registers anything; doing
     # it here too keeps the instance component itself from registering first.
     if existing is None:
-        check_instance_role_args(name, args.get("role", InstanceRoleArgs()))
+        role = args.get("role", InstanceRoleArgs())
+        if not isinstance(role, Mapping):
+            raise v.InputError(
+                f"role must be a dict of InstanceRole settings (InstanceRoleArgs); got {role!r}. "
+                "Omit it for a role with no policies."
+            )
+        check_instance_role_args(name, role)
+    return args

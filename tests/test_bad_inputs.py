@@ -388,6 +388,13 @@ def test_rejects_existing_role_together_with_new_role_settings():
     assert "aws:ec2/instance:Instance" not in registered
 
 
+def test_rejects_role_settings_that_are_not_a_dict_before_registering_anything():
+    run = run_program(lambda: InstanceWithRole("app", {"role": "MyAppRole"}), capture_error=True)  # type: ignore[typeddict-item]
+    with pytest.raises(InputError, match=r"role must be a dict of InstanceRole settings"):
+        raise run.raised(InputError)
+    assert not run.registrations
+
+
 @pytest.mark.parametrize("component", [InstanceRole, InstanceWithRole])
 def test_rejects_args_that_are_not_a_dict_before_registering_anything(component):
     run = run_program(lambda: component("app", None), capture_error=True)

@@ -51,7 +51,7 @@ def test_installed_version_is_the_one_in_the_source():
     assert installed().version == components.__version__
 
 
-def test_installed_package_is_this_checkout(tmp_path):
+def test_installed_package_is_this_checkout():
     # A stale install would let the consumer example pass against old code.
     installed = {
         f.name: hashlib.sha256(f.read_binary()).hexdigest()
