@@ -18,7 +18,8 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt pyproject.toml
 # components/ changes (the folder itself too, for a file added or removed): pip would keep an
 # installed copy of the same version otherwise. An in-tree build reuses build/, which would keep
 # a removed module in the wheel, so it goes first.
-$(BIN)/.package: $(BIN)/.installed pyproject.toml components $(wildcard components/*.py)
+$(BIN)/.package: $(BIN)/.installed pyproject.toml components $(wildcard components/*.py) \
+		components/network $(wildcard components/network/*.py)
 	rm -rf build
 	$(BIN)/python -m pip install --quiet --no-deps --force-reinstall .
 	touch $@

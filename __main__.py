@@ -1,13 +1,16 @@
 """The stack program: the AWS guide's application instance, one stack per environment.
 
 Reads the stack's config (defaults live only in Pulumi.yaml), builds the guide's permissions for
-the stack's own partition, region and account, and exports what a user needs to verify it.
+the stack's own partition, region and account, gives the instance a way to every AWS service its
+role uses (networkMode), and exports what a user needs to verify it.
 """
+
+import dataclasses
 
 import pulumi
 import pulumi_aws as aws
 
-from app import permissions, verification
+from app import network, permissions, verification
 from components import (
     InstanceRoleArgs,
     InstanceWithRole,
@@ -15,8 +18,21 @@ from components import (
     ProfileAttachment,
     check_instance_with_role_args,
 )
+from components.network import (
+    GUARD_POLICY_NAME,
+    ExistingNetwork,
+    VpcEndpoints,
+    credential_network_guard,
+    look_up_network,
+    needed_endpoints_for_role,
+)
 
 config = pulumi.Config()
+mode = config.require("networkMode")
+subnet_id = config.require("subnetId")
+existing_endpoints: list[str] = config.require_object("existingEndpointServices")
+network.check_network_mode(mode, subnet_id=subnet_id, existing_endpoints=existing_endpoints)
+private = mode == network.VPC_ENDPOINTS
 
 target = permissions.Target(
     partition=aws.get_partition().partition,
@@ -24,15 +40,20 @@ target = permissions.Target(
     account_id=aws.get_caller_identity().account_id,
 )
 
+inline_policies = {
+    "AppAccess": permissions.app_access_policy(
+        target,
+        bucket=config.require("appBucketName"),
+        queue=config.require("appQueueName"),
+        secret_prefix=config.require("appSecretPrefix"),
+    ),
+}
+if private and config.require_bool("restrictCredentialsToVpc"):
+    # Every call goes through the VPC's endpoints in this mode, so the role's credentials are
+    # refused anywhere else (components/network/perimeter.py cites AWS's documentation).
+    inline_policies[GUARD_POLICY_NAME] = credential_network_guard()
 role = InstanceRoleArgs(
-    inline_policies={
-        "AppAccess": permissions.app_access_policy(
-            target,
-            bucket=config.require("appBucketName"),
-            queue=config.require("appQueueName"),
-            secret_prefix=config.require("appSecretPrefix"),
-        ),
-    },
+    inline_policies=inline_policies,
     managed_policy_arns={
         "cloudwatch-agent": permissions.managed_policy(target, "CloudWatchAgentServerPolicy"),
     },
@@ -48,8 +69,10 @@ instance_args = InstanceWithRoleArgs(
     metadata_hop_limit=config.require_int("metadataHopLimit"),
     detailed_monitoring=config.require_bool("detailedMonitoring"),
     termination_protection=config.require_bool("terminationProtection"),
+    # A public IPv4 is the instance's way out only in public-egress mode: an instance without one
+    # cannot use an internet gateway (VPC user guide, "Internet gateways").
+    associate_public_ip_address=mode == network.PUBLIC_EGRESS,
 )
-subnet_id = config.require("subnetId")
 if subnet_id:
     instance_args["subnet_id"] = subnet_id
 if key_name := config.require("keyName"):
@@ -58,18 +81,51 @@ security_group_ids: list[str] = config.require_object("securityGroupIds")
 if security_group_ids:
     instance_args["vpc_security_group_ids"] = security_group_ids
 
-# Refuse bad settings before the security group below exists: nothing half-created.
+# Refuse bad settings before anything is registered: nothing half-created.
 check_instance_with_role_args("app", instance_args)
+# What the instance will call: each service its policies name, Session Manager's, and STS for
+# the verifier. In the private mode each needs an endpoint, so each must be known now.
+needs = needed_endpoints_for_role(role, extra=verification.VERIFIER_ENDPOINTS)
+if private:
+    needs.check_resolved()
 
-if not security_group_ids:
+# Where the instance runs, as AWS describes it (a preview reads it too): the configured subnet, or
+# the default VPC's default subnet with the lowest ID.
+facts = look_up_network(subnet_id or None)
+network.check_network_path(mode, facts)
+instance_args["subnet_id"] = facts.subnet_id
+
+endpoints: VpcEndpoints | None = None
+if private:
+    endpoints = VpcEndpoints(
+        "app-endpoints",
+        {
+            "vpc_id": facts.vpc_id,
+            "services": [e for e in needs.endpoints if e not in existing_endpoints],
+            "existing_services": existing_endpoints,
+            "subnet_ids": [facts.subnet_id],
+            "route_table_ids": [facts.route_table_id],
+            "allowed_security_group_ids": security_group_ids,
+        },
+    )
+    facts = dataclasses.replace(
+        facts, vpc_endpoints={k: e.id for k, e in endpoints.existing_endpoints.items()}
+    )
+# The record of the subnet the stack uses but does not manage, for the reachability rule.
+ExistingNetwork("app-network", facts)
+
+if endpoints is not None:
+    # The endpoints' clients' group: no inbound, HTTPS out to the endpoints only.
+    instance_args["vpc_security_group_ids"] = [
+        endpoints.client_security_group_id,
+        *security_group_ids,
+    ]
+elif not security_group_ids:
     # Nothing configured: a group that admits no inbound traffic at all. Session Manager
     # connects outbound, over HTTPS, so that is the only egress it needs.
-    vpc_id = (
-        aws.ec2.get_subnet(id=subnet_id).vpc_id if subnet_id else aws.ec2.get_vpc(default=True).id
-    )
     group = aws.ec2.SecurityGroup(
         "app-no-inbound",
-        vpc_id=vpc_id,
+        vpc_id=facts.vpc_id,
         description="No inbound traffic; HTTPS out for Session Manager and AWS APIs",
     )
     aws.vpc.SecurityGroupEgressRule(
@@ -103,6 +159,11 @@ if app_role is None:
 pulumi.export("instanceId", app.instance_id)
 pulumi.export("instanceArn", app.instance_arn)
 pulumi.export("privateIp", app.private_ip)
+pulumi.export("networkMode", mode)
+if mode == network.PUBLIC_EGRESS:
+    pulumi.export("publicIp", app.instance.public_ip)
+if endpoints is not None:
+    pulumi.export("vpcEndpointServices", endpoints.service_names)
 pulumi.export("roleName", app_role.role_name)
 pulumi.export("roleArn", app_role.role_arn)
 pulumi.export("instanceProfileName", app_role.instance_profile_name)

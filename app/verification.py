@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 IMDS = "http://169.254.169.254"
+#: Endpoints the verification itself calls: STS GetCallerIdentity (which needs no permission, so
+#: no policy names it). A private instance needs an endpoint for it too.
+VERIFIER_ENDPOINTS = ("sts",)
 
 
 def describe_instance_command(instance_id: str, region: str) -> str:

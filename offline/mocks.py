@@ -10,7 +10,7 @@ import hashlib
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
 
 import pulumi
 from pulumi.runtime import mocks as pulumi_mocks
@@ -59,12 +59,47 @@ def default_subnets(target: AwsTarget) -> list[str]:
     return [f"subnet-0{_hex(target.region + zone, 16)}" for zone in "cab"]
 
 
+DEFAULT_VPC: Final = "vpc-0defa017"
+#: The default VPC's internet gateway, where its main route table sends 0.0.0.0/0.
+DEFAULT_INTERNET_GATEWAY: Final = "igw-0defa017"
+#: Where a subnet that is not a default one routes 0.0.0.0/0 unless a test says otherwise: the
+#: common private subnet behind a NAT gateway.
+NAT_GATEWAY: Final = "nat-0123456789abcdef0"
+#: Endpoint services these mocks offer in every region (AWS offers many more).
+ENDPOINT_SERVICES: Final = frozenset(
+    {
+        "dynamodb",
+        "ec2",
+        "ec2messages",
+        "kms",
+        "logs",
+        "monitoring",
+        "s3",
+        "secretsmanager",
+        "sns",
+        "sqs",
+        "ssm",
+        "ssmmessages",
+        "sts",
+        "xray",
+    }
+)
+
+
 class AwsMocks(pulumi_mocks.Mocks):
     """The AWS provider as far as this project uses it."""
 
     def __init__(self, target: AwsTarget | None = None) -> None:
         self.target = target or AwsTarget()
         self.calls: list[pulumi_mocks.MockCallArgs] = []
+        self.default_routes: dict[str, str | None] = {}
+        """Route table id -> where its 0.0.0.0/0 goes, overriding the defaults below."""
+        self.endpoint_services = set(ENDPOINT_SERVICES)
+        """The endpoint names the region offers."""
+        self.vpc_dns = True
+        """Whether VPCs have DNS support and DNS hostnames on."""
+        self.existing_endpoints: dict[str, dict[str, Any]] = {}
+        """Full service name -> the getVpcEndpoint answer for an endpoint made elsewhere."""
 
     # --- resources -----------------------------------------------------------------------
     def new_resource(self, args: pulumi_mocks.MockResourceArgs) -> tuple[str | None, dict]:
@@ -157,6 +192,17 @@ class AwsMocks(pulumi_mocks.Mocks):
         arn = self._arn("ec2", f"security-group-rule/{rule_id}", regional=True)
         return rule_id, {**inputs, "arn": arn, "securityGroupRuleId": rule_id}
 
+    _SecurityGroupIngressRule = _SecurityGroupEgressRule
+
+    def _VpcEndpoint(self, logical: str, inputs: dict) -> tuple[str, dict]:
+        endpoint_id = "vpce-" + _hex(logical, 17)
+        arn = self._arn("ec2", f"vpc-endpoint/{endpoint_id}", regional=True)
+        state = {**inputs, "arn": arn, "state": "available"}
+        if inputs.get("vpcEndpointType") == "Gateway":
+            # The provider reads the service's prefix list back for a gateway endpoint.
+            state["prefixListId"] = "pl-" + _hex(str(inputs.get("serviceName")), 8)
+        return endpoint_id, state
+
     # --- functions ------------------------------------------------------------------------
     def call(self, args: pulumi_mocks.MockCallArgs) -> dict:  # type: ignore[override]
         self.calls.append(args)
@@ -200,9 +246,17 @@ class AwsMocks(pulumi_mocks.Mocks):
         }
 
     def _getVpc(self, args: dict) -> dict:
-        if args.get("default") is not True:
-            raise UnmockedCallError(f"getVpc mocked only for the default VPC: {args}")
-        return {"id": "vpc-0defa017", "default": True, "cidrBlock": "172.31.0.0/16"}
+        vpc = DEFAULT_VPC if args.get("default") is True else args.get("id")
+        if not vpc:
+            raise UnmockedCallError(f"getVpc mocked only by id or for the default VPC: {args}")
+        return {
+            "id": vpc,
+            "default": vpc == DEFAULT_VPC,
+            "cidrBlock": "172.31.0.0/16" if vpc == DEFAULT_VPC else "10.0.0.0/16",
+            "mainRouteTableId": "rtb-0" + _hex(f"main-{vpc}", 16),
+            "enableDnsSupport": self.vpc_dns,
+            "enableDnsHostnames": self.vpc_dns,
+        }
 
     def _getSubnets(self, args: dict) -> dict:
         if args.get("filters") != [{"name": "default-for-az", "values": ["true"]}]:
@@ -210,8 +264,61 @@ class AwsMocks(pulumi_mocks.Mocks):
         return {"id": self.target.region, "ids": default_subnets(self.target), **args}
 
     def _getSubnet(self, args: dict) -> dict:
-        subnet = args.get("id")
-        return {"id": subnet, "vpcId": "vpc-0" + _hex(str(subnet), 16)}
+        subnet = str(args.get("id"))
+        defaults = default_subnets(self.target)
+        default = subnet in defaults
+        zone = "cab"[defaults.index(subnet)] if default else "a"
+        return {
+            "id": subnet,
+            "vpcId": DEFAULT_VPC if default else "vpc-0" + _hex(subnet, 16),
+            "availabilityZone": self.target.region + zone,
+            "defaultForAz": default,
+            "mapPublicIpOnLaunch": default,
+        }
+
+    def _getRouteTables(self, args: dict) -> dict:
+        filters = args.get("filters") or []
+        if [f.get("name") for f in filters] != ["association.subnet-id"]:
+            raise UnmockedCallError(f"getRouteTables mocked only by subnet association: {args}")
+        (subnet,) = filters[0]["values"]
+        # Default subnets have no explicit association: they use the main route table.
+        ids = [] if subnet in default_subnets(self.target) else ["rtb-0" + _hex(subnet, 16)]
+        return {"id": self.target.region, "ids": ids, **args}
+
+    def _getRouteTable(self, args: dict) -> dict:
+        table = args.get("routeTableId")
+        if not table:
+            raise UnmockedCallError(f"getRouteTable mocked only by routeTableId: {args}")
+        main_of_default = table == "rtb-0" + _hex(f"main-{DEFAULT_VPC}", 16)
+        target = self.default_routes.get(
+            table, DEFAULT_INTERNET_GATEWAY if main_of_default else NAT_GATEWAY
+        )
+        routes = []
+        if target:
+            key = "natGatewayId" if target.startswith("nat-") else "gatewayId"
+            routes.append({"cidrBlock": "0.0.0.0/0", key: target})
+        return {"id": table, "routeTableId": table, "routes": routes, "associations": []}
+
+    def _getVpcEndpointService(self, args: dict) -> dict:
+        service, service_type = args.get("service"), args.get("serviceType")
+        if service not in self.endpoint_services:
+            # As the provider reports a service the region does not offer.
+            raise RuntimeError("no matching EC2 VPC Endpoint Service found")
+        region = self.target.region
+        return {
+            "id": service,
+            "service": service,
+            "serviceName": f"com.amazonaws.{region}.{service}",
+            "serviceType": service_type,
+            "availabilityZones": [region + zone for zone in "abc"],
+            "privateDnsName": f"{service}.{region}.{self.target.dns_suffix}",
+        }
+
+    def _getVpcEndpoint(self, args: dict) -> dict:
+        found = self.existing_endpoints.get(str(args.get("serviceName")))
+        if found is None or found.get("vpcId") != args.get("vpcId"):
+            raise RuntimeError("no matching EC2 VPC Endpoint found")
+        return found
 
 
 def unknown_output() -> pulumi.Output[Any]:
@@ -244,6 +351,8 @@ class Registration:
     options: dict[str, Any] = field(default_factory=dict)
     """protect, replaceOnChanges, deleteBeforeReplace, retainOnDelete and provider, when set."""
     state: dict[str, Any] = field(default_factory=dict)
+    outputs: dict[str, Any] = field(default_factory=dict)
+    """A component's registered outputs (``register_outputs``), which stack rules see."""
 
 
 def _options(request: Any) -> dict[str, Any]:
@@ -288,6 +397,13 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                 )
             )
         return response
+
+    def RegisterResourceOutputs(self, request: Any) -> Any:
+        outputs = rpc.deserialize_properties(request.outputs)
+        for registration in self.registrations:
+            if registration.urn == request.urn:
+                registration.outputs = dict(outputs)
+        return super().RegisterResourceOutputs(request)
 
 
 @dataclass

@@ -60,14 +60,17 @@ def resource_violations(
 
 
 def stack_resources(registrations: Iterable[Registration]) -> list[PolicyResource]:
-    """PolicyResources with parents and (property) dependencies linked, custom ones only."""
-    custom = [r for r in registrations if r.custom]
+    """PolicyResources with parents and (property) dependencies linked: every custom resource
+    with its properties, and every component with its registered outputs, as the engine hands
+    components to a stack policy (their state's outputs)."""
+    registrations = list(registrations)
     by_urn: dict[str, PolicyResource] = {}
-    for r in custom:
+    for r in registrations:
+        props = r.inputs if r.custom else r.outputs
         by_urn[r.urn] = PolicyResource(
-            r.type, r.inputs, r.urn, r.name, _options(r.parent), None, None, [], {}
+            r.type, props, r.urn, r.name, _options(r.parent), None, None, [], {}
         )
-    for r in custom:
+    for r in registrations:
         resource = by_urn[r.urn]
         resource.dependencies = [by_urn[u] for u in r.dependencies if u in by_urn]
         resource.property_dependencies = {

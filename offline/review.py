@@ -36,6 +36,7 @@ from offline.policy_args import (
     stack_violations,
 )
 from offline.stack_config import ROOT, merged_config, run_stack_program
+from policy import reachability
 
 FAKE_ACCOUNT: Final = "123456789012"
 POLICY_PROPERTIES: Final = ("assumeRolePolicy", "policy")
@@ -101,6 +102,8 @@ def resources_document(
         }
         if documents := _policy_documents(r.inputs):
             entry["policyDocuments"] = documents
+        if not r.custom and r.outputs:
+            entry["outputs"] = r.outputs
         resources.append(entry)
     provider_config = {k: v for k, v in (config or {}).items() if k.startswith("aws:")}
     return {"stack": stack, "providerConfig": provider_config, "resources": resources}
@@ -181,14 +184,22 @@ def _pack_config(stack: str) -> dict[str, Any]:
     return json.loads(path.read_text()) if path.exists() else {}
 
 
+def _pack_setting(stack: str, policy: str) -> dict[str, Any]:
+    setting = _pack_config(stack).get(policy, {})
+    return {"enforcementLevel": setting} if isinstance(setting, str) else dict(setting)
+
+
+def pack_settings(stack: str, policy: str) -> dict[str, Any]:
+    """The settings ``policy/config.<stack>.json`` gives ``policy``, its level left out."""
+    return {k: v for k, v in _pack_setting(stack, policy).items() if k != "enforcementLevel"}
+
+
 def policy_results(run: Run, stack: str) -> list[PolicyResult]:
     from policy import rules
 
-    overrides = _pack_config(stack)
     results: list[PolicyResult] = []
     for policy in rules.POLICIES:
-        setting = overrides.get(policy.name, {})
-        setting = {"enforcementLevel": setting} if isinstance(setting, str) else dict(setting)
+        setting = _pack_setting(stack, policy.name)
         level = setting.pop("enforcementLevel", policy.enforcement_level.value)
         if level == "disabled":
             continue
@@ -307,6 +318,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         (out / "checkov.json").unlink(missing_ok=True)  # never leave an earlier run's result
 
+    verdicts = reachability.analyse(stack_resources(run.registrations))
     mandatory = [v for v in violations if v.level == "mandatory"]
     failed = bool(mandatory) or bool(checkov and checkov.failed)
     if args.json:
@@ -319,6 +331,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     "policyViolations": [v.__dict__ for v in violations],
                     "checkov": checkov.__dict__ if checkov else None,
                     "notScanned": not_scanned,
+                    "reachability": [reachability.summary(v) for v in verdicts],
                     "ok": not failed,
                 }
             ),
@@ -331,7 +344,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(tree(run, args.stack, project))
     print(f"Diagram ({shown / 'diagram.md'}; Mermaid, renders on GitHub):\n")
     print(mermaid(run))
-    print(f"Policy pack: {len(violations)} violation(s), {len(mandatory)} mandatory")
+    print("Reachability (the AWS services each instance's role uses, and its way to each):")
+    for verdict in verdicts:
+        print(f"  {reachability.summary(verdict)}")
+    if not verdicts:
+        print("  no instance whose role is in the stack")
+    print(f"\nPolicy pack: {len(violations)} violation(s), {len(mandatory)} mandatory")
     for v in violations:
         print(f"  [{v.level}] {v.policy}: {v.message} ({v.urn})")
     if checkov is not None:

@@ -28,6 +28,7 @@ TERRAFORM_TYPES: Final = {
     "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": (
         "aws_vpc_security_group_ingress_rule"
     ),
+    "aws:ec2/vpcEndpoint:VpcEndpoint": "aws_vpc_endpoint",
     "aws:ebs/volume:Volume": "aws_ebs_volume",
     "aws:iam/role:Role": "aws_iam_role",
     "aws:iam/rolePolicy:RolePolicy": "aws_iam_role_policy",

@@ -32,6 +32,7 @@ from components import policy_documents as docs
 from components._values import plain
 from components.policy_lint import OptIns
 from components.validation import InputError
+from policy import reachability
 
 INSTANCE: Final = "aws:ec2/instance:Instance"
 LAUNCH_TEMPLATE: Final = "aws:ec2/launchTemplate:LaunchTemplate"
@@ -462,6 +463,68 @@ instance_roles_trust_only_ec2 = StackValidationPolicy(
     validate=_validate_profile_roles,
 )
 
+# --- stack rules: a network path to every AWS service an instance's role uses ------------------
+
+
+def _reachability(args: StackValidationArgs) -> list[reachability.Reachability]:
+    config = args.get_config()
+    exempt = set(config.get("exemptResourceNames", []))
+    try:
+        verdicts = reachability.analyse(
+            list(args.resources), ignored=frozenset(config.get("ignoredEndpoints", []))
+        )
+    except UnknownValueError:
+        return []  # a preview that cannot know the network yet: judged again at `up`
+    return [v for v in verdicts if v.instance.name not in exempt]
+
+
+_REACHABILITY_SCHEMA: Final = _schema(
+    exemptResourceNames=_names(
+        [], "Logical names of instances this rule skips, each a reviewed exception."
+    ),
+    ignoredEndpoints=_names(
+        [],
+        "Endpoint names (such as 'xray') the rule does not require, each a reviewed exception.",
+    ),
+)
+
+
+def _validate_reachable(args: StackValidationArgs, report: ReportViolation) -> None:
+    for verdict in _reachability(args):
+        if verdict.unreachable and verdict.routes_seen:
+            report(reachability.violation(verdict), verdict.instance.urn)
+
+
+def _validate_reachability_seen(args: StackValidationArgs, report: ReportViolation) -> None:
+    for verdict in _reachability(args):
+        if verdict.unreachable and not verdict.routes_seen:
+            report(reachability.violation(verdict), verdict.instance.urn)
+        for what in verdict.unresolved:
+            report(
+                f"Instance {verdict.instance.name!r}: {what}; the rule cannot check that the "
+                "instance reaches it.",
+                verdict.instance.urn,
+            )
+
+
+instances_reach_their_services = StackValidationPolicy(
+    name="ec2-reaches-its-aws-services",
+    description="Each instance has a network path (a public IP with an internet gateway, a NAT "
+    "gateway, or a VPC endpoint) to every AWS service its role uses.",
+    enforcement_level=EnforcementLevel.MANDATORY,
+    config_schema=_REACHABILITY_SCHEMA,
+    validate=_validate_reachable,
+)
+
+reachability_visible = StackValidationPolicy(
+    name="ec2-reachability-visible",
+    description="The stack shows enough of each instance's network (its subnet's routes, the "
+    "services of its policies) for the reachability rule to judge it.",
+    enforcement_level=EnforcementLevel.ADVISORY,
+    config_schema=_REACHABILITY_SCHEMA,
+    validate=_validate_reachability_seen,
+)
+
 RESOURCE_POLICIES: Final = [
     imdsv2_required,
     instance_profile_required,
@@ -469,5 +532,10 @@ RESOURCE_POLICIES: Final = [
     no_public_ip,
     iam_policy_lint,
 ]
-STACK_POLICIES: Final = [ec2_roles_no_broad_policies, instance_roles_trust_only_ec2]
+STACK_POLICIES: Final = [
+    ec2_roles_no_broad_policies,
+    instance_roles_trust_only_ec2,
+    instances_reach_their_services,
+    reachability_visible,
+]
 POLICIES: Final = [*RESOURCE_POLICIES, *STACK_POLICIES]

@@ -121,17 +121,33 @@ class MotoMocks(pulumi_mocks.Mocks):
         )
         return group_id, {**inputs, "name": name}
 
-    def _SecurityGroupEgressRule(self, logical: str, inputs: dict) -> tuple[str, dict]:
-        permission = {
+    @staticmethod
+    def _permission(inputs: dict) -> dict[str, Any]:
+        """The rule's one source or destination, as the provider sends it (exactly one of
+        cidr_ipv4, prefix_list_id and referenced_security_group_id)."""
+        permission: dict[str, Any] = {
             "IpProtocol": inputs["ipProtocol"],
             "FromPort": int(inputs["fromPort"]),
             "ToPort": int(inputs["toPort"]),
-            "IpRanges": [
-                {"CidrIp": inputs["cidrIpv4"], "Description": inputs.get("description", "")}
-            ],
         }
+        description = inputs.get("description", "")
+        if inputs.get("cidrIpv4"):
+            permission["IpRanges"] = [{"CidrIp": inputs["cidrIpv4"], "Description": description}]
+        elif inputs.get("prefixListId"):
+            permission["PrefixListIds"] = [
+                {"PrefixListId": inputs["prefixListId"], "Description": description}
+            ]
+        else:
+            permission["UserIdGroupPairs"] = [
+                {"GroupId": inputs["referencedSecurityGroupId"], "Description": description}
+            ]
+        return permission
+
+    def _SecurityGroupEgressRule(self, logical: str, inputs: dict) -> tuple[str, dict]:
         group = inputs["securityGroupId"]
-        rules = self.ec2.authorize_security_group_egress(GroupId=group, IpPermissions=[permission])
+        rules = self.ec2.authorize_security_group_egress(
+            GroupId=group, IpPermissions=[self._permission(inputs)]
+        )
         rule_id = rules["SecurityGroupRules"][0]["SecurityGroupRuleId"]
         self.created.append(
             (
@@ -143,16 +159,78 @@ class MotoMocks(pulumi_mocks.Mocks):
         )
         return rule_id, dict(inputs)
 
+    def _SecurityGroupIngressRule(self, logical: str, inputs: dict) -> tuple[str, dict]:
+        group = inputs["securityGroupId"]
+        rules = self.ec2.authorize_security_group_ingress(
+            GroupId=group, IpPermissions=[self._permission(inputs)]
+        )
+        rule_id = rules["SecurityGroupRules"][0]["SecurityGroupRuleId"]
+        self.created.append(
+            (
+                f"ingress rule {rule_id}",
+                lambda: self.ec2.revoke_security_group_ingress(
+                    GroupId=group, SecurityGroupRuleIds=[rule_id]
+                ),
+            )
+        )
+        return rule_id, dict(inputs)
+
+    def _VpcEndpoint(self, logical: str, inputs: dict) -> tuple[str, dict]:
+        kind = inputs.get("vpcEndpointType", "Gateway")
+        request: dict[str, Any] = {
+            "VpcId": inputs["vpcId"],
+            "ServiceName": inputs["serviceName"],
+            "VpcEndpointType": kind,
+            # The provider sends PrivateDnsEnabled for every type (false for a gateway).
+            "PrivateDnsEnabled": bool(inputs.get("privateDnsEnabled")),
+        }
+        if kind == "Interface":
+            request["SubnetIds"] = list(inputs.get("subnetIds", []))
+            request["SecurityGroupIds"] = list(inputs.get("securityGroupIds", []))
+        else:
+            request["RouteTableIds"] = list(inputs.get("routeTableIds", []))
+        endpoint = self.ec2.create_vpc_endpoint(**request)["VpcEndpoint"]
+        endpoint_id = endpoint["VpcEndpointId"]
+        self.created.append(
+            (
+                f"endpoint {endpoint_id}",
+                lambda: self.ec2.delete_vpc_endpoints(VpcEndpointIds=[endpoint_id]),
+            )
+        )
+        state = {**inputs, "state": endpoint.get("State", "available")}
+        if kind == "Gateway":
+            # The provider reads the service's prefix list back (DescribePrefixLists).
+            (prefix_list,) = self.ec2.describe_prefix_lists(
+                Filters=[{"Name": "prefix-list-name", "Values": [inputs["serviceName"]]}]
+            )["PrefixLists"]
+            state["prefixListId"] = prefix_list["PrefixListId"]
+        return endpoint_id, state
+
     def _Instance(self, logical: str, inputs: dict) -> tuple[str, dict]:
         options = inputs.get("metadataOptions", {})
         root = inputs.get("rootBlockDevice", {})
+        groups = list(inputs.get("vpcSecurityGroupIds", []))
+        # With a subnet and associate_public_ip_address set (true or false), the provider sends
+        # them as network interface 0 (terraform-provider-aws buildNetworkInterfaceOpts).
+        if "associatePublicIpAddress" in inputs:
+            network: dict[str, Any] = {
+                "NetworkInterfaces": [
+                    {
+                        "DeviceIndex": 0,
+                        "SubnetId": inputs["subnetId"],
+                        "Groups": groups,
+                        "AssociatePublicIpAddress": bool(inputs["associatePublicIpAddress"]),
+                    }
+                ]
+            }
+        else:
+            network = {"SubnetId": inputs["subnetId"], "SecurityGroupIds": groups}
         reservation = self.ec2.run_instances(
             ImageId=inputs["ami"],
             InstanceType=inputs["instanceType"],
             MinCount=1,
             MaxCount=1,
-            SubnetId=inputs["subnetId"],
-            SecurityGroupIds=list(inputs.get("vpcSecurityGroupIds", [])),
+            **network,
             IamInstanceProfile={"Name": inputs["iamInstanceProfile"]},
             MetadataOptions={
                 "HttpTokens": options["httpTokens"],
@@ -184,7 +262,12 @@ class MotoMocks(pulumi_mocks.Mocks):
         instance_id = instance["InstanceId"]
         self.created.append((f"instance {instance_id}", lambda: self._terminate(instance_id)))
         arn = f"arn:aws:ec2:{self.region}:{self._account()}:instance/{instance_id}"
-        return instance_id, {**inputs, "arn": arn, "privateIp": instance["PrivateIpAddress"]}
+        return instance_id, {
+            **inputs,
+            "arn": arn,
+            "privateIp": instance["PrivateIpAddress"],
+            "publicIp": instance.get("PublicIpAddress", ""),
+        }
 
     def _terminate(self, instance_id: str) -> None:
         self.ec2.modify_instance_attribute(
@@ -225,10 +308,57 @@ class MotoMocks(pulumi_mocks.Mocks):
                 "insecureValue": value,
             }
         if token == "aws:ec2/getVpc:getVpc":
-            vpc = self.ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])[
-                "Vpcs"
-            ][0]
-            return {"id": vpc["VpcId"], "default": True, "cidrBlock": vpc["CidrBlock"]}
+            return self._vpc(a)
+        if token == "aws:ec2/getSubnet:getSubnet":
+            (subnet,) = self.ec2.describe_subnets(SubnetIds=[a["id"]])["Subnets"]
+            return {
+                "id": subnet["SubnetId"],
+                "vpcId": subnet["VpcId"],
+                "availabilityZone": subnet["AvailabilityZone"],
+                "defaultForAz": subnet["DefaultForAz"],
+                "mapPublicIpOnLaunch": subnet["MapPublicIpOnLaunch"],
+                "cidrBlock": subnet["CidrBlock"],
+            }
+        if token == "aws:ec2/getRouteTables:getRouteTables":
+            filters = [{"Name": f["name"], "Values": f["values"]} for f in a.get("filters", [])]
+            tables = self.ec2.describe_route_tables(Filters=filters)["RouteTables"]
+            return {"id": self.region, "ids": [t["RouteTableId"] for t in tables]}
+        if token == "aws:ec2/getRouteTable:getRouteTable":
+            (table,) = self.ec2.describe_route_tables(RouteTableIds=[a["routeTableId"]])[
+                "RouteTables"
+            ]
+            return {
+                "id": table["RouteTableId"],
+                "routeTableId": table["RouteTableId"],
+                "vpcId": table["VpcId"],
+                # As the data source reads them: the local route and endpoint routes left out.
+                "routes": [
+                    {
+                        "cidrBlock": r.get("DestinationCidrBlock", ""),
+                        "gatewayId": r.get("GatewayId", ""),
+                        "natGatewayId": r.get("NatGatewayId", ""),
+                    }
+                    for r in table["Routes"]
+                    if r.get("GatewayId") != "local" and "DestinationPrefixListId" not in r
+                ],
+            }
+        if token == "aws:ec2/getVpcEndpointService:getVpcEndpointService":
+            name = f"com.amazonaws.{self.region}.{a['service']}"
+            # Raises InvalidServiceName for a service the emulated region does not offer.
+            details = self.ec2.describe_vpc_endpoint_services(ServiceNames=[name])["ServiceDetails"]
+            wanted = a.get("serviceType")
+            matching = [
+                d for d in details if wanted in [t["ServiceType"] for t in d["ServiceType"]]
+            ]
+            if not matching:
+                raise RuntimeError("no matching EC2 VPC Endpoint Service found")
+            return {
+                "id": matching[0]["ServiceId"],
+                "service": a["service"],
+                "serviceName": matching[0]["ServiceName"],
+                "serviceType": wanted,
+                "availabilityZones": matching[0]["AvailabilityZones"],
+            }
         if token == "aws:ec2/getSubnets:getSubnets":
             filters = [{"Name": f["name"], "Values": f["values"]} for f in a.get("filters", [])]
             subnets = self.ec2.describe_subnets(Filters=filters)["Subnets"]
@@ -236,6 +366,52 @@ class MotoMocks(pulumi_mocks.Mocks):
         raise UnmockedCallError(
             f"no emulator forwarding for {token} with {json.dumps(a, default=str)}"
         )
+
+    def _vpc(self, a: dict[str, Any]) -> dict[str, Any]:
+        if a.get("default") is True:
+            filters = [{"Name": "is-default", "Values": ["true"]}]
+            (vpc,) = self.ec2.describe_vpcs(Filters=filters)["Vpcs"]
+        else:
+            (vpc,) = self.ec2.describe_vpcs(VpcIds=[a["id"]])["Vpcs"]
+        vpc_id = vpc["VpcId"]
+        main = self.ec2.describe_route_tables(
+            Filters=[
+                {"Name": "vpc-id", "Values": [vpc_id]},
+                {"Name": "association.main", "Values": ["true"]},
+            ]
+        )["RouteTables"][0]["RouteTableId"]
+
+        def attribute(name: str, key: str) -> bool:
+            answer = self.ec2.describe_vpc_attribute(VpcId=vpc_id, Attribute=name)
+            return bool(answer[key]["Value"])
+
+        return {
+            "id": vpc_id,
+            "default": vpc["IsDefault"],
+            "cidrBlock": vpc["CidrBlock"],
+            "mainRouteTableId": main,
+            "enableDnsSupport": attribute("enableDnsSupport", "EnableDnsSupport"),
+            "enableDnsHostnames": attribute("enableDnsHostnames", "EnableDnsHostnames"),
+        }
+
+
+def complete_default_vpc(ec2: Any) -> str:
+    """Gives moto's default VPC what AWS gives every default VPC and moto leaves out: an
+    internet gateway, and a route to it for 0.0.0.0/0 in the main route table (VPC user guide,
+    "Default VPC components"). Returns the gateway's id."""
+    (vpc,) = ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"]
+    gateway = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+    ec2.attach_internet_gateway(InternetGatewayId=gateway, VpcId=vpc["VpcId"])
+    (main,) = ec2.describe_route_tables(
+        Filters=[
+            {"Name": "vpc-id", "Values": [vpc["VpcId"]]},
+            {"Name": "association.main", "Values": ["true"]},
+        ]
+    )["RouteTables"]
+    ec2.create_route(
+        RouteTableId=main["RouteTableId"], DestinationCidrBlock="0.0.0.0/0", GatewayId=gateway
+    )
+    return str(gateway)
 
 
 def teardown(mocks: MotoMocks) -> None:

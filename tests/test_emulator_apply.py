@@ -1,5 +1,6 @@
-"""The dev stack applied against moto: the AWS calls the provider makes, then the checks the
-README tells users to run after `pulumi up`, then a teardown that leaves nothing behind."""
+"""The dev stack (networkMode public-egress) applied against moto: the AWS calls the provider
+makes, then the checks the README tells users to run after `pulumi up`, then a teardown that
+leaves nothing behind. tests/test_emulator_private.py does the same for prod (vpc-endpoints)."""
 
 import json
 from contextlib import contextmanager
@@ -13,19 +14,21 @@ from offline.mocks import run_program
 from offline.stack_config import merged_config, run_stack_program
 
 from conftest import fake_aws_credentials
-from moto_engine import MotoMocks, teardown
+from moto_engine import MotoMocks, complete_default_vpc, teardown
 
 REGION = "eu-west-1"  # Pulumi.dev.yaml's aws:region
 
 
 @contextmanager
-def emulated():
+def emulated(region=REGION):
     with pytest.MonkeyPatch.context() as patch:
-        fake_aws_credentials(patch, REGION)
+        fake_aws_credentials(patch, region)
         # AWS managed policies exist in the emulator, so a misspelled ARN fails as in AWS.
         patch.setenv("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
         with mock_aws():
-            yield MotoMocks(REGION)
+            mocks = MotoMocks(region)
+            complete_default_vpc(mocks.ec2)
+            yield mocks
 
 
 def apply_dev(mocks):
@@ -84,12 +87,43 @@ def test_each_inline_policy_document_is_the_programs(applied):
     assert stored == sent
 
 
+def described_instance(run, mocks):
+    (reservation,) = mocks.ec2.describe_instances(InstanceIds=[run.outputs["instanceId"]])[
+        "Reservations"
+    ]
+    return reservation["Instances"][0]
+
+
+def test_instance_has_a_public_ip_in_a_subnet_routed_to_an_internet_gateway(applied):
+    run, mocks = applied
+    instance = described_instance(run, mocks)
+    assert instance.get("PublicIpAddress"), "public egress needs a public IPv4"
+    assert run.outputs["publicIp"] == instance["PublicIpAddress"]
+    subnet = instance["SubnetId"]
+    explicit = mocks.ec2.describe_route_tables(
+        Filters=[{"Name": "association.subnet-id", "Values": [subnet]}]
+    )["RouteTables"]
+    (table,) = explicit or mocks.ec2.describe_route_tables(
+        Filters=[
+            {"Name": "vpc-id", "Values": [instance["VpcId"]]},
+            {"Name": "association.main", "Values": ["true"]},
+        ]
+    )["RouteTables"]
+    default = [r for r in table["Routes"] if r.get("DestinationCidrBlock") == "0.0.0.0/0"]
+    assert [r["GatewayId"][:4] for r in default] == ["igw-"]
+
+
+def test_public_egress_creates_no_vpc_endpoint(applied):
+    _, mocks = applied
+    assert mocks.ec2.describe_vpc_endpoints()["VpcEndpoints"] == []
+
+
 def test_security_group_admits_no_inbound_traffic(applied):
     run, mocks = applied
-    (instance,) = mocks.ec2.describe_instances(InstanceIds=[run.outputs["instanceId"]])[
-        "Reservations"
-    ][0]["Instances"]
-    (group_ref,) = instance["SecurityGroups"]
+    instance = described_instance(run, mocks)
+    # With a subnet and associate_public_ip_address the provider launches through network
+    # interface 0, so the groups are the interface's.
+    (group_ref,) = instance["NetworkInterfaces"][0]["Groups"]
     (group,) = mocks.ec2.describe_security_groups(GroupIds=[group_ref["GroupId"]])["SecurityGroups"]
     assert group["IpPermissions"] == []
     assert [

@@ -54,21 +54,22 @@ def test_installed_version_is_the_one_in_the_source():
 def test_installed_package_is_this_checkout():
     # A stale install would let the consumer example pass against old code.
     installed = {
-        f.name: hashlib.sha256(f.read_binary()).hexdigest()
+        "/".join(f.parts[1:]): hashlib.sha256(f.read_binary()).hexdigest()
         for f in installed_files()
         if f.parts[0] == IMPORT_NAME and f.suffix == ".py"
     }
     source = {
-        p.name: hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in (ROOT / "components").glob("*.py")
+        p.relative_to(ROOT / "components").as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in (ROOT / "components").rglob("*.py")
     }
+    assert "network/endpoints.py" in source, "subpackages are part of the package too"
     assert installed == source, "the installed package is stale: run make install"
 
 
 def _third_party_imports() -> set[str]:
     stdlib = set(sys.stdlib_module_names)
     found: set[str] = set()
-    for path in (ROOT / "components").glob("*.py"):
+    for path in (ROOT / "components").rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.Import):
                 names = [alias.name for alias in node.names]

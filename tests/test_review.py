@@ -325,15 +325,21 @@ def test_plan_renders_a_policy_given_as_an_object_as_a_json_string(bad_run, bad_
     assert "aws_iam_role_policy.bad-s3-everything-object" in flagged
 
 
-def test_plan_names_attributes_as_terraform_does(reviewed):
+#: The instance's security group and its HTTPS egress rule, by stack: dev's allows HTTPS
+#: anywhere (public egress), prod's only to the VPC endpoints' group.
+INSTANCE_GROUP = {"dev": "app-no-inbound", "prod": "app-endpoints-clients"}
+HTTPS_OUT = {
+    "dev": ("app-https-out", "cidr_ipv4", "0.0.0.0/0"),
+    "prod": ("app-endpoints-clients-https-to-endpoints", "referenced_security_group_id", None),
+}
+
+
+def test_plan_names_attributes_as_terraform_does(stack, reviewed):
     _, resources = plan_resources(reviewed)
-    rule = resources["aws_vpc_security_group_egress_rule.app-https-out"]["values"]
-    assert (rule["ip_protocol"], rule["from_port"], rule["to_port"], rule["cidr_ipv4"]) == (
-        "tcp",
-        443,
-        443,
-        "0.0.0.0/0",
-    )
+    name, destination, value = HTTPS_OUT[stack]
+    rule = resources[f"aws_vpc_security_group_egress_rule.{name}"]["values"]
+    assert (rule["ip_protocol"], rule["from_port"], rule["to_port"]) == ("tcp", 443, 443)
+    assert rule[destination] == (value or reviewed.named("app-endpoints-sg").id)
     assert "role" in resources["aws_iam_role_policy.app-inline-AppAccess"]["values"]
     assert (
         tfplan.snake("enableResourceNameDnsARecordOnLaunch")
@@ -341,13 +347,13 @@ def test_plan_names_attributes_as_terraform_does(reviewed):
     )
 
 
-def test_plan_carries_references_for_checkovs_graph_checks(reviewed):
+def test_plan_carries_references_for_checkovs_graph_checks(stack, reviewed):
     document, _ = plan_resources(reviewed)
     config = {r["address"]: r for r in document["configuration"]["root_module"]["resources"]}
     refs = config["aws_instance.app-instance"]["expressions"]["vpc_security_group_ids"][
         "references"
     ]
-    assert "aws_security_group.app-no-inbound.id" in refs
+    assert f"aws_security_group.{INSTANCE_GROUP[stack]}.id" in refs
 
 
 def test_plan_refuses_two_resources_with_one_address():

@@ -130,7 +130,8 @@ def test_stack_attaches_the_cloudwatch_agent_and_session_manager_policies(deploy
     ]
 
 
-def test_stack_without_network_config_gets_a_group_that_admits_no_inbound_traffic(deployed):
+def test_public_egress_stack_gets_a_group_that_admits_no_inbound_traffic():
+    deployed = deploy("dev")
     group = deployed.one("aws:ec2/securityGroup:SecurityGroup")
     assert group.inputs["vpcId"] == "vpc-0defa017", "the default VPC"
     assert not group.inputs.get("ingress")
@@ -146,6 +147,7 @@ def test_stack_uses_the_configured_subnet_and_security_groups():
     run = deploy(
         "dev",
         {
+            "ec2-instance-role:networkMode": "own-subnet",
             "ec2-instance-role:subnetId": "subnet-0123456789abcdef0",
             "ec2-instance-role:securityGroupIds": ["sg-0123456789abcdef0"],
         },
@@ -157,7 +159,13 @@ def test_stack_uses_the_configured_subnet_and_security_groups():
 
 
 def test_stack_puts_its_own_group_in_the_configured_subnets_vpc():
-    run = deploy("dev", {"ec2-instance-role:subnetId": "subnet-0123456789abcdef0"})
+    run = deploy(
+        "dev",
+        {
+            "ec2-instance-role:networkMode": "own-subnet",
+            "ec2-instance-role:subnetId": "subnet-0123456789abcdef0",
+        },
+    )
     group = run.one("aws:ec2/securityGroup:SecurityGroup").inputs
     (lookup,) = [c for c in run.mocks.calls if c.token == "aws:ec2/getSubnet:getSubnet"]
     assert lookup.args["id"] == "subnet-0123456789abcdef0"

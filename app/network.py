@@ -1,0 +1,56 @@
+"""How the stack's instance reaches AWS: the network modes and the checks on what AWS reported
+about the instance's subnet. Pure functions; the stack program (``__main__.py``) does the lookups.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from components.network import NetworkFacts
+from components.validation import InputError
+
+PUBLIC_EGRESS: Final = "public-egress"
+VPC_ENDPOINTS: Final = "vpc-endpoints"
+OWN_SUBNET: Final = "own-subnet"
+NETWORK_MODES: Final = (PUBLIC_EGRESS, VPC_ENDPOINTS, OWN_SUBNET)
+
+
+def check_network_mode(mode: str, *, subnet_id: str, existing_endpoints: list[str]) -> None:
+    """The mode's own settings, before anything is looked up or registered."""
+    if mode not in NETWORK_MODES:
+        raise InputError(
+            f"networkMode {mode!r} is not a network mode. Use {PUBLIC_EGRESS} (a public IP in "
+            f"the default VPC), {VPC_ENDPOINTS} (no public IP; the stack creates the VPC "
+            f"endpoints the role needs) or {OWN_SUBNET} (your subnetId, with a NAT route or "
+            "endpoints of its own)."
+        )
+    if mode == OWN_SUBNET and not subnet_id:
+        raise InputError(
+            f"networkMode {OWN_SUBNET} needs subnetId: the subnet (with a NAT route or VPC "
+            "endpoints) the instance runs in. Set it, or choose another networkMode."
+        )
+    if existing_endpoints and mode != VPC_ENDPOINTS:
+        raise InputError(
+            f"existingEndpointServices is set, but networkMode is {mode!r}; endpoints are used "
+            f"only in {VPC_ENDPOINTS} mode. Clear it, or set networkMode to {VPC_ENDPOINTS}."
+        )
+
+
+def check_network_path(mode: str, facts: NetworkFacts) -> None:
+    """What the mode needs of the subnet and VPC that AWS described."""
+    if mode == PUBLIC_EGRESS and not facts.routes_to_internet_gateway:
+        where = f"to {facts.default_route}" if facts.default_route else "nowhere"
+        raise InputError(
+            f"networkMode {PUBLIC_EGRESS} gives the instance a public IP, but subnet "
+            f"{facts.subnet_id} routes 0.0.0.0/0 {where} (route table {facts.route_table_id}), "
+            "not to an internet gateway, so the address would reach nothing. Use a subnet "
+            f"routed to an internet gateway, or networkMode {VPC_ENDPOINTS} or {OWN_SUBNET}."
+        )
+    if mode == VPC_ENDPOINTS and not (facts.vpc_dns_support and facts.vpc_dns_hostnames):
+        raise InputError(
+            f"networkMode {VPC_ENDPOINTS} needs private DNS for its endpoints, but VPC "
+            f"{facts.vpc_id} has DNS support {facts.vpc_dns_support} and DNS hostnames "
+            f"{facts.vpc_dns_hostnames}. Turn both on (aws ec2 modify-vpc-attribute --vpc-id "
+            f"{facts.vpc_id} --enable-dns-hostnames '{{\"Value\":true}}', and the same with "
+            "--enable-dns-support)."
+        )
