@@ -30,6 +30,11 @@ class UnmockedCallError(AssertionError):
     """The code asked for something these mocks do not model."""
 
 
+class ProviderError(Exception):
+    """What the provider answers for a lookup that finds nothing: a failed invoke, which the
+    SDK raises in the program as ``Exception("invoke of <token> failed: ...")``."""
+
+
 @dataclass(frozen=True)
 class AwsTarget:
     partition: str = "aws"
@@ -194,6 +199,31 @@ class AwsMocks(pulumi_mocks.Mocks):
 
     _SecurityGroupIngressRule = _SecurityGroupEgressRule
 
+    def _network(self, prefix: str, logical: str, inputs: dict) -> tuple[str, dict]:
+        resource_id = f"{prefix}-0{_hex(logical, 16)}"
+        return resource_id, {**inputs, "id": resource_id}
+
+    def _Vpc(self, logical: str, inputs: dict) -> tuple[str, dict]:
+        return self._network("vpc", logical, inputs)
+
+    def _Subnet(self, logical: str, inputs: dict) -> tuple[str, dict]:
+        return self._network("subnet", logical, inputs)
+
+    def _RouteTable(self, logical: str, inputs: dict) -> tuple[str, dict]:
+        return self._network("rtb", logical, inputs)
+
+    def _RouteTableAssociation(self, logical: str, inputs: dict) -> tuple[str, dict]:
+        return self._network("rtbassoc", logical, inputs)
+
+    def _Route(self, logical: str, inputs: dict) -> tuple[str, dict]:
+        return self._network("r", logical, inputs)
+
+    def _InternetGateway(self, logical: str, inputs: dict) -> tuple[str, dict]:
+        return self._network("igw", logical, inputs)
+
+    def _NatGateway(self, logical: str, inputs: dict) -> tuple[str, dict]:
+        return self._network("nat", logical, inputs)
+
     def _VpcEndpoint(self, logical: str, inputs: dict) -> tuple[str, dict]:
         endpoint_id = "vpce-" + _hex(logical, 17)
         arn = self._arn("ec2", f"vpc-endpoint/{endpoint_id}", regional=True)
@@ -204,12 +234,15 @@ class AwsMocks(pulumi_mocks.Mocks):
         return endpoint_id, state
 
     # --- functions ------------------------------------------------------------------------
-    def call(self, args: pulumi_mocks.MockCallArgs) -> dict:  # type: ignore[override]
+    def call(self, args: pulumi_mocks.MockCallArgs) -> Any:
         self.calls.append(args)
         handler = getattr(self, "_" + args.token.rsplit(":", 1)[-1], None)
         if handler is None or not args.token.startswith("aws:"):
             raise UnmockedCallError(f"no mock for function {args.token} with {args.args}")
-        return handler(dict(args.args))
+        try:
+            return handler(dict(args.args))
+        except ProviderError as error:
+            return {}, [("", str(error))]
 
     def _getPartition(self, _: dict) -> dict:
         t = self.target
@@ -303,7 +336,7 @@ class AwsMocks(pulumi_mocks.Mocks):
         service, service_type = args.get("service"), args.get("serviceType")
         if service not in self.endpoint_services:
             # As the provider reports a service the region does not offer.
-            raise RuntimeError("no matching EC2 VPC Endpoint Service found")
+            raise ProviderError("no matching EC2 VPC Endpoint Service found")
         region = self.target.region
         return {
             "id": service,
@@ -317,7 +350,7 @@ class AwsMocks(pulumi_mocks.Mocks):
     def _getVpcEndpoint(self, args: dict) -> dict:
         found = self.existing_endpoints.get(str(args.get("serviceName")))
         if found is None or found.get("vpcId") != args.get("vpcId"):
-            raise RuntimeError("no matching EC2 VPC Endpoint found")
+            raise ProviderError("no matching EC2 VPC Endpoint found")
         return found
 
 

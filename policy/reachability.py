@@ -269,7 +269,9 @@ def analyse(
         unreachable = [
             name
             for name in needs.endpoints
-            if name not in paths and not (name in OPTIONAL_ENDPOINTS and "ssmmessages" in paths)
+            if name not in paths
+            and name not in ignored
+            and not (name in OPTIONAL_ENDPOINTS and "ssmmessages" in paths)
         ]
         verdicts.append(
             Reachability(instance, needs.reasons, paths, unreachable, subnet, needs.unresolved)

@@ -11,9 +11,10 @@ from collections.abc import Callable
 from typing import Any
 
 import boto3
+from botocore.exceptions import ClientError
 from pulumi.runtime import mocks as pulumi_mocks
 
-from offline.mocks import UnmockedCallError
+from offline.mocks import ProviderError, UnmockedCallError
 
 
 class MotoMocks(pulumi_mocks.Mocks):
@@ -279,8 +280,14 @@ class MotoMocks(pulumi_mocks.Mocks):
         return str(self.sts.get_caller_identity()["Account"])
 
     # --- functions ------------------------------------------------------------------------
-    def call(self, args: pulumi_mocks.MockCallArgs) -> dict:  # type: ignore[override]
-        token, a = args.token, dict(args.args)
+    def call(self, args: pulumi_mocks.MockCallArgs) -> Any:  # type: ignore[override]
+        try:
+            return self._call(args.token, dict(args.args))
+        except (ClientError, ProviderError) as error:
+            # What AWS refused reaches the program as a failed invoke, as from the provider.
+            return {}, [("", str(error))]
+
+    def _call(self, token: str, a: dict[str, Any]) -> dict[str, Any]:
         if token == "aws:index/getPartition:getPartition":
             return {
                 "id": "aws",
@@ -351,7 +358,7 @@ class MotoMocks(pulumi_mocks.Mocks):
                 d for d in details if wanted in [t["ServiceType"] for t in d["ServiceType"]]
             ]
             if not matching:
-                raise RuntimeError("no matching EC2 VPC Endpoint Service found")
+                raise ProviderError("no matching EC2 VPC Endpoint Service found")
             return {
                 "id": matching[0]["ServiceId"],
                 "service": a["service"],

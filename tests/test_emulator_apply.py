@@ -103,12 +103,15 @@ def test_instance_has_a_public_ip_in_a_subnet_routed_to_an_internet_gateway(appl
     explicit = mocks.ec2.describe_route_tables(
         Filters=[{"Name": "association.subnet-id", "Values": [subnet]}]
     )["RouteTables"]
-    (table,) = explicit or mocks.ec2.describe_route_tables(
-        Filters=[
-            {"Name": "vpc-id", "Values": [instance["VpcId"]]},
-            {"Name": "association.main", "Values": ["true"]},
-        ]
-    )["RouteTables"]
+    (table,) = (
+        explicit
+        or mocks.ec2.describe_route_tables(
+            Filters=[
+                {"Name": "vpc-id", "Values": [instance["VpcId"]]},
+                {"Name": "association.main", "Values": ["true"]},
+            ]
+        )["RouteTables"]
+    )
     default = [r for r in table["Routes"] if r.get("DestinationCidrBlock") == "0.0.0.0/0"]
     assert [r["GatewayId"][:4] for r in default] == ["igw-"]
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from components.validation import InputError
-from offline.mocks import CHINA, AwsTarget, default_subnets, run_program
+from offline.mocks import CHINA, AwsMocks, AwsTarget, default_subnets, run_program
 from offline.stack_config import (
     StackConfigError,
     merged_config,
@@ -302,3 +302,151 @@ def test_stack_attaches_the_profile_to_configured_existing_instances():
 
 def test_stack_attaches_nothing_when_no_existing_instance_is_configured(deployed):
     assert not deployed.of_type("pulumi-python:dynamic:Resource")
+
+
+# --- how the instance reaches AWS (networkMode) ------------------------------------------------
+
+ENDPOINT = "aws:ec2/vpcEndpoint:VpcEndpoint"
+GUARD = "app-inline-DenyCredentialUseOutsideItsInstance"
+
+
+def test_network_mode_defaults_to_public_egress_and_only_prod_changes_it():
+    assert project()["config"]["networkMode"]["default"] == "public-egress"
+    assert "ec2-instance-role:networkMode" not in stack_file("dev")["config"]
+    assert stack_file("prod")["config"]["ec2-instance-role:networkMode"] == "vpc-endpoints"
+
+
+def test_public_egress_gives_the_instance_a_public_ip_in_the_default_subnet():
+    run = deploy("dev")
+    instance = run.one("aws:ec2/instance:Instance").inputs
+    assert instance["associatePublicIpAddress"] is True
+    assert instance["subnetId"] == min(default_subnets(run.mocks.target))
+    assert run.outputs["publicIp"]
+    assert not run.of_type(ENDPOINT)
+
+
+def test_public_egress_records_the_subnets_route_to_the_internet_gateway():
+    record = deploy("dev").one("ec2-instance-role:index:ExistingNetwork")
+    assert record.outputs["default_route"].startswith("igw-")
+    assert record.outputs["default_for_az"] is True
+
+
+def test_public_egress_refuses_a_subnet_without_an_internet_gateway_before_registering():
+    # The mocks route a subnet that is not a default one to a NAT gateway.
+    run = deploy(
+        "dev", {"ec2-instance-role:subnetId": "subnet-0123456789abcdef0"}, capture_error=True
+    )
+    with pytest.raises(
+        InputError, match=r"routes 0\.0\.0\.0/0 to nat-.*not to an internet gateway"
+    ):
+        raise run.raised(InputError)
+    assert not run.registrations
+
+
+def test_private_mode_gives_no_public_ip_and_an_endpoint_per_service():
+    run = deploy("prod")
+    assert run.one("aws:ec2/instance:Instance").inputs["associatePublicIpAddress"] is False
+    services = sorted(e.inputs["serviceName"].rsplit(".", 1)[-1] for e in run.of_type(ENDPOINT))
+    assert services == [
+        "ec2",
+        "ec2messages",
+        "logs",
+        "monitoring",
+        "s3",
+        "secretsmanager",
+        "sqs",
+        "ssm",
+        "ssmmessages",
+        "sts",
+    ]
+    assert "publicIp" not in run.outputs
+
+
+def test_private_mode_puts_the_instance_in_the_endpoints_clients_group_and_waits_for_them():
+    run = deploy("prod")
+    instance = run.one("aws:ec2/instance:Instance")
+    assert instance.inputs["vpcSecurityGroupIds"] == [run.named("app-endpoints-clients").id]
+    waits = set(instance.property_dependencies["vpcSecurityGroupIds"])
+    assert {e.urn for e in run.of_type(ENDPOINT)} <= waits
+
+
+def test_private_mode_endpoints_use_the_instances_subnet_and_route_table():
+    run = deploy("prod")
+    record = run.one("ec2-instance-role:index:ExistingNetwork").outputs
+    s3 = run.named("app-endpoints-s3").inputs
+    assert s3["routeTableIds"] == [record["route_table_id"]]
+    assert run.named("app-endpoints-ssm").inputs["subnetIds"] == [record["subnet_id"]]
+    assert run.one("aws:ec2/instance:Instance").inputs["subnetId"] == record["subnet_id"]
+
+
+def test_private_mode_denies_the_role_its_credentials_outside_the_vpc():
+    guard = json.loads(deploy("prod").named(GUARD).inputs["policy"])
+    assert {s["Effect"] for s in guard["Statement"]} == {"Deny"}
+
+
+def test_credential_guard_can_be_turned_off():
+    run = deploy("prod", {"ec2-instance-role:restrictCredentialsToVpc": False})
+    assert not [r for r in run.registrations if r.name == GUARD]
+
+
+def test_credential_guard_is_never_added_where_calls_leave_through_the_internet():
+    # With a public IP the requests carry no aws:SourceVpc, so the guard would deny them all.
+    assert not [r for r in deploy("dev").registrations if r.name == GUARD]
+
+
+def test_existing_endpoints_are_used_and_recorded_instead_of_created():
+    mocks = AwsMocks(AwsTarget(region=REGION, account_id=ACCOUNT))
+    name = f"com.amazonaws.{REGION}.ssm"
+    mocks.existing_endpoints[name] = {
+        "id": "vpce-0shared",
+        "vpcId": "vpc-0defa017",
+        "serviceName": name,
+        "privateDnsEnabled": True,
+        "securityGroupIds": ["sg-0aaaabbbbccccdddd"],
+        "routeTableIds": [],
+        "prefixListId": "",
+    }
+    run = deploy("prod", {"ec2-instance-role:existingEndpointServices": ["ssm"]}, mocks=mocks)
+    assert "app-endpoints-ssm" not in {e.name for e in run.of_type(ENDPOINT)}
+    record = run.one("ec2-instance-role:index:ExistingNetwork").outputs
+    assert record["vpc_endpoints"] == {"ssm": "vpce-0shared"}
+
+
+def test_private_mode_fails_before_registering_when_the_region_lacks_a_service():
+    mocks = AwsMocks(AwsTarget(region=REGION, account_id=ACCOUNT))
+    mocks.endpoint_services.discard("secretsmanager")
+    run = deploy("prod", mocks=mocks, capture_error=True)
+    with pytest.raises(InputError, match="no Interface VPC endpoint for service 'secretsmanager'"):
+        raise run.raised(InputError)
+    assert not run.registrations
+
+
+def test_private_mode_refuses_a_vpc_without_private_dns_before_registering():
+    mocks = AwsMocks(AwsTarget(region=REGION, account_id=ACCOUNT))
+    mocks.vpc_dns = False
+    run = deploy("prod", mocks=mocks, capture_error=True)
+    with pytest.raises(InputError, match="needs private DNS for its endpoints"):
+        raise run.raised(InputError)
+    assert not run.registrations
+
+
+def test_bad_network_mode_fails_before_anything_is_looked_up_or_registered():
+    run = deploy("dev", {"ec2-instance-role:networkMode": "nat"}, capture_error=True)
+    with pytest.raises(InputError, match="networkMode 'nat' is not a network mode"):
+        raise run.raised(InputError)
+    assert not run.registrations
+    assert not [c for c in run.mocks.calls if c.token.startswith("aws:ec2")]
+
+
+def test_own_subnet_mode_keeps_the_instance_private_in_the_configured_subnet():
+    run = deploy(
+        "dev",
+        {
+            "ec2-instance-role:networkMode": "own-subnet",
+            "ec2-instance-role:subnetId": "subnet-0123456789abcdef0",
+        },
+    )
+    instance = run.one("aws:ec2/instance:Instance").inputs
+    assert instance["associatePublicIpAddress"] is False
+    assert instance["subnetId"] == "subnet-0123456789abcdef0"
+    assert not run.of_type(ENDPOINT)

@@ -183,6 +183,11 @@ def check_vpc_endpoints_args(name: str, args: VpcEndpointsArgs) -> list[str]:
                 f"services holds {service!r}; each entry is the last part of an endpoint service "
                 "name, such as 'ssm' or 'monitoring' (for com.amazonaws.<region>.monitoring)."
             )
+        if service.startswith(("com.amazonaws.", "cn.com.amazonaws.")):
+            raise InputError(
+                f"services holds the full service name {service!r}; give only its last part "
+                f"({service.split('.', 3)[-1]!r}): the region's own name is looked up."
+            )
         if service in seen:
             raise InputError(f"services and existing_services name {service!r} twice. Keep one.")
         seen.add(service)

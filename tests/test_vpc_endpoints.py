@@ -1,0 +1,272 @@
+"""VpcEndpoints and the record of an existing network (components/network) under mocks."""
+
+import pytest
+
+from components.network import ExistingNetwork, VpcEndpoints, look_up_network
+from components.validation import InputError
+from offline.mocks import (
+    DEFAULT_VPC,
+    AwsMocks,
+    AwsTarget,
+    default_subnets,
+    run_program,
+)
+
+ENDPOINT = "aws:ec2/vpcEndpoint:VpcEndpoint"
+GROUP = "aws:ec2/securityGroup:SecurityGroup"
+INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
+EGRESS = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
+VPC = "vpc-0123456789abcdef0"
+SUBNET = "subnet-0123456789abcdef0"
+TABLE = "rtb-0123456789abcdef0"
+
+
+def args(**changes):
+    return {
+        "vpc_id": VPC,
+        "services": ["ssm", "s3"],
+        "subnet_ids": [SUBNET],
+        "route_table_ids": [TABLE],
+        **changes,
+    }
+
+
+def build(settings=None, *, mocks=None, **kwargs):
+    def program():
+        endpoints = VpcEndpoints("net", settings if settings is not None else args())
+        return {
+            "client": endpoints.client_security_group_id,
+            "names": endpoints.service_names,
+            "skipped": endpoints.skipped_services,
+        }
+
+    return run_program(program, mocks=mocks, **kwargs)
+
+
+def test_interface_endpoint_has_private_dns_in_the_given_subnets():
+    run = build()
+    endpoint = run.named("net-ssm").inputs
+    assert endpoint["vpcEndpointType"] == "Interface"
+    assert endpoint["privateDnsEnabled"] is True
+    assert endpoint["subnetIds"] == [SUBNET]
+    assert endpoint["serviceName"] == "com.amazonaws.eu-west-1.ssm"
+    assert endpoint["securityGroupIds"] == [run.named("net-sg").id]
+
+
+def test_s3_gets_a_gateway_endpoint_on_the_route_tables():
+    endpoint = build().named("net-s3").inputs
+    assert endpoint["vpcEndpointType"] == "Gateway"
+    assert endpoint["routeTableIds"] == [TABLE]
+    assert "subnetIds" not in endpoint
+    assert "privateDnsEnabled" not in endpoint
+
+
+def test_endpoint_group_admits_https_only_from_the_clients_group():
+    run = build()
+    (rule,) = run.of_type(INGRESS)
+    assert rule.inputs["securityGroupId"] == run.named("net-sg").id
+    assert rule.inputs["referencedSecurityGroupId"] == run.named("net-clients").id
+    assert (rule.inputs["ipProtocol"], rule.inputs["fromPort"], rule.inputs["toPort"]) == (
+        "tcp",
+        443,
+        443,
+    )
+    assert "cidrIpv4" not in rule.inputs
+
+
+def test_clients_group_sends_https_only_to_the_endpoints_and_the_s3_prefix_list():
+    run = build()
+    rules = {r.name: r.inputs for r in run.of_type(EGRESS)}
+    assert rules["net-clients-https-to-endpoints"]["referencedSecurityGroupId"] == (
+        run.named("net-sg").id
+    )
+    assert (
+        rules["net-clients-https-to-s3"]["prefixListId"]
+        == (run.named("net-s3").state["prefixListId"])
+    )
+    assert not any("cidrIpv4" in r for r in rules.values())
+
+
+def test_groups_admit_no_inline_rules():
+    for group in build().of_type(GROUP):
+        assert not group.inputs.get("ingress"), group.name
+        assert not group.inputs.get("egress"), group.name
+
+
+def test_other_allowed_groups_get_their_own_ingress_rule():
+    run = build(args(allowed_security_group_ids=["sg-0123456789abcdef0"]))
+    rule = run.named("net-https-from-sg-0123456789abcdef0").inputs
+    assert rule["referencedSecurityGroupId"] == "sg-0123456789abcdef0"
+
+
+def test_clients_group_id_waits_for_every_endpoint():
+    def program():
+        endpoints = VpcEndpoints("net", args())
+        import pulumi_aws as aws
+
+        aws.ec2.Instance(
+            "uses",
+            ami="ami-0123456789abcdef0",
+            instance_type="t3.micro",
+            vpc_security_group_ids=[endpoints.client_security_group_id],
+        )
+
+    run = run_program(program)
+    waits = set(run.named("uses").property_dependencies["vpcSecurityGroupIds"])
+    assert {run.named("net-ssm").urn, run.named("net-s3").urn} <= waits
+
+
+def test_service_names_are_exported_sorted():
+    assert build().returned["names"] == [
+        "com.amazonaws.eu-west-1.s3",
+        "com.amazonaws.eu-west-1.ssm",
+    ]
+
+
+def test_service_the_region_does_not_offer_fails_before_anything_is_registered():
+    mocks = AwsMocks()
+    mocks.endpoint_services.discard("sqs")
+    run = build(args(services=["ssm", "sqs"]), mocks=mocks, capture_error=True)
+    with pytest.raises(InputError, match=r"no Interface VPC endpoint for service 'sqs'.*NAT"):
+        raise run.raised(InputError)
+    assert not run.registrations
+
+
+def test_ec2messages_is_left_out_where_the_region_does_not_offer_it():
+    mocks = AwsMocks()
+    mocks.endpoint_services.discard("ec2messages")
+    run = build(args(services=["ssm", "ssmmessages", "ec2messages"]), mocks=mocks)
+    assert run.returned["skipped"] == ["ec2messages"]
+    assert sorted(r.name for r in run.of_type(ENDPOINT)) == ["net-ssm", "net-ssmmessages"]
+
+
+def test_subnet_in_a_zone_the_service_lacks_is_refused(monkeypatch):
+    mocks = AwsMocks(AwsTarget(region="us-east-1"))
+    answer = mocks._getVpcEndpointService
+
+    def only_zone_b(request):
+        return {**answer(request), "availabilityZones": ["us-east-1b"]}
+
+    monkeypatch.setattr(mocks, "_getVpcEndpointService", only_zone_b)
+    run = build(args(services=["ssm"]), mocks=mocks, capture_error=True)
+    with pytest.raises(InputError, match=r"'ssm' endpoint service is not offered in us-east-1a"):
+        raise run.raised(InputError)
+    assert not run.registrations
+
+
+def test_two_subnets_in_one_zone_are_refused():
+    # The mocks put every subnet that is not a default one in zone a.
+    subnets = [SUBNET, "subnet-0fedcba9876543210"]
+    run = build(args(services=["ssm"], subnet_ids=subnets), capture_error=True)
+    with pytest.raises(InputError, match="at most one subnet per Availability Zone"):
+        raise run.raised(InputError)
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"services": []}, "got no services and no existing_services"),
+        ({"services": "ssm"}, "needs services: a list of endpoint names"),
+        ({"services": ["ssm", "ssm"]}, "name 'ssm' twice"),
+        ({"services": ["com.amazonaws.eu-west-1.ssm"]}, "give only its last part ('ssm')"),
+        ({"services": ["SSM"]}, "services holds 'SSM'"),
+        ({"vpc_id": "vpc-nope"}, "vpc_id 'vpc-nope' is not a valid ID"),
+        ({"subnet_ids": []}, "need interface endpoints, which live in subnets"),
+        ({"route_table_ids": []}, "get gateway endpoints, which work through route tables"),
+        ({"subnet_ids": ["subnet-x"]}, "subnet_ids holds 'subnet-x'"),
+        ({"allowed_security_group_ids": ["default"]}, "allowed_security_group_ids holds"),
+        ({"endpoint_policy": "{}"}, "unknown argument"),
+    ],
+)
+def test_bad_settings_are_refused_before_anything_is_registered(changes, message):
+    run = build(args(**changes), capture_error=True)
+    assert message in str(run.raised(InputError))
+    assert not run.registrations
+
+
+def test_missing_vpc_is_refused():
+    settings = args()
+    del settings["vpc_id"]
+    run = build(settings, capture_error=True)
+    assert "needs vpc_id" in str(run.raised(InputError))
+
+
+def existing_ssm(mocks, **changes):
+    name = "com.amazonaws.eu-west-1.ssm"
+    mocks.existing_endpoints[name] = {
+        "id": "vpce-0existing",
+        "vpcId": VPC,
+        "serviceName": name,
+        "privateDnsEnabled": True,
+        "securityGroupIds": ["sg-0aaaabbbbccccdddd"],
+        "routeTableIds": [],
+        "prefixListId": "",
+        **changes,
+    }
+
+
+def test_existing_endpoint_is_used_not_created():
+    mocks = AwsMocks()
+    existing_ssm(mocks)
+    run = build(args(services=["s3"], existing_services=["ssm"]), mocks=mocks)
+    assert sorted(r.name for r in run.of_type(ENDPOINT)) == ["net-s3"]
+    rule = run.named("net-clients-https-to-existing-ssm-sg-0aaaabbbbccccdddd").inputs
+    assert rule["referencedSecurityGroupId"] == "sg-0aaaabbbbccccdddd"
+
+
+def test_missing_existing_endpoint_is_refused_with_the_fix():
+    run = build(args(services=["s3"], existing_services=["ssm"]), capture_error=True)
+    with pytest.raises(
+        InputError, match=r"has no available endpoint for com\.amazonaws\.eu-west-1\.ssm"
+    ):
+        raise run.raised(InputError)
+    assert not run.registrations
+
+
+def test_existing_endpoint_without_private_dns_is_refused():
+    mocks = AwsMocks()
+    existing_ssm(mocks, privateDnsEnabled=False)
+    run = build(args(services=["s3"], existing_services=["ssm"]), mocks=mocks, capture_error=True)
+    with pytest.raises(InputError, match="has private DNS off"):
+        raise run.raised(InputError)
+
+
+# --- the record of a network the stack does not manage ----------------------------------------
+
+
+def test_default_subnet_uses_its_vpcs_main_route_table_and_its_internet_gateway():
+    facts = run_program(look_up_network).returned
+    assert facts.subnet_id == min(default_subnets(AwsTarget()))
+    assert facts.vpc_id == DEFAULT_VPC
+    assert facts.default_for_az is True
+    assert facts.route_table_id.startswith("rtb-")
+    assert facts.routes_to_internet_gateway
+
+
+def test_subnet_with_its_own_route_table_reports_that_tables_default_route():
+    facts = run_program(lambda: look_up_network(SUBNET)).returned
+    assert facts.route_table_id == [c for c in [None] if c] or (
+        facts.route_table_id != "rtb-0" and facts.default_route.startswith("nat-")
+    )
+
+
+def test_region_without_a_default_subnet_is_refused_with_the_fix(monkeypatch):
+    mocks = AwsMocks()
+    monkeypatch.setattr(mocks, "_getSubnets", lambda request: {"id": "x", "ids": []})
+    run = run_program(look_up_network, mocks=mocks, capture_error=True)
+    with pytest.raises(InputError, match=r"no default VPC subnet.*create-default-vpc"):
+        raise run.raised(InputError)
+
+
+def test_malformed_subnet_id_is_refused_before_any_lookup():
+    run = run_program(lambda: look_up_network("subnet-x"), capture_error=True)
+    assert "subnet_id 'subnet-x' is not a valid ID" in str(run.raised(InputError))
+    assert not [c for c in run.mocks.calls if c.token.startswith("aws:ec2")]
+
+
+def test_record_registers_the_facts_as_outputs_and_no_aws_resource():
+    run = run_program(lambda: ExistingNetwork("net", look_up_network()))
+    (record,) = run.registrations
+    assert not record.custom
+    assert record.outputs["default_route"].startswith("igw-")
+    assert record.outputs["subnet_id"] == min(default_subnets(AwsTarget()))
