@@ -123,6 +123,23 @@ def display_type(token: str) -> str:
     return f"{package}:{module.split('/')[0]}:{name}" if module else token
 
 
+EXISTING_NETWORK: Final = "ec2-instance-role:index:ExistingNetwork"
+
+
+def network_line(facts: Mapping[str, Any]) -> str:
+    """What an ExistingNetwork recorded, in one line."""
+    default = " (a default subnet)" if facts.get("default_for_az") else ""
+    route = facts.get("default_route") or "nowhere"
+    line = (
+        f"subnet {facts.get('subnet_id')}{default} in {facts.get('vpc_id')}, "
+        f"{facts.get('availability_zone')}: 0.0.0.0/0 -> {route} "
+        f"(route table {facts.get('route_table_id')})"
+    )
+    if endpoints := facts.get("vpc_endpoints"):
+        line += "; existing endpoints: " + ", ".join(sorted(endpoints))
+    return line
+
+
 def tree(run: Run, stack: str, project: str) -> str:
     children: dict[str, list[Registration]] = {}
     for r in sorted(run.registrations, key=lambda r: r.urn):
@@ -139,6 +156,8 @@ def tree(run: Run, stack: str, project: str) -> str:
             branch = "└─ " if last else "├─ "
             lines.append(f" +  {prefix + branch + display_type(r.type):<48} {r.name}")
             below = prefix + ("   " if last else "│  ")
+            if r.type == EXISTING_NETWORK and r.outputs:
+                lines.append(f"    {below}   {network_line(r.outputs)}")
             for prop, document in _policy_documents(r.inputs).items():
                 lines.append(f"    {below}   {prop}:")
                 lines.extend(
