@@ -27,10 +27,12 @@ TARGET_RATIO = 1.5
 FLOOR = """
 import pulumi, pulumi.runtime.mocks
 from pulumi_aws import get_caller_identity, get_partition, get_region
-from pulumi_aws.ec2 import Instance, SecurityGroup, get_subnets_output, get_vpc
+from pulumi_aws.ec2 import Instance, SecurityGroup, VpcEndpoint, get_route_table, get_route_tables
+from pulumi_aws.ec2 import get_subnet, get_subnets, get_vpc, get_vpc_endpoint_service
 from pulumi_aws.iam import InstanceProfile, Role, RolePolicy, RolePolicyAttachment
 from pulumi_aws.ssm import get_parameter_output
-from pulumi_aws.vpc import SecurityGroupEgressRule
+from pulumi_aws.vpc import SecurityGroupEgressRule, SecurityGroupIngressRule
+import botocore.loaders
 import os; os._exit(0)
 """
 RENDER = """

@@ -279,3 +279,24 @@ def test_endpoint_mode_refuses_a_vpc_without_dns_hostnames():
 
 def test_own_subnet_mode_accepts_whatever_the_subnet_routes_to():
     network.check_network_path("own-subnet", facts(default_route=None))
+
+
+@pytest.mark.parametrize("service", ["ec2", "cloudwatch", "stepfunctions", "s3"])
+def test_model_metadata_read_from_the_files_head_is_the_whole_models(service):
+    from botocore.loaders import Loader
+
+    from components.network.services import _model_metadata
+
+    loader = Loader()
+    assert (
+        _model_metadata(loader, service)
+        == loader.load_service_model(service, "service-2")["metadata"]
+    )
+
+
+def test_service_without_a_botocore_model_has_no_metadata():
+    from botocore.loaders import Loader
+
+    from components.network.services import _model_metadata
+
+    assert _model_metadata(Loader(), "states") is None

@@ -17,8 +17,11 @@ Systems Manager": ``ssm``, ``ssmmessages``, ``ec2messages``).
 from __future__ import annotations
 
 import functools
+import gzip
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Final
 
 from .._values import UNKNOWN, as_list
@@ -89,16 +92,41 @@ def endpoint_type(endpoint: str) -> str:
     return "Gateway" if endpoint in GATEWAY_ENDPOINTS else "Interface"
 
 
-@functools.cache
-def _botocore_endpoint_prefix(iam_prefix: str) -> str | None:
-    from botocore.exceptions import UnknownServiceError
-    from botocore.loaders import Loader
+def _model_metadata(loader: Any, service: str) -> Mapping[str, Any] | None:
+    """The ``metadata`` object of botocore's newest model of ``service``, read from the head of
+    the file: it comes before the operations, which for EC2 are megabytes to parse for nothing.
+    ``None`` when botocore has no such model."""
+    from botocore.exceptions import DataNotFoundError
 
     try:
-        metadata = Loader().load_service_model(iam_prefix, "service-2")["metadata"]
-    except UnknownServiceError:
+        versions = loader.list_api_versions(service, "service-2")
+    except DataNotFoundError:
         return None
-    prefix = metadata.get("endpointPrefix")
+    if not versions:
+        return None
+    version = sorted(versions)[-1]
+    for root in loader.search_paths:
+        for name, opener in (("service-2.json.gz", gzip.open), ("service-2.json", open)):
+            path = Path(root) / service / version / name
+            if not path.is_file():
+                continue
+            with opener(path, "rt", encoding="utf-8") as model:
+                head = model.read(16384)
+            key = head.find('"metadata"')
+            try:
+                metadata, _ = json.JSONDecoder().raw_decode(head, head.index("{", key))
+            except ValueError:
+                break  # not where it usually is: read the whole model below
+            return metadata if key >= 0 and isinstance(metadata, dict) else None
+    return loader.load_service_model(service, "service-2", version)["metadata"]
+
+
+@functools.cache
+def _botocore_endpoint_prefix(iam_prefix: str) -> str | None:
+    from botocore.loaders import Loader
+
+    metadata = _model_metadata(Loader(), iam_prefix)
+    prefix = metadata.get("endpointPrefix") if metadata else None
     return str(prefix) if prefix else None
 
 
