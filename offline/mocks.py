@@ -224,6 +224,14 @@ class AwsMocks(pulumi_mocks.Mocks):
     def _NatGateway(self, logical: str, inputs: dict) -> tuple[str, dict]:
         return self._network("nat", logical, inputs)
 
+    def _Group(self, logical: str, inputs: dict) -> tuple[str, dict]:
+        """An Auto Scaling group, named like the provider names one without a name."""
+        name = self._name(logical, inputs)
+        arn = self._arn(
+            "autoscaling", f"autoScalingGroup:{_hex(name, 8)}:autoScalingGroupName/{name}"
+        )
+        return name, {**inputs, "name": name, "arn": arn}
+
     def _VpcEndpoint(self, logical: str, inputs: dict) -> tuple[str, dict]:
         endpoint_id = "vpce-" + _hex(logical, 17)
         arn = self._arn("ec2", f"vpc-endpoint/{endpoint_id}", regional=True)

@@ -24,9 +24,11 @@ from typing import Any, Final
 from pulumi_policy import PolicyResource
 
 from components._values import plain
-from components.network.services import OPTIONAL_ENDPOINTS, needed_endpoints
+from components.network.services import OPTIONAL_ENDPOINTS, ServiceNeeds, needed_endpoints
 
 INSTANCE: Final = "aws:ec2/instance:Instance"
+LAUNCH_TEMPLATE: Final = "aws:ec2/launchTemplate:LaunchTemplate"
+AUTOSCALING_GROUP: Final = "aws:autoscaling/group:Group"
 PROFILE: Final = "aws:iam/instanceProfile:InstanceProfile"
 ROLE: Final = "aws:iam/role:Role"
 ROLE_POLICY: Final = "aws:iam/rolePolicy:RolePolicy"
@@ -71,6 +73,8 @@ class Reachability:
     unreachable: list[str]
     subnet: Subnet
     unresolved: tuple[str, ...] = ()
+    public: bool = False
+    """Whether the instances get a public IPv4 address."""
 
     @property
     def routes_seen(self) -> bool:
@@ -97,8 +101,16 @@ def _by_type(resources: Iterable[PolicyResource], type_: str) -> list[PolicyReso
 def _profile_role(
     instance: PolicyResource, resources: list[PolicyResource]
 ) -> PolicyResource | None:
+    given = _props(instance).get("iamInstanceProfile")
+    if isinstance(given, Mapping):  # a launch template's {name} or {arn}
+        given = given.get("name") or str(given.get("arn") or "").rsplit("/", 1)[-1]
     for profile in _by_type(resources, PROFILE):
-        if _refers(instance, "iamInstanceProfile", profile, _props(profile).get("name")):
+        name = _props(profile).get("name")
+        linked = any(
+            d.urn == profile.urn
+            for d in instance.property_dependencies.get("iamInstanceProfile", [])
+        )
+        if linked or (name and given == name):
             for role in _by_type(resources, ROLE):
                 if _refers(profile, "role", role, _props(role).get("name")):
                     return role
@@ -180,8 +192,14 @@ def _managed_default_route(table: PolicyResource, resources: list[PolicyResource
     return None
 
 
-def _subnet(instance: PolicyResource, resources: list[PolicyResource]) -> Subnet:
-    subnet_id = str(_props(instance).get("subnetId") or "")
+def _subnet(
+    subnet_id: str,
+    subnet_deps: list[PolicyResource],
+    group_deps: list[PolicyResource],
+    resources: list[PolicyResource],
+) -> Subnet:
+    """What the rule can see of the subnet ``subnet_id`` (or of the managed subnet among
+    ``subnet_deps``, the resources the placing property depends on)."""
     found = Subnet(id=subnet_id)
     for record in _by_type(resources, EXISTING_NETWORK):
         facts = _props(record)
@@ -193,25 +211,87 @@ def _subnet(instance: PolicyResource, resources: list[PolicyResource]) -> Subnet
             found.routes_seen = True
             return found
     for subnet in _by_type(resources, SUBNET):
-        if not _refers(instance, "subnetId", subnet, _props(subnet).get("id")):
+        managed_id = _props(subnet).get("id")
+        if not (any(d.urn == subnet.urn for d in subnet_deps) or (managed_id == subnet_id != "")):
             continue
         found.vpc_id = _props(subnet).get("vpcId")
         for association in _by_type(resources, ASSOCIATION):
-            if _refers(association, "subnetId", subnet, _props(subnet).get("id")):
+            if _refers(association, "subnetId", subnet, managed_id):
                 for table in _by_type(resources, ROUTE_TABLE):
                     if _refers(association, "routeTableId", table, _props(table).get("id")):
                         found.route_table_id = _props(table).get("id") or table.urn
                         found.default_route = _managed_default_route(table, resources)
                         found.routes_seen = True
         return found
-    # Not seen: the instance's security groups still tell its VPC.
+    # Not seen: the security groups still tell the VPC.
     for group in _by_type(resources, SECURITY_GROUP):
-        if any(
-            d.urn == group.urn
-            for d in instance.property_dependencies.get("vpcSecurityGroupIds", [])
-        ):
+        if any(d.urn == group.urn for d in group_deps):
             found.vpc_id = _props(group).get("vpcId")
     return found
+
+
+@dataclass
+class _Launcher:
+    """An instance, or a launch template, with where its instances run."""
+
+    resource: PolicyResource
+    public: bool
+    placements: list[tuple[str, list[PolicyResource]]]
+    """(subnet id, the resources the id was taken from) for each subnet its instances use."""
+    groups: list[PolicyResource]
+
+
+def _launchers(resources: list[PolicyResource]) -> list[_Launcher]:
+    found: list[_Launcher] = []
+    for instance in _by_type(resources, INSTANCE):
+        props = _props(instance)
+        found.append(
+            _Launcher(
+                instance,
+                _truthy(props.get("associatePublicIpAddress")),
+                [
+                    (
+                        str(props.get("subnetId") or ""),
+                        instance.property_dependencies.get("subnetId", []),
+                    )
+                ],
+                instance.property_dependencies.get("vpcSecurityGroupIds", []),
+            )
+        )
+    for template in _by_type(resources, LAUNCH_TEMPLATE):
+        props = _props(template)
+        interfaces = [i for i in props.get("networkInterfaces") or [] if isinstance(i, Mapping)]
+        first = interfaces[0] if interfaces else {}
+        deps = template.property_dependencies.get("networkInterfaces", [])
+        placements = [(str(first["subnetId"]), deps)] if first.get("subnetId") else []
+        for group in _by_type(resources, AUTOSCALING_GROUP):
+            if not _uses_template(group, template):
+                continue
+            zone_deps = group.property_dependencies.get("vpcZoneIdentifiers", [])
+            ids = [str(i) for i in _props(group).get("vpcZoneIdentifiers") or []]
+            placements += [(i, zone_deps) for i in ids] or [("", zone_deps)]
+        found.append(
+            _Launcher(
+                template,
+                _truthy(first.get("associatePublicIpAddress")),
+                placements or [("", [])],
+                [*template.property_dependencies.get("vpcSecurityGroupIds", []), *deps],
+            )
+        )
+    return found
+
+
+def _uses_template(group: PolicyResource, template: PolicyResource) -> bool:
+    if any(d.urn == template.urn for d in group.property_dependencies.get("launchTemplate", [])):
+        return True
+    spec = _props(group).get("launchTemplate")
+    template_id = _props(template).get("id")
+    return isinstance(spec, Mapping) and bool(template_id) and spec.get("id") == template_id
+
+
+def _truthy(value: Any) -> bool:
+    """Launch templates carry booleans as strings ("true")."""
+    return value is True or (isinstance(value, str) and value.lower() == "true")
 
 
 def _endpoints_in_reach(subnet: Subnet, resources: list[PolicyResource]) -> dict[str, str]:
@@ -235,55 +315,67 @@ def _endpoints_in_reach(subnet: Subnet, resources: list[PolicyResource]) -> dict
     return reach
 
 
-def _public(instance: PolicyResource) -> bool:
-    value = _props(instance).get("associatePublicIpAddress")
-    return value is True or (isinstance(value, str) and value.lower() == "true")
-
-
 def analyse(
     resources: list[PolicyResource], *, ignored: frozenset[str] = frozenset()
 ) -> list[Reachability]:
-    """The verdict for every instance whose role is in the stack; endpoints in ``ignored`` are
-    not required."""
+    """The verdict for every instance and launch template whose role is in the stack, one per
+    subnet its instances run in; endpoints in ``ignored`` are not required."""
     verdicts: list[Reachability] = []
-    for instance in _by_type(resources, INSTANCE):
-        role = _profile_role(instance, resources)
+    for launcher in _launchers(resources):
+        role = _profile_role(launcher.resource, resources)
         if role is None:
             continue  # ec2-profile-role-trusts-only-ec2 reports an instance without one
         documents, arns = _documents_and_arns(role, resources)
         needs = needed_endpoints(documents, arns)
-        subnet = _subnet(instance, resources)
-        endpoints = _endpoints_in_reach(subnet, resources)
-        route = subnet.default_route or ""
-        internet = ""
-        if route.startswith("igw-") and _public(instance):
-            internet = f"public IP, internet gateway {route}"
-        elif route.startswith("nat-"):
-            internet = f"NAT gateway {route}"
-        paths: dict[str, str] = {}
-        for name in needs.endpoints:
-            if name in endpoints:
-                paths[name] = endpoints[name]
-            elif internet:
-                paths[name] = internet
-        unreachable = [
-            name
-            for name in needs.endpoints
-            if name not in paths
-            and name not in ignored
-            and not (name in OPTIONAL_ENDPOINTS and "ssmmessages" in paths)
-        ]
-        verdicts.append(
-            Reachability(instance, needs.reasons, paths, unreachable, subnet, needs.unresolved)
-        )
+        for subnet_id, deps in launcher.placements:
+            subnet = _subnet(subnet_id, deps, launcher.groups, resources)
+            verdicts.append(_verdict(launcher, subnet, needs, resources, ignored))
     return verdicts
 
 
-def _route_words(subnet: Subnet, instance: PolicyResource) -> str:
+def _verdict(
+    launcher: _Launcher,
+    subnet: Subnet,
+    needs: ServiceNeeds,
+    resources: list[PolicyResource],
+    ignored: frozenset[str],
+) -> Reachability:
+    endpoints = _endpoints_in_reach(subnet, resources)
+    route = subnet.default_route or ""
+    internet = ""
+    if route.startswith("igw-") and launcher.public:
+        internet = f"public IP, internet gateway {route}"
+    elif route.startswith("nat-"):
+        internet = f"NAT gateway {route}"
+    paths: dict[str, str] = {}
+    for name in needs.endpoints:
+        if name in endpoints:
+            paths[name] = endpoints[name]
+        elif internet:
+            paths[name] = internet
+    unreachable = [
+        name
+        for name in needs.endpoints
+        if name not in paths
+        and name not in ignored
+        and not (name in OPTIONAL_ENDPOINTS and "ssmmessages" in paths)
+    ]
+    return Reachability(
+        launcher.resource,
+        needs.reasons,
+        paths,
+        unreachable,
+        subnet,
+        needs.unresolved,
+        public=launcher.public,
+    )
+
+
+def _route_words(subnet: Subnet, public: bool) -> str:
     route = subnet.default_route
     if route is None:
         return f"subnet {subnet.id} has no default route"
-    if route.startswith("igw-") and not _public(instance):
+    if route.startswith("igw-") and not public:
         return (
             f"subnet {subnet.id} routes 0.0.0.0/0 to internet gateway {route}, but the instance "
             "has no public IP, so it cannot use it"
@@ -301,7 +393,7 @@ def violation(verdict: Reachability) -> str:
         "gateway, or a VPC endpoint per service (components.network.VpcEndpoints)."
     )
     if verdict.routes_seen:
-        route = _route_words(verdict.subnet, verdict.instance)
+        route = _route_words(verdict.subnet, verdict.public)
         return (
             f"Instance {name!r} cannot reach {services}: {route}, and no VPC endpoint of the "
             f"stack serves them in its VPC. Its role needs them ({why}). {fix}"

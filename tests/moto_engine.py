@@ -144,37 +144,26 @@ class MotoMocks(pulumi_mocks.Mocks):
             ]
         return permission
 
-    def _SecurityGroupEgressRule(self, logical: str, inputs: dict) -> tuple[str, dict]:
+    def _rule(self, direction: str, inputs: dict) -> tuple[str, dict]:
+        """AuthorizeSecurityGroupIngress or ...Egress of one rule; revoked by its id."""
         group = inputs["securityGroupId"]
-        rules = self.ec2.authorize_security_group_egress(
-            GroupId=group, IpPermissions=[self._permission(inputs)]
-        )
+        authorize = getattr(self.ec2, f"authorize_security_group_{direction}")
+        revoke = getattr(self.ec2, f"revoke_security_group_{direction}")
+        rules = authorize(GroupId=group, IpPermissions=[self._permission(inputs)])
         rule_id = rules["SecurityGroupRules"][0]["SecurityGroupRuleId"]
         self.created.append(
             (
-                f"egress rule {rule_id}",
-                lambda: self.ec2.revoke_security_group_egress(
-                    GroupId=group, SecurityGroupRuleIds=[rule_id]
-                ),
+                f"{direction} rule {rule_id}",
+                lambda: revoke(GroupId=group, SecurityGroupRuleIds=[rule_id]),
             )
         )
         return rule_id, dict(inputs)
 
+    def _SecurityGroupEgressRule(self, logical: str, inputs: dict) -> tuple[str, dict]:
+        return self._rule("egress", inputs)
+
     def _SecurityGroupIngressRule(self, logical: str, inputs: dict) -> tuple[str, dict]:
-        group = inputs["securityGroupId"]
-        rules = self.ec2.authorize_security_group_ingress(
-            GroupId=group, IpPermissions=[self._permission(inputs)]
-        )
-        rule_id = rules["SecurityGroupRules"][0]["SecurityGroupRuleId"]
-        self.created.append(
-            (
-                f"ingress rule {rule_id}",
-                lambda: self.ec2.revoke_security_group_ingress(
-                    GroupId=group, SecurityGroupRuleIds=[rule_id]
-                ),
-            )
-        )
-        return rule_id, dict(inputs)
+        return self._rule("ingress", inputs)
 
     def _VpcEndpoint(self, logical: str, inputs: dict) -> tuple[str, dict]:
         kind = inputs.get("vpcEndpointType", "Gateway")

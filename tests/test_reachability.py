@@ -313,3 +313,46 @@ def test_review_json_carries_the_reachability_lines(capsys, tmp_path):
     review.main(["--stack", "dev", "--no-checkov", "--json", "--out", str(tmp_path)])
     (line,) = json.loads(capsys.readouterr().out)["reachability"]
     assert line.startswith("app-instance: ec2, ec2messages, logs, monitoring, s3")
+
+
+# --- launch templates ------------------------------------------------------------------------
+
+
+def fleet(*, public, subnet_ids=None):
+    """A launch template with the role's profile, and an Auto Scaling group over subnets."""
+
+    def program():
+        role = InstanceRole("r", {"inline_policies": {"q": queue_policy()}})
+        template = aws.ec2.LaunchTemplate(
+            "lt",
+            image_id=AMI,
+            iam_instance_profile={"name": role.instance_profile_name},
+            network_interfaces=[{"associate_public_ip_address": "true" if public else "false"}],
+            metadata_options={"http_tokens": "required"},
+        )
+        ExistingNetwork("net", look_up_network())
+        aws.autoscaling.Group(
+            "asg",
+            min_size=1,
+            max_size=1,
+            vpc_zone_identifiers=subnet_ids or [min(default_subnets(AwsTarget()))],
+            launch_template={"id": template.id, "version": "$Latest"},
+        )
+
+    return run_program(program)
+
+
+def test_launch_template_without_public_ip_in_a_recorded_default_subnet_fails():
+    ((message, urn),) = violations(fleet(public=False), REACHABLE)
+    assert "Instance 'lt' cannot reach sqs" in message
+    assert urn.endswith("::lt")
+
+
+def test_launch_template_with_public_ip_in_a_recorded_default_subnet_passes():
+    assert not violations(fleet(public=True), REACHABLE)
+
+
+def test_launch_template_in_unrecorded_subnets_is_flagged_as_not_visible():
+    run = fleet(public=False, subnet_ids=["subnet-0123456789abcdef0", "subnet-0fedcba987654321f"])
+    assert not violations(run, REACHABLE)
+    assert len(violations(run, VISIBLE)) == 2, "one per subnet the group uses"
