@@ -14,6 +14,13 @@ def test_readme_inputs_and_outputs_tables_match_the_docstrings():
     assert readme_tables.render(README) == README, "run: make docs"
 
 
+def test_network_doc_tables_match_the_endpoint_components_docstrings():
+    document = readme_tables.NETWORK_DOC
+    text = document.read_text()
+    assert readme_tables.render(text, document) == text, "run: make docs"
+    assert "| `vpc_id` | The VPC the endpoints serve. |" in text
+
+
 def test_every_input_field_appears_in_the_readme_tables():
     for args in (InstanceRoleArgs, InstanceWithRoleArgs):
         documented = {f.name for f in readme_tables.input_fields(args.__name__)}

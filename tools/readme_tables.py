@@ -1,11 +1,12 @@
-"""Renders the README's Inputs and Outputs tables from the components' own docstrings.
+"""Renders the Inputs and Outputs tables of README.md and docs/network.md from the components'
+own docstrings.
 
 The Args ``TypedDict`` fields and the typed output attributes carry the documentation (the same
-text the component host will turn into the package schema); this writes it into the README
+text the component host will turn into the package schema); this writes it into each document
 between ``<!-- BEGIN GENERATED: X -->`` and ``<!-- END GENERATED: X -->`` markers.
 
-    python -m tools.readme_tables           # rewrite the tables in README.md
-    python -m tools.readme_tables --check   # exit 1 if README.md is out of date
+    python -m tools.readme_tables           # rewrite the tables
+    python -m tools.readme_tables --check   # exit 1 if a document is out of date
 """
 
 from __future__ import annotations
@@ -20,9 +21,19 @@ from tools.generated import write_or_check
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
-SOURCES = (ROOT / "components" / "instance_role.py", ROOT / "components" / "instance_with_role.py")
+NETWORK_DOC = ROOT / "docs" / "network.md"
+SOURCES = (
+    ROOT / "components" / "instance_role.py",
+    ROOT / "components" / "instance_with_role.py",
+    ROOT / "components" / "network" / "endpoints.py",
+)
 ARGS_CLASSES = ("InstanceRoleArgs", "InstanceWithRoleArgs")
 COMPONENT_CLASSES = ("InstanceRole", "InstanceWithRole")
+#: Each document, and the Args and component classes whose tables it holds.
+DOCUMENTS = {
+    README: (ARGS_CLASSES, COMPONENT_CLASSES),
+    NETWORK_DOC: (("VpcEndpointsArgs",), ("VpcEndpoints",)),
+}
 _DEFAULT_RE = re.compile(r"^(Optional|Required)\.\s+(?:Defaults to (?P<default>.*?)\.(?:\s+|$))?")
 
 
@@ -125,29 +136,37 @@ def outputs_table(class_name: str) -> str:
     return "\n".join(lines)
 
 
-def tables() -> dict[str, str]:
-    rendered = {name: inputs_table(name) for name in ARGS_CLASSES}
-    rendered.update({f"{name} outputs": outputs_table(name) for name in COMPONENT_CLASSES})
+def tables(document: Path = README) -> dict[str, str]:
+    args_classes, component_classes = DOCUMENTS[document]
+    rendered = {name: inputs_table(name) for name in args_classes}
+    rendered.update({f"{name} outputs": outputs_table(name) for name in component_classes})
     return rendered
 
 
-def render(readme: str) -> str:
-    for key, table in tables().items():
+def render(readme: str, document: Path = README) -> str:
+    for key, table in tables(document).items():
         pattern = re.compile(
             rf"(<!-- BEGIN GENERATED: {re.escape(key)} -->\n).*?(\n<!-- END GENERATED: "
             rf"{re.escape(key)} -->)",
             re.DOTALL,
         )
         if not pattern.search(readme):
-            raise ValueError(f"README.md has no markers for {key!r}")
+            raise ValueError(f"{document.name} has no markers for {key!r}")
         readme = pattern.sub(lambda m, t=table: m.group(1) + t + m.group(2), readme)
     return readme
 
 
 def main(argv: list[str] | None = None) -> int:
-    return write_or_check(
-        argv, doc=__doc__, path=README, render=render, module="tools.readme_tables"
-    )
+    failed = 0
+    for document in DOCUMENTS:
+        failed |= write_or_check(
+            argv,
+            doc=__doc__,
+            path=document,
+            render=lambda text, d=document: render(text, d),
+            module="tools.readme_tables",
+        )
+    return failed
 
 
 if __name__ == "__main__":

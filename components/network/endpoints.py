@@ -55,13 +55,13 @@ class VpcEndpointsArgs(TypedDict, total=False):
     is left out where the region does not offer it (see `skipped_services`)."""
 
     subnet_ids: Sequence[pulumi.Input[str]]
-    """Required when a service needs an interface endpoint. The subnets (at most one per
-    Availability Zone) that hold the endpoints' network interfaces; each interface endpoint
-    costs per hour and per subnet."""
+    """Optional. Defaults to none; needed when a service gets an interface endpoint. The
+    subnets (at most one per Availability Zone) that hold the endpoints' network interfaces;
+    each interface endpoint costs per hour and per subnet."""
 
     route_table_ids: Sequence[pulumi.Input[str]]
-    """Required when S3 or DynamoDB is among the services. The route tables of the instances'
-    subnets, which get a route to the gateway endpoint."""
+    """Optional. Defaults to none; needed when S3 or DynamoDB is among the services. The route
+    tables of the instances' subnets, which get a route to the gateway endpoint."""
 
     existing_services: Sequence[str]
     """Optional. Defaults to none. Endpoint names whose endpoints already exist in the VPC (made
