@@ -23,6 +23,7 @@ from components.network import (
     ExistingNetwork,
     VpcEndpoints,
     credential_network_guard,
+    look_up_existing_endpoints,
     look_up_network,
     needed_endpoints_for_role,
 )
@@ -33,6 +34,9 @@ subnet_id = config.require("subnetId")
 existing_endpoints: list[str] = config.require_object("existingEndpointServices")
 network.check_network_mode(mode, subnet_id=subnet_id, existing_endpoints=existing_endpoints)
 private = mode == network.VPC_ENDPOINTS
+guarded = private and config.require_bool("restrictCredentialsToVpc")
+existing_instances: list[str] = config.require_object("existingInstanceIds")
+network.check_guarded_role_stays_home(guarded=guarded, existing_instances=existing_instances)
 
 target = permissions.Target(
     partition=aws.get_partition().partition,
@@ -48,7 +52,7 @@ inline_policies = {
         secret_prefix=config.require("appSecretPrefix"),
     ),
 }
-if private and config.require_bool("restrictCredentialsToVpc"):
+if guarded:
     # Every call goes through the VPC's endpoints in this mode, so the role's credentials are
     # refused anywhere else (components/network/perimeter.py cites AWS's documentation).
     inline_policies[GUARD_POLICY_NAME] = credential_network_guard()
@@ -106,11 +110,25 @@ if private:
             "subnet_ids": [facts.subnet_id],
             "route_table_ids": [facts.route_table_id],
             "allowed_security_group_ids": security_group_ids,
+            # Private DNS points every host of the VPC at these endpoints.
+            "allowed_cidr_blocks": (
+                [facts.vpc_cidr] if config.require_bool("endpointsOpenToVpc") else []
+            ),
         },
     )
-    facts = dataclasses.replace(
-        facts, vpc_endpoints={k: e.id for k, e in endpoints.existing_endpoints.items()}
-    )
+    shared = endpoints.existing_endpoints
+elif existing_endpoints:
+    # own-subnet with endpoints made elsewhere: checked and recorded, reached through the
+    # no-inbound group's HTTPS egress.
+    shared = {
+        e.endpoint: e
+        for e in look_up_existing_endpoints(
+            existing_endpoints, facts.vpc_id, [facts.route_table_id]
+        )
+    }
+else:
+    shared = {}
+facts = dataclasses.replace(facts, vpc_endpoints={k: e.id for k, e in shared.items()})
 # The record of the subnet the stack uses but does not manage, for the reachability rule.
 ExistingNetwork("app-network", facts)
 
@@ -143,7 +161,7 @@ app = InstanceWithRole("app", instance_args)
 
 # Instances this program does not manage get the same role (the guide's
 # associate-iam-instance-profile step), and IMDSv2 is required on them too.
-for instance_id in config.require_object("existingInstanceIds"):
+for instance_id in existing_instances:
     ProfileAttachment(
         f"attach-{instance_id}",
         instance_id=instance_id,

@@ -29,10 +29,25 @@ def check_network_mode(mode: str, *, subnet_id: str, existing_endpoints: list[st
             f"networkMode {OWN_SUBNET} needs subnetId: the subnet (with a NAT route or VPC "
             "endpoints) the instance runs in. Set it, or choose another networkMode."
         )
-    if existing_endpoints and mode != VPC_ENDPOINTS:
+    if existing_endpoints and mode == PUBLIC_EGRESS:
         raise InputError(
-            f"existingEndpointServices is set, but networkMode is {mode!r}; endpoints are used "
-            f"only in {VPC_ENDPOINTS} mode. Clear it, or set networkMode to {VPC_ENDPOINTS}."
+            f"existingEndpointServices is set, but networkMode is {PUBLIC_EGRESS}, whose calls "
+            f"leave through the internet gateway. Clear it, or set networkMode to "
+            f"{VPC_ENDPOINTS} or {OWN_SUBNET}."
+        )
+
+
+def check_guarded_role_stays_home(*, guarded: bool, existing_instances: list[str]) -> None:
+    """The credential guard denies the role's credentials outside the stack's VPC endpoints, so
+    instances elsewhere that get the same profile could make no call at all."""
+    if guarded and existing_instances:
+        raise InputError(
+            f"existingInstanceIds ({', '.join(existing_instances)}) would get this role, whose "
+            "credentials restrictCredentialsToVpc denies unless they come through a VPC endpoint "
+            "of the VPC they were delivered in, from the instance they were delivered to. This "
+            "stack cannot see how those instances reach AWS (and its endpoints admit only its "
+            "own instance's group). Set restrictCredentialsToVpc to false, or give them a role "
+            "of their own."
         )
 
 

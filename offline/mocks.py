@@ -110,6 +110,8 @@ class AwsMocks(pulumi_mocks.Mocks):
     def new_resource(self, args: pulumi_mocks.MockResourceArgs) -> tuple[str | None, dict]:
         if not args.custom:
             return f"{args.name}-component", {}
+        if args.typ.startswith("pulumi:providers:"):
+            return f"{args.name}-provider", dict(args.inputs)
         if args.typ == "pulumi-python:dynamic:Resource":
             # A dynamic provider (ProfileAttachment); its own tests run it against moto.
             state = {k: v for k, v in args.inputs.items() if k != "__provider"}
@@ -357,7 +359,12 @@ class AwsMocks(pulumi_mocks.Mocks):
 
     def _getVpcEndpoint(self, args: dict) -> dict:
         found = self.existing_endpoints.get(str(args.get("serviceName")))
-        if found is None or found.get("vpcId") != args.get("vpcId"):
+        kind = args.get("vpcEndpointType")
+        if (
+            found is None
+            or found.get("vpcId") != args.get("vpcId")
+            or (kind and found.get("vpcEndpointType", kind) != kind)
+        ):
             raise ProviderError("no matching EC2 VPC Endpoint found")
         return found
 

@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
 from pulumi_policy import PolicyResource
+from pulumi_policy.proxy import UnknownValueError
 
-from components._values import plain
 from components.network.services import OPTIONAL_ENDPOINTS, ServiceNeeds, needed_endpoints
 
 INSTANCE: Final = "aws:ec2/instance:Instance"
@@ -78,11 +78,40 @@ class Reachability:
 
     @property
     def routes_seen(self) -> bool:
-        return self.subnet.routes_seen
+        """Whether the rule can tell where the subnet's traffic for AWS goes: a route it does not
+        follow (a transit gateway, a NAT instance, a firewall endpoint) counts as unseen."""
+        route = self.subnet.default_route
+        followed = route is None or route.startswith(("igw-", "nat-"))
+        return self.subnet.routes_seen and followed
+
+
+def known(value: Any) -> Any:
+    """``value`` copied into plain dicts and lists with what is not known yet left out: a key
+    whose value is unknown is dropped, an unknown list item becomes ``None``. During a preview the
+    policy SDK's proxies raise on any unknown value (a new resource's id or ARN), which would
+    otherwise stop the rule on properties it never reads."""
+    if isinstance(value, Mapping):
+        copied: dict[str, Any] = {}
+        for key in list(value.keys()):
+            try:
+                item = value[key]
+            except UnknownValueError:
+                continue
+            copied[key] = known(item)
+        return copied
+    if isinstance(value, Sequence) and not isinstance(value, str):
+        items: list[Any] = []
+        for index in range(len(value)):
+            try:
+                items.append(known(value[index]))
+            except UnknownValueError:
+                items.append(None)
+        return items
+    return value
 
 
 def _props(resource: PolicyResource) -> dict[str, Any]:
-    return plain(resource.props)
+    return known(resource.props)
 
 
 def _refers(resource: PolicyResource, prop: str, target: PolicyResource, *values: Any) -> bool:

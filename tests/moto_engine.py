@@ -338,6 +338,8 @@ class MotoMocks(pulumi_mocks.Mocks):
                     if r.get("GatewayId") != "local" and "DestinationPrefixListId" not in r
                 ],
             }
+        if token == "aws:ec2/getVpcEndpoint:getVpcEndpoint":
+            return self._vpc_endpoint(a)
         if token == "aws:ec2/getVpcEndpointService:getVpcEndpointService":
             name = f"com.amazonaws.{self.region}.{a['service']}"
             # Raises InvalidServiceName for a service the emulated region does not offer.
@@ -362,6 +364,46 @@ class MotoMocks(pulumi_mocks.Mocks):
         raise UnmockedCallError(
             f"no emulator forwarding for {token} with {json.dumps(a, default=str)}"
         )
+
+    def _vpc_endpoint(self, a: dict[str, Any]) -> dict[str, Any]:
+        """DescribeVpcEndpoints, then one match or the provider's errors for none or several."""
+        filters = [
+            {"Name": name, "Values": [a[key]]}
+            for name, key in (
+                ("vpc-id", "vpcId"),
+                ("service-name", "serviceName"),
+                ("vpc-endpoint-type", "vpcEndpointType"),
+                ("vpc-endpoint-state", "state"),
+            )
+            if a.get(key)
+        ]
+        found = self.ec2.describe_vpc_endpoints(Filters=filters)["VpcEndpoints"]
+        # moto ignores some filters; apply them as AWS does.
+        found = [
+            e
+            for e in found
+            if (not a.get("state") or e["State"].lower() == a["state"])
+            and (not a.get("vpcEndpointType") or e["VpcEndpointType"] == a["vpcEndpointType"])
+            and (not a.get("serviceName") or e["ServiceName"] == a["serviceName"])
+            and (not a.get("vpcId") or e["VpcId"] == a["vpcId"])
+        ]
+        if not found:
+            raise ProviderError("no matching EC2 VPC Endpoint found")
+        if len(found) > 1:
+            raise ProviderError("multiple EC2 VPC Endpoints matched; use additional constraints")
+        (endpoint,) = found
+        return {
+            "id": endpoint["VpcEndpointId"],
+            "vpcId": endpoint["VpcId"],
+            "serviceName": endpoint["ServiceName"],
+            "vpcEndpointType": endpoint["VpcEndpointType"],
+            "state": endpoint["State"],
+            "privateDnsEnabled": bool(endpoint.get("PrivateDnsEnabled")),
+            "securityGroupIds": [g["GroupId"] for g in endpoint.get("Groups", [])],
+            "routeTableIds": endpoint.get("RouteTableIds", []),
+            "subnetIds": endpoint.get("SubnetIds", []),
+            "prefixListId": "",
+        }
 
     def _vpc(self, a: dict[str, Any]) -> dict[str, Any]:
         if a.get("default") is True:

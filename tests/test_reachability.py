@@ -2,6 +2,7 @@
 tested both ways, on the real stacks, on the configuration this project first shipped with, and
 on networks the stack builds itself."""
 
+import dataclasses
 import json
 
 import pulumi_aws as aws
@@ -356,3 +357,65 @@ def test_launch_template_in_unrecorded_subnets_is_flagged_as_not_visible():
     run = fleet(public=False, subnet_ids=["subnet-0123456789abcdef0", "subnet-0fedcba987654321f"])
     assert not violations(run, REACHABLE)
     assert len(violations(run, VISIBLE)) == 2, "one per subnet the group uses"
+
+
+# --- what a real engine hands the rule --------------------------------------------------------
+
+
+def test_rule_still_judges_in_a_preview_where_new_resources_have_unknown_outputs():
+    from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, unknown_checking_proxy
+
+    run = stack(
+        "dev",
+        {
+            "ec2-instance-role:networkMode": "own-subnet",
+            "ec2-instance-role:subnetId": min(default_subnets(AwsTarget())),
+        },
+    )
+    resources = stack_resources(run.registrations)
+    for resource in resources:
+        # As a preview shows a resource about to be created: its id and ARN are not known yet.
+        resource.props = unknown_checking_proxy(
+            {**resource.props, "id": UNKNOWN_STRING_VALUE, "arn": UNKNOWN_STRING_VALUE}
+        )
+    ((message, _),) = stack_violations(REACHABLE, resources)
+    assert "cannot reach" in message
+
+
+def test_a_default_route_the_rule_cannot_follow_is_advisory_not_mandatory():
+    def program():
+        facts = dataclasses.replace(look_up_network(), default_route="tgw-0123456789abcdef0")
+        ExistingNetwork("net", facts)
+        role = InstanceRole("r", {"inline_policies": {"q": queue_policy()}})
+        aws.ec2.Instance(
+            "box",
+            ami=AMI,
+            instance_type="t3.micro",
+            subnet_id=facts.subnet_id,
+            iam_instance_profile=role.instance_profile_name,
+        )
+
+    run = run_program(program)
+    assert not violations(run, REACHABLE)
+    ((message, _),) = violations(run, VISIBLE)
+    assert "needs sqs" in message
+
+
+def test_endpoints_recorded_as_made_elsewhere_serve_their_services():
+    def program():
+        facts = dataclasses.replace(
+            look_up_network(), default_route=None, vpc_endpoints={"sqs": "vpce-0shared"}
+        )
+        ExistingNetwork("net", facts)
+        role = InstanceRole("r", {"inline_policies": {"q": queue_policy()}})
+        aws.ec2.Instance(
+            "box",
+            ami=AMI,
+            instance_type="t3.micro",
+            subnet_id=facts.subnet_id,
+            iam_instance_profile=role.instance_profile_name,
+        )
+
+    run = run_program(program)
+    assert not violations(run, REACHABLE)
+    assert verdict(run).paths == {"sqs": "existing endpoint vpce-0shared"}

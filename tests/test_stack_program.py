@@ -450,3 +450,62 @@ def test_own_subnet_mode_keeps_the_instance_private_in_the_configured_subnet():
     assert instance["associatePublicIpAddress"] is False
     assert instance["subnetId"] == "subnet-0123456789abcdef0"
     assert not run.of_type(ENDPOINT)
+
+
+def test_guarded_role_is_refused_for_instances_the_stack_does_not_manage():
+    run = deploy(
+        "prod",
+        {"ec2-instance-role:existingInstanceIds": ["i-0123456789abcdef0"]},
+        capture_error=True,
+    )
+    with pytest.raises(InputError, match=r"existingInstanceIds .* restrictCredentialsToVpc"):
+        raise run.raised(InputError)
+    assert not run.registrations
+
+
+def test_unguarded_private_role_may_go_to_instances_the_stack_does_not_manage():
+    run = deploy(
+        "prod",
+        {
+            "ec2-instance-role:existingInstanceIds": ["i-0123456789abcdef0"],
+            "ec2-instance-role:restrictCredentialsToVpc": False,
+        },
+    )
+    assert run.of_type("pulumi-python:dynamic:Resource")
+
+
+def test_endpoints_admit_only_the_instance_unless_opened_to_the_vpc():
+    closed = deploy("prod").of_type("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
+    assert [r.name for r in closed] == ["app-endpoints-https-from-clients"]
+    opened = deploy("prod", {"ec2-instance-role:endpointsOpenToVpc": True})
+    rule = opened.named("app-endpoints-https-from-172.31.0.0-16").inputs
+    assert rule["cidrIpv4"] == "172.31.0.0/16", "the default VPC's range"
+
+
+def test_own_subnet_mode_records_endpoints_made_elsewhere():
+    mocks = AwsMocks(AwsTarget(region=REGION, account_id=ACCOUNT))
+    subnet = "subnet-0123456789abcdef0"
+    vpc = mocks._getSubnet({"id": subnet})["vpcId"]
+    name = f"com.amazonaws.{REGION}.ssm"
+    mocks.existing_endpoints[name] = {
+        "id": "vpce-0shared",
+        "vpcId": vpc,
+        "serviceName": name,
+        "vpcEndpointType": "Interface",
+        "privateDnsEnabled": True,
+        "securityGroupIds": ["sg-0aaaabbbbccccdddd"],
+        "routeTableIds": [],
+        "prefixListId": "",
+    }
+    run = deploy(
+        "dev",
+        {
+            "ec2-instance-role:networkMode": "own-subnet",
+            "ec2-instance-role:subnetId": subnet,
+            "ec2-instance-role:existingEndpointServices": ["ssm"],
+        },
+        mocks=mocks,
+    )
+    record = run.one("ec2-instance-role:index:ExistingNetwork").outputs
+    assert record["vpc_endpoints"] == {"ssm": "vpce-0shared"}
+    assert not run.of_type(ENDPOINT)

@@ -132,3 +132,14 @@ def test_verifier_uses_only_the_python_standard_library():
     }
     optional = {"botocore"}  # imported inside a try, with the AWS CLI as the fallback
     assert imported - optional <= set(sys.stdlib_module_names) | {"__future__"}
+
+
+def test_verifier_calls_the_regions_own_sts_endpoint_even_where_the_sdk_defaults_to_global(
+    monkeypatch,
+):
+    # A private instance reaches STS only through its VPC's regional endpoint; older SDKs and
+    # AWS_STS_REGIONAL_ENDPOINTS=legacy would send us-east-1 calls to sts.amazonaws.com.
+    monkeypatch.setenv("AWS_STS_REGIONAL_ENDPOINTS", "legacy")
+    credentials = {"AccessKeyId": "a", "SecretAccessKey": "b", "Token": "c"}
+    client = verify_instance._client("sts", credentials, "us-east-1")
+    assert client.meta.endpoint_url == "https://sts.us-east-1.amazonaws.com"

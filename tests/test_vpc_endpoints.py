@@ -8,6 +8,7 @@ from offline.mocks import (
     DEFAULT_VPC,
     AwsMocks,
     AwsTarget,
+    ProviderError,
     default_subnets,
     run_program,
 )
@@ -217,7 +218,7 @@ def test_existing_endpoint_is_used_not_created():
 def test_missing_existing_endpoint_is_refused_with_the_fix():
     run = build(args(services=["s3"], existing_services=["ssm"]), capture_error=True)
     with pytest.raises(
-        InputError, match=r"has no available endpoint for com\.amazonaws\.eu-west-1\.ssm"
+        InputError, match=r"has no available Interface endpoint for com\.amazonaws\.eu-west-1\.ssm"
     ):
         raise run.raised(InputError)
     assert not run.registrations
@@ -270,3 +271,116 @@ def test_record_registers_the_facts_as_outputs_and_no_aws_resource():
     assert not record.custom
     assert record.outputs["default_route"].startswith("igw-")
     assert record.outputs["subnet_id"] == min(default_subnets(AwsTarget()))
+
+
+# --- endpoints made elsewhere that would clash, errors that are not answers -------------------
+
+
+def test_existing_private_dns_endpoint_for_a_service_to_create_is_refused_with_the_fix():
+    mocks = AwsMocks()
+    existing_ssm(mocks, vpcEndpointType="Interface")
+    run = build(args(services=["ssm"]), mocks=mocks, capture_error=True)
+    with pytest.raises(InputError, match=r"already has vpce-0existing with private DNS"):
+        raise run.raised(InputError)
+    assert "list 'ssm' in existing_services" in str(run.raised(InputError))
+    assert not run.registrations
+
+
+def test_existing_endpoint_without_private_dns_does_not_clash():
+    mocks = AwsMocks()
+    existing_ssm(mocks, vpcEndpointType="Interface", privateDnsEnabled=False)
+    assert build(args(services=["ssm"]), mocks=mocks).named("net-ssm")
+
+
+def existing_s3(mocks, tables):
+    name = "com.amazonaws.eu-west-1.s3"
+    mocks.existing_endpoints[name] = {
+        "id": "vpce-0s3",
+        "vpcId": VPC,
+        "serviceName": name,
+        "vpcEndpointType": "Gateway",
+        "privateDnsEnabled": False,
+        "securityGroupIds": [],
+        "routeTableIds": tables,
+        "prefixListId": "pl-0123abcd",
+    }
+
+
+def test_existing_gateway_endpoint_on_the_same_route_table_is_refused():
+    mocks = AwsMocks()
+    existing_s3(mocks, [TABLE])
+    run = build(args(services=["s3"]), mocks=mocks, capture_error=True)
+    assert f"on route table(s) {TABLE}" in str(run.raised(InputError))
+
+
+def test_existing_gateway_endpoint_on_another_route_table_does_not_clash():
+    mocks = AwsMocks()
+    existing_s3(mocks, ["rtb-0aaaaaaaaaaaaaaaa"])
+    assert build(args(services=["s3"]), mocks=mocks).named("net-s3")
+
+
+def test_several_existing_endpoints_for_a_shared_service_are_refused(monkeypatch):
+    mocks = AwsMocks()
+    monkeypatch.setattr(
+        mocks,
+        "_getVpcEndpoint",
+        lambda request: (_ for _ in ()).throw(ProviderError("multiple EC2 VPC Endpoints matched")),
+    )
+    run = build(args(services=[], existing_services=["ssm"]), mocks=mocks, capture_error=True)
+    assert "several available Interface endpoints" in str(run.raised(InputError))
+
+
+def test_a_failed_lookup_that_is_not_a_no_is_not_turned_into_one(monkeypatch):
+    mocks = AwsMocks()
+
+    def throttled(request):
+        raise ProviderError("Throttling: Rate exceeded")
+
+    monkeypatch.setattr(mocks, "_getVpcEndpointService", throttled)
+    run = build(args(services=["ssm", "ec2messages"]), mocks=mocks, capture_error=True)
+    assert "Rate exceeded" in str(run.error)
+    with pytest.raises(AssertionError, match="did not raise InputError"):
+        run.raised(InputError)
+
+
+def test_hosts_of_allowed_ranges_get_their_own_ingress_rule():
+    rule = build(args(allowed_cidr_blocks=["172.31.0.0/16"])).named("net-https-from-172.31.0.0-16")
+    assert rule.inputs["cidrIpv4"] == "172.31.0.0/16"
+    assert "referencedSecurityGroupId" not in rule.inputs
+
+
+def test_an_allowed_range_that_is_not_ipv4_is_refused():
+    run = build(args(allowed_cidr_blocks=["everyone"]), capture_error=True)
+    assert "allowed_cidr_blocks holds 'everyone'" in str(run.raised(InputError))
+    assert not run.registrations
+
+
+def test_lookups_ask_the_aws_provider_among_providers():
+    import pulumi
+    import pulumi_aws as aws
+
+    def program():
+        east = aws.Provider("east", region="us-east-1")
+        VpcEndpoints("net", args(services=["ssm"]), pulumi.ResourceOptions(providers=[east]))
+
+    mocks = AwsMocks()
+    run_program(program, mocks=mocks)
+    lookups = [c for c in mocks.calls if c.token.startswith("aws:ec2/getVpcEndpoint")]
+    assert lookups
+    assert all(c.provider and "east" in c.provider for c in lookups), [c.provider for c in lookups]
+
+
+def test_default_route_through_a_firewall_endpoint_is_recorded_as_that_endpoint(monkeypatch):
+    mocks = AwsMocks()
+    answer = mocks._getRouteTable
+
+    def through_firewall(request):
+        return {
+            **answer(request),
+            "routes": [{"cidrBlock": "0.0.0.0/0", "vpcEndpointId": "vpce-0fw"}],
+        }
+
+    monkeypatch.setattr(mocks, "_getRouteTable", through_firewall)
+    assert run_program(lambda: look_up_network(SUBNET), mocks=mocks).returned.default_route == (
+        "vpce-0fw"
+    )

@@ -134,7 +134,11 @@ def _client(service: str, credentials: dict[str, Any], region: str) -> Any:
         import botocore.session
     except ImportError:
         return None
-    return botocore.session.get_session().create_client(
+    session = botocore.session.get_session()
+    # The Region's own STS endpoint, never the global one that older SDKs default to: a private
+    # instance reaches STS only through its VPC's regional endpoint.
+    session.set_config_variable("sts_regional_endpoints", "regional")
+    return session.create_client(
         service,
         region_name=region,
         aws_access_key_id=credentials["AccessKeyId"],
@@ -155,6 +159,7 @@ def _caller_identity(credentials: dict[str, Any], region: str) -> str:
             "AWS_SECRET_ACCESS_KEY": credentials["SecretAccessKey"],
             "AWS_SESSION_TOKEN": credentials["Token"],
             "AWS_DEFAULT_REGION": region,
+            "AWS_STS_REGIONAL_ENDPOINTS": "regional",
         }
         out = subprocess.run(
             [cli, "sts", "get-caller-identity", "--query", "Arn", "--output", "text"],

@@ -15,6 +15,7 @@ fails the preview with nothing created.
 """
 
 # No `from __future__ import annotations`: the Args TypedDict's annotations stay types at runtime.
+import ipaddress
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -69,6 +70,12 @@ class VpcEndpointsArgs(TypedDict, total=False):
     DNS on, or for a gateway cover `route_table_ids`), not created, and the clients' group may
     reach it. Its security groups must admit the clients' group; that is the owner's to set."""
 
+    allowed_cidr_blocks: Sequence[str]
+    """Optional. Defaults to none. IPv4 ranges (for example the VPC's CIDR) whose hosts may reach
+    the interface endpoints over HTTPS. With private DNS the services' names resolve to the
+    endpoints for every host of the VPC, so in a VPC shared with other workloads, admit the VPC's
+    range here or those workloads lose these services."""
+
     allowed_security_group_ids: Sequence[str]
     """Optional. Defaults to none. Security groups, besides the clients' group this component
     makes, whose members may reach the interface endpoints over HTTPS."""
@@ -114,6 +121,8 @@ def look_up_endpoint_service(
             service=endpoint, service_type=service_type, opts=opts
         )
     except Exception as error:
+        if not _not_found(error):
+            raise  # credentials, throttling: not an answer about the service
         raise InputError(
             f"AWS offers no {service_type} VPC endpoint for service {endpoint!r} in this "
             f"region ({error}). {NO_ENDPOINT_FIX}"
@@ -124,6 +133,39 @@ def look_up_endpoint_service(
         service_type=service_type,
         availability_zones=tuple(found.availability_zones or ()),
     )
+
+
+#: How the provider's singular data sources say that nothing matched: "no matching EC2 VPC
+#: Endpoint Service found", "no matching EC2 VPC Endpoint found", and for a service name AWS
+#: refuses (InvalidServiceName) "couldn't find resource" (terraform-provider-aws
+#: vpc_endpoint_service_data_source.go, tfresource.SingularDataSourceFindError).
+_NOT_FOUND: Final = ("no matching", "couldn't find resource", "InvalidServiceName")
+_SEVERAL: Final = "multiple EC2 VPC Endpoints matched"
+
+
+def _not_found(error: Exception) -> bool:
+    return any(marker in str(error) for marker in _NOT_FOUND)
+
+
+def invoke_options(opts: pulumi.ResourceOptions | None) -> pulumi.InvokeOptions:
+    """The invoke options that ask the provider a component's children will use: its explicit
+    ``provider``, or the ``aws`` one among ``providers``, else the parent's (and so the
+    default) provider."""
+    if opts is None:
+        return pulumi.InvokeOptions()
+    provider = opts.provider
+    providers = opts.providers
+    if provider is None and providers:
+        candidates = providers.values() if isinstance(providers, Mapping) else providers
+        provider = next(
+            (
+                p
+                for p in candidates
+                if isinstance(p, pulumi.ProviderResource) and p.package == "aws"
+            ),
+            None,
+        )
+    return pulumi.InvokeOptions(parent=opts.parent, provider=provider)
 
 
 def _plain_ids(values: object, *, input_name: str, pattern: re.Pattern[str]) -> list[str]:
@@ -216,6 +258,17 @@ def check_vpc_endpoints_args(name: str, args: VpcEndpointsArgs) -> list[str]:
                 f"allowed_security_group_ids holds {group!r}; give plain security group IDs "
                 "(for example 'sg-0123456789abcdef0')."
             )
+    cidrs = args.get("allowed_cidr_blocks", [])
+    if isinstance(cidrs, str) or not isinstance(cidrs, Sequence):
+        raise InputError("allowed_cidr_blocks must be a list of IPv4 ranges.")
+    for cidr in cidrs:
+        try:
+            ipaddress.IPv4Network(cidr)
+        except (TypeError, ValueError) as error:
+            raise InputError(
+                f"allowed_cidr_blocks holds {cidr!r}, which is not an IPv4 range (for example "
+                "'172.31.0.0/16')."
+            ) from error
     if "tags" in args:
         check_tags(args["tags"], input_name="tags")
     return list(services)
@@ -233,13 +286,25 @@ def look_up_existing_endpoint(
     covered)."""
     try:
         found = aws.ec2.get_vpc_endpoint(
-            vpc_id=vpc_id, service_name=service.service_name, state="available", opts=opts
+            vpc_id=vpc_id,
+            service_name=service.service_name,
+            vpc_endpoint_type=service.service_type,
+            state="available",
+            opts=opts,
         )
     except Exception as error:
+        if _SEVERAL in str(error):
+            raise InputError(
+                f"existing_services names {service.endpoint!r}, and {vpc_id} has several "
+                f"available {service.service_type} endpoints for {service.service_name}; this "
+                "stack cannot tell which serves the instance. Keep one of them."
+            ) from error
+        if not _not_found(error):
+            raise
         raise InputError(
             f"existing_services names {service.endpoint!r}, but {vpc_id} has no available "
-            f"endpoint for {service.service_name} ({error}). Remove it from existing_services to "
-            "create one here."
+            f"{service.service_type} endpoint for {service.service_name}. Remove it from "
+            "existing_services to create one here."
         ) from error
     if service.service_type == "Interface" and not found.private_dns_enabled:
         raise InputError(
@@ -261,6 +326,65 @@ def look_up_existing_endpoint(
         security_group_ids=tuple(found.security_group_ids or ()),
         prefix_list_id=found.prefix_list_id or None,
     )
+
+
+def look_up_existing_endpoints(
+    endpoints: Sequence[str],
+    vpc_id: str,
+    route_table_ids: Sequence[str],
+    *,
+    opts: pulumi.InvokeOptions | None = None,
+) -> list[ExistingEndpoint]:
+    """:func:`look_up_existing_endpoint` for each endpoint name: for a program that uses
+    endpoints made elsewhere without a :class:`VpcEndpoints` of its own."""
+    return [
+        look_up_existing_endpoint(
+            look_up_endpoint_service(endpoint, opts=opts), vpc_id, route_table_ids, opts=opts
+        )
+        for endpoint in endpoints
+    ]
+
+
+def check_no_conflicting_endpoint(
+    service: EndpointService,
+    vpc_id: str,
+    route_table_ids: Sequence[str],
+    *,
+    opts: pulumi.InvokeOptions | None = None,
+) -> None:
+    """Raises :class:`InputError` when an endpoint made elsewhere would make this one fail at
+    creation: AWS allows one private-DNS interface endpoint per service and VPC, and one gateway
+    endpoint per service and route table."""
+    try:
+        found = aws.ec2.get_vpc_endpoint(
+            vpc_id=vpc_id,
+            service_name=service.service_name,
+            vpc_endpoint_type=service.service_type,
+            state="available",
+            opts=opts,
+        )
+    except Exception as error:
+        if _not_found(error):
+            return
+        if _SEVERAL not in str(error):
+            raise
+        found = None
+    shared = sorted(set(route_table_ids) & set(found.route_table_ids or ())) if found else []
+    conflict = found is None or (
+        found.private_dns_enabled if service.service_type == "Interface" else bool(shared)
+    )
+    if conflict:
+        if found is None:
+            what = f"several {service.service_type} endpoints"
+        elif shared:
+            what = f"{found.id} on route table(s) {', '.join(shared)}"
+        else:
+            what = f"{found.id} with private DNS"
+        raise InputError(
+            f"{vpc_id} already has {what} for {service.service_name}, so AWS would refuse "
+            f"another. Use it: list {service.endpoint!r} in existing_services (the stack setting "
+            "existingEndpointServices)."
+        )
 
 
 def _check_zones(
@@ -311,8 +435,9 @@ class VpcEndpoints(pulumi.ComponentResource):
     ) -> None:
         services = check_vpc_endpoints_args(name, args)
         vpc_id: pulumi.Input[str] = args.get("vpc_id", "")  # checked present above
-        invoke = pulumi.InvokeOptions(
-            parent=opts.parent if opts else None, provider=opts.provider if opts else None
+        invoke = invoke_options(opts)
+        route_tables = _plain_ids(
+            args.get("route_table_ids"), input_name="route_table_ids", pattern=_ROUTE_TABLE_ID_RE
         )
         # Before anything is registered: an unavailable service fails with nothing created.
         looked_up: list[EndpointService] = []
@@ -324,19 +449,12 @@ class VpcEndpoints(pulumi.ComponentResource):
                 if service not in OPTIONAL_ENDPOINTS:
                     raise
                 skipped.append(service)
-        existing = [
-            look_up_existing_endpoint(
-                look_up_endpoint_service(service, opts=invoke),
-                str(vpc_id),
-                _plain_ids(
-                    args.get("route_table_ids"),
-                    input_name="route_table_ids",
-                    pattern=_ROUTE_TABLE_ID_RE,
-                ),
-                opts=invoke,
-            )
-            for service in args.get("existing_services", [])
-        ]
+        if known_or_none(vpc_id) is not None:
+            for service in looked_up:
+                check_no_conflicting_endpoint(service, str(vpc_id), route_tables, opts=invoke)
+        existing = look_up_existing_endpoints(
+            args.get("existing_services", []), str(vpc_id), route_tables, opts=invoke
+        )
         self.existing_endpoints: dict[str, ExistingEndpoint] = {e.endpoint: e for e in existing}
         """The endpoints made elsewhere that the clients use, by endpoint name."""
         _check_zones(
@@ -380,6 +498,18 @@ class VpcEndpoints(pulumi.ComponentResource):
                 opts=child,
             )
             for key, group in admitted.items()
+        ] + [
+            aws.vpc.SecurityGroupIngressRule(
+                f"{name}-https-from-{cidr.replace('/', '-')}",
+                security_group_id=self.security_group.id,
+                cidr_ipv4=cidr,
+                ip_protocol="tcp",
+                from_port=HTTPS,
+                to_port=HTTPS,
+                description="HTTPS from hosts of this range, which resolve to the endpoints",
+                opts=child,
+            )
+            for cidr in args.get("allowed_cidr_blocks", [])
         ]
 
         self.endpoints: dict[str, aws.ec2.VpcEndpoint] = {}

@@ -8,7 +8,10 @@ see only resources and could not otherwise tell a subnet routed to an internet g
 routed nowhere.
 
 A subnet with no explicit route-table association uses its VPC's main route table (VPC user
-guide, "Subnet route tables"); the lookup follows that rule, as the default VPC's subnets need.
+guide, "Subnet route tables"); the lookup follows that rule, as the default VPC's subnets need
+(the provider's ``aws.ec2.get_route_table`` by subnet does not: it fails for such a subnet).
+Routes propagated from a virtual private gateway are not in what the provider reads, so a
+default route learnt that way reads as none.
 """
 
 from __future__ import annotations
@@ -75,10 +78,13 @@ def _default_route(routes: Any) -> str | None:
             "nat_gateway_id",
             "transit_gateway_id",
             "network_interface_id",
+            "vpc_endpoint_id",  # a Gateway Load Balancer endpoint
             "vpc_peering_connection_id",
             "instance_id",
             "egress_only_gateway_id",
             "local_gateway_id",
+            "carrier_gateway_id",
+            "core_network_arn",
         ):
             if value := getattr(route, target, None):
                 return str(value)
