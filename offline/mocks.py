@@ -67,8 +67,11 @@ def default_subnets(target: AwsTarget) -> list[str]:
 DEFAULT_VPC: Final = "vpc-0defa017"
 #: The default VPC's internet gateway, where its main route table sends 0.0.0.0/0.
 DEFAULT_INTERNET_GATEWAY: Final = "igw-0defa017"
+#: The VPC of every subnet that is not a default one (a network of the user's own).
+OWN_VPC: Final = "vpc-0" + _hex("own", 16)
 #: Where a subnet that is not a default one routes 0.0.0.0/0 unless a test says otherwise: the
-#: common private subnet behind a NAT gateway.
+#: common private subnet behind a NAT gateway, with a route table of its own. The main route
+#: tables of such VPCs have no default route.
 NAT_GATEWAY: Final = "nat-0123456789abcdef0"
 #: Endpoint services these mocks offer in every region (AWS offers many more).
 ENDPOINT_SERVICES: Final = frozenset(
@@ -313,7 +316,7 @@ class AwsMocks(pulumi_mocks.Mocks):
         zone = "cab"[defaults.index(subnet)] if default else "a"
         return {
             "id": subnet,
-            "vpcId": DEFAULT_VPC if default else "vpc-0" + _hex(subnet, 16),
+            "vpcId": DEFAULT_VPC if default else OWN_VPC,
             "availabilityZone": self.target.region + zone,
             "defaultForAz": default,
             "mapPublicIpOnLaunch": default,
@@ -332,10 +335,13 @@ class AwsMocks(pulumi_mocks.Mocks):
         table = args.get("routeTableId")
         if not table:
             raise UnmockedCallError(f"getRouteTable mocked only by routeTableId: {args}")
-        main_of_default = table == "rtb-0" + _hex(f"main-{DEFAULT_VPC}", 16)
-        target = self.default_routes.get(
-            table, DEFAULT_INTERNET_GATEWAY if main_of_default else NAT_GATEWAY
-        )
+        if table == "rtb-0" + _hex(f"main-{DEFAULT_VPC}", 16):
+            default = DEFAULT_INTERNET_GATEWAY
+        elif table.startswith("rtb-0main") or table == "rtb-0" + _hex(f"main-{OWN_VPC}", 16):
+            default = None
+        else:
+            default = NAT_GATEWAY
+        target = self.default_routes.get(table, default)
         routes = []
         if target:
             key = "natGatewayId" if target.startswith("nat-") else "gatewayId"

@@ -18,8 +18,11 @@ from offline.mocks import ProviderError, UnmockedCallError
 
 
 class MotoMocks(pulumi_mocks.Mocks):
-    def __init__(self, region: str) -> None:
+    def __init__(self, region: str, *, preview: bool = False) -> None:
         self.region = region
+        self.preview = preview
+        """Like `pulumi preview` of a deployed stack: data sources are read from the emulator,
+        resources are planned, not created."""
         self.iam = boto3.client("iam", region_name=region)
         self.ec2 = boto3.client("ec2", region_name=region)
         self.ssm = boto3.client("ssm", region_name=region)
@@ -34,6 +37,8 @@ class MotoMocks(pulumi_mocks.Mocks):
         handler = getattr(self, "_" + args.typ.rsplit(":", 1)[-1], None)
         if handler is None:
             raise UnmockedCallError(f"no emulator forwarding for {args.typ} ({args.name})")
+        if self.preview:
+            return None, dict(args.inputs)
         return handler(args.name, dict(args.inputs))
 
     @staticmethod
@@ -174,6 +179,13 @@ class MotoMocks(pulumi_mocks.Mocks):
             # The provider sends PrivateDnsEnabled for every type (false for a gateway).
             "PrivateDnsEnabled": bool(inputs.get("privateDnsEnabled")),
         }
+        if inputs.get("tags"):
+            request["TagSpecifications"] = [
+                {
+                    "ResourceType": "vpc-endpoint",
+                    "Tags": [{"Key": k, "Value": v} for k, v in inputs["tags"].items()],
+                }
+            ]
         if kind == "Interface":
             request["SubnetIds"] = list(inputs.get("subnetIds", []))
             request["SecurityGroupIds"] = list(inputs.get("securityGroupIds", []))
@@ -189,12 +201,15 @@ class MotoMocks(pulumi_mocks.Mocks):
         )
         state = {**inputs, "state": endpoint.get("State", "available")}
         if kind == "Gateway":
-            # The provider reads the service's prefix list back (DescribePrefixLists).
-            (prefix_list,) = self.ec2.describe_prefix_lists(
-                Filters=[{"Name": "prefix-list-name", "Values": [inputs["serviceName"]]}]
-            )["PrefixLists"]
-            state["prefixListId"] = prefix_list["PrefixListId"]
+            state["prefixListId"] = self._prefix_list(inputs["serviceName"])
         return endpoint_id, state
+
+    def _prefix_list(self, service_name: str) -> str:
+        """What the provider reads back for a gateway endpoint (DescribePrefixLists by name)."""
+        (prefix_list,) = self.ec2.describe_prefix_lists(
+            Filters=[{"Name": "prefix-list-name", "Values": [service_name]}]
+        )["PrefixLists"]
+        return str(prefix_list["PrefixListId"])
 
     def _Instance(self, logical: str, inputs: dict) -> tuple[str, dict]:
         options = inputs.get("metadataOptions", {})
@@ -331,8 +346,17 @@ class MotoMocks(pulumi_mocks.Mocks):
                 "routes": [
                     {
                         "cidrBlock": r.get("DestinationCidrBlock", ""),
-                        "gatewayId": r.get("GatewayId", ""),
-                        "natGatewayId": r.get("NatGatewayId", ""),
+                        **{
+                            field: r.get(key, "")
+                            for field, key in (
+                                ("gatewayId", "GatewayId"),
+                                ("natGatewayId", "NatGatewayId"),
+                                ("transitGatewayId", "TransitGatewayId"),
+                                ("networkInterfaceId", "NetworkInterfaceId"),
+                                ("vpcPeeringConnectionId", "VpcPeeringConnectionId"),
+                                ("instanceId", "InstanceId"),
+                            )
+                        },
                     }
                     for r in table["Routes"]
                     if r.get("GatewayId") != "local" and "DestinationPrefixListId" not in r
@@ -402,7 +426,12 @@ class MotoMocks(pulumi_mocks.Mocks):
             "securityGroupIds": [g["GroupId"] for g in endpoint.get("Groups", [])],
             "routeTableIds": endpoint.get("RouteTableIds", []),
             "subnetIds": endpoint.get("SubnetIds", []),
-            "prefixListId": "",
+            "prefixListId": (
+                self._prefix_list(endpoint["ServiceName"])
+                if endpoint["VpcEndpointType"] == "Gateway"
+                else ""
+            ),
+            "tags": {t["Key"]: t["Value"] for t in endpoint.get("Tags", [])},
         }
 
     def _vpc(self, a: dict[str, Any]) -> dict[str, Any]:

@@ -8,10 +8,11 @@ import json
 import pytest
 from test_emulator_apply import described_instance, emulated
 
+from components.validation import InputError
 from offline.mocks import run_program
 from offline.stack_config import merged_config, run_stack_program
 
-from moto_engine import teardown
+from moto_engine import MotoMocks, teardown
 
 REGION = "us-east-1"  # Pulumi.prod.yaml's aws:region
 #: What the prod role uses: its AppAccess policy (S3, SQS, Secrets Manager), the CloudWatch agent
@@ -151,6 +152,37 @@ def test_stack_exports_the_endpoint_services(applied):
     run, mocks = applied
     created = sorted(e["ServiceName"] for e in mocks.ec2.describe_vpc_endpoints()["VpcEndpoints"])
     assert run.outputs["vpcEndpointServices"] == created
+
+
+def test_a_preview_after_the_first_up_finds_the_stacks_own_endpoints_no_clash(applied):
+    # What a pull request's `pulumi preview` does once prod is deployed: the same program, its
+    # data sources read from the account that now holds this stack's endpoints.
+    _, mocks = applied
+    preview = MotoMocks(REGION, preview=True)
+    run = run_program(
+        run_stack_program,
+        config=merged_config("prod"),
+        stack="prod",
+        mocks=preview,
+        capture_error=True,
+    )
+    assert run.error is None, run.error
+    assert len(endpoints(mocks, "Interface")) == len(INTERFACE_SERVICES), "nothing new was made"
+
+
+def test_an_endpoint_another_stack_made_is_refused_as_a_clash(applied):
+    assert applied, "prod's endpoints are in the emulated account"
+    preview = MotoMocks(REGION, preview=True)
+    run = run_program(
+        run_stack_program,
+        config=merged_config("prod"),
+        stack="other",
+        mocks=preview,
+        capture_error=True,
+    )
+    message = str(run.raised(InputError))
+    assert "already has vpce-" in message
+    assert "existingEndpointServices" in message
 
 
 # Last in this module on purpose: it deletes what the shared apply created.

@@ -1,11 +1,15 @@
 """VpcEndpoints and the record of an existing network (components/network) under mocks."""
 
+import hashlib
+
 import pytest
 
 from components.network import ExistingNetwork, VpcEndpoints, look_up_network
 from components.validation import InputError
 from offline.mocks import (
     DEFAULT_VPC,
+    NAT_GATEWAY,
+    OWN_VPC,
     AwsMocks,
     AwsTarget,
     ProviderError,
@@ -17,7 +21,7 @@ ENDPOINT = "aws:ec2/vpcEndpoint:VpcEndpoint"
 GROUP = "aws:ec2/securityGroup:SecurityGroup"
 INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
 EGRESS = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
-VPC = "vpc-0123456789abcdef0"
+VPC = OWN_VPC  # the mocks' VPC of every subnet that is not a default one
 SUBNET = "subnet-0123456789abcdef0"
 TABLE = "rtb-0123456789abcdef0"
 
@@ -245,10 +249,29 @@ def test_default_subnet_uses_its_vpcs_main_route_table_and_its_internet_gateway(
 
 
 def test_subnet_with_its_own_route_table_reports_that_tables_default_route():
-    facts = run_program(lambda: look_up_network(SUBNET)).returned
-    assert facts.route_table_id == [c for c in [None] if c] or (
-        facts.route_table_id != "rtb-0" and facts.default_route.startswith("nat-")
-    )
+    # The mocks give the subnet's own table a NAT route and its VPC's main table none, so only
+    # the explicit association gives this answer.
+    mocks = AwsMocks()
+    facts = run_program(lambda: look_up_network(SUBNET), mocks=mocks).returned
+    (association,) = [c for c in mocks.calls if c.token == "aws:ec2/getRouteTables:getRouteTables"]
+    assert association.args["filters"] == [{"name": "association.subnet-id", "values": [SUBNET]}]
+    assert facts.route_table_id == "rtb-0" + hashlib.sha256(SUBNET.encode()).hexdigest()[:16]
+    assert facts.default_route == NAT_GATEWAY
+    assert not facts.default_for_az
+
+
+def test_subnet_without_its_own_route_table_uses_its_vpcs_main_one(monkeypatch):
+    mocks = AwsMocks()
+    monkeypatch.setattr(mocks, "_getRouteTables", lambda request: {"id": "x", "ids": []})
+    facts = run_program(lambda: look_up_network(SUBNET), mocks=mocks).returned
+    assert facts.route_table_id == mocks._getVpc({"id": OWN_VPC})["mainRouteTableId"]
+    assert facts.default_route is None
+
+
+def test_subnet_of_another_vpc_is_refused():
+    run = build(args(subnet_ids=[min(default_subnets(AwsTarget()))]), capture_error=True)
+    assert f"not in vpc_id {VPC}" in str(run.raised(InputError))
+    assert not run.registrations
 
 
 def test_region_without_a_default_subnet_is_refused_with_the_fix(monkeypatch):

@@ -345,16 +345,29 @@ def look_up_existing_endpoints(
     ]
 
 
+#: The tag that marks the endpoints a VpcEndpoints made, with the component's stack and name as
+#: its value: the one this component made on an earlier run is its own, not a clash.
+OWNER_TAG: Final = f"{PACKAGE_NAME}:owner"
+
+
+def owner_tag(name: str) -> str:
+    """The :data:`OWNER_TAG` value of the VpcEndpoints named ``name`` in this stack."""
+    return f"{pulumi.get_project()}/{pulumi.get_stack()}/{name}"
+
+
 def check_no_conflicting_endpoint(
     service: EndpointService,
     vpc_id: str,
     route_table_ids: Sequence[str],
     *,
+    owner: str,
     opts: pulumi.InvokeOptions | None = None,
 ) -> None:
     """Raises :class:`InputError` when an endpoint made elsewhere would make this one fail at
     creation: AWS allows one private-DNS interface endpoint per service and VPC, and one gateway
-    endpoint per service and route table."""
+    endpoint per service and route table. An endpoint tagged with ``owner`` is this component's
+    own, from an earlier run, and never a clash. Where several endpoints match, it cannot tell,
+    and leaves the judgement to AWS."""
     try:
         found = aws.ec2.get_vpc_endpoint(
             vpc_id=vpc_id,
@@ -364,22 +377,19 @@ def check_no_conflicting_endpoint(
             opts=opts,
         )
     except Exception as error:
-        if _not_found(error):
+        if _not_found(error) or _SEVERAL in str(error):
             return
-        if _SEVERAL not in str(error):
-            raise
-        found = None
-    shared = sorted(set(route_table_ids) & set(found.route_table_ids or ())) if found else []
-    conflict = found is None or (
-        found.private_dns_enabled if service.service_type == "Interface" else bool(shared)
-    )
+        raise
+    if (found.tags or {}).get(OWNER_TAG) == owner:
+        return
+    shared = sorted(set(route_table_ids) & set(found.route_table_ids or ()))
+    conflict = found.private_dns_enabled if service.service_type == "Interface" else bool(shared)
     if conflict:
-        if found is None:
-            what = f"several {service.service_type} endpoints"
-        elif shared:
-            what = f"{found.id} on route table(s) {', '.join(shared)}"
-        else:
-            what = f"{found.id} with private DNS"
+        what = (
+            f"{found.id} on route table(s) {', '.join(shared)}"
+            if shared
+            else f"{found.id} with private DNS"
+        )
         raise InputError(
             f"{vpc_id} already has {what} for {service.service_name}, so AWS would refuse "
             f"another. Use it: list {service.endpoint!r} in existing_services (the stack setting "
@@ -388,11 +398,20 @@ def check_no_conflicting_endpoint(
 
 
 def _check_zones(
-    looked_up: Sequence[EndpointService], subnet_ids: Sequence[str], opts: pulumi.InvokeOptions
+    looked_up: Sequence[EndpointService],
+    subnet_ids: Sequence[str],
+    vpc_id: str | None,
+    opts: pulumi.InvokeOptions,
 ) -> None:
     zones: dict[str, str] = {}
     for subnet in subnet_ids:
-        zone = aws.ec2.get_subnet(id=subnet, opts=opts).availability_zone
+        found = aws.ec2.get_subnet(id=subnet, opts=opts)
+        if vpc_id is not None and found.vpc_id != vpc_id:
+            raise InputError(
+                f"subnet_ids holds {subnet}, which is in {found.vpc_id}, not in vpc_id "
+                f"{vpc_id}; an endpoint's subnets are in its VPC. Give subnets of {vpc_id}."
+            )
+        zone = found.availability_zone
         if zone in zones:
             raise InputError(
                 f"subnet_ids {zones[zone]} and {subnet} are both in {zone}; an interface "
@@ -451,7 +470,9 @@ class VpcEndpoints(pulumi.ComponentResource):
                 skipped.append(service)
         if known_or_none(vpc_id) is not None:
             for service in looked_up:
-                check_no_conflicting_endpoint(service, str(vpc_id), route_tables, opts=invoke)
+                check_no_conflicting_endpoint(
+                    service, str(vpc_id), route_tables, owner=owner_tag(name), opts=invoke
+                )
         existing = look_up_existing_endpoints(
             args.get("existing_services", []), str(vpc_id), route_tables, opts=invoke
         )
@@ -460,6 +481,7 @@ class VpcEndpoints(pulumi.ComponentResource):
         _check_zones(
             looked_up,
             _plain_ids(args.get("subnet_ids"), input_name="subnet_ids", pattern=_SUBNET_ID_RE),
+            known_or_none(vpc_id),
             invoke,
         )
         super().__init__(f"{PACKAGE_NAME}:index:VpcEndpoints", name, None, opts)
@@ -525,7 +547,7 @@ class VpcEndpoints(pulumi.ComponentResource):
                 subnet_ids=list(args.get("subnet_ids", [])) if interface else None,
                 security_group_ids=[self.security_group.id] if interface else None,
                 route_table_ids=None if interface else list(args.get("route_table_ids", [])),
-                tags={"Name": f"{name}-{service.endpoint}", **tags},
+                tags={"Name": f"{name}-{service.endpoint}", **tags, OWNER_TAG: owner_tag(name)},
                 opts=child,
             )
 
