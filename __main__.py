@@ -95,7 +95,7 @@ if private:
 
 # Where the instance runs, as AWS describes it (a preview reads it too): the configured subnet, or
 # the default VPC's default subnet with the lowest ID.
-facts = look_up_network(subnet_id or None)
+facts = look_up_network(subnet_id or None, instance_type=config.require("instanceType"))
 network.check_network_path(mode, facts)
 instance_args["subnet_id"] = facts.subnet_id
 

@@ -17,6 +17,13 @@ from . import validation as v
 from ._inputs import checked, known_or_none, with_whole_numbers
 from ._meta import PACKAGE_NAME
 from .instance_role import InstanceRole, InstanceRoleArgs, check_instance_role_args
+from .network.existing import (
+    ExistingNetwork,
+    default_subnet_filters,
+    first_default_subnet,
+    look_up_network_output,
+    offering_filters,
+)
 
 #: IMDSv2 only: a metadata request without a session token gets HTTP 401. Not an input.
 METADATA_HTTP_TOKENS: Final = "required"
@@ -69,16 +76,18 @@ class InstanceWithRoleArgs(TypedDict, total=False):
     """Optional. Defaults to `t3.micro`. The EC2 instance type."""
 
     subnet_id: pulumi.Input[str]
-    """Optional. Defaults to the default VPC's default subnet with the lowest ID. The subnet to
-    launch into."""
+    """Optional. Defaults to the default VPC's default subnet with the lowest ID among those in
+    an Availability Zone that offers `instance_type` (recorded for the policy pack's
+    reachability rules). The subnet to launch into."""
 
     vpc_security_group_ids: Sequence[pulumi.Input[str]]
     """Optional. Defaults to the VPC's default security group. Security groups of the
     instance."""
 
     associate_public_ip_address: bool
-    """Optional. Defaults to `false`. Give the instance a public IPv4 address; set `true` only
-    for an instance that must be reached from the internet."""
+    """Optional. Defaults to `false`. Give the instance a public IPv4 address: its way to AWS's
+    APIs through a subnet routed to an internet gateway, where it has no NAT route or VPC
+    endpoints. Its security groups, not the address, decide what may connect in."""
 
     key_name: pulumi.Input[str]
     """Optional. Defaults to none. An EC2 key pair for SSH; Session Manager
@@ -189,7 +198,19 @@ class InstanceWithRole(pulumi.ComponentResource):
                 opts=pulumi.InvokeOutputOptions(parent=self),
             ).insecure_value
 
-        subnet_id: pulumi.Input[str] = args.get("subnet_id") or _default_subnet(self)
+        subnet_id: pulumi.Input[str]
+        self.network: ExistingNetwork | None = None
+        """The record of the default subnet this chose, for the policy pack's reachability
+        rules (escape hatch); `None` when `subnet_id` is given."""
+        if "subnet_id" in args:
+            subnet_id = args["subnet_id"]
+        else:
+            subnet_id = _default_subnet(self, args.get("instance_type", DEFAULT_INSTANCE_TYPE))
+            self.network = ExistingNetwork(
+                f"{name}-network",
+                look_up_network_output(subnet_id, opts=pulumi.InvokeOutputOptions(parent=self)),
+                pulumi.ResourceOptions(parent=self),
+            )
         tags: dict[str, pulumi.Input[str]] = {"Name": name, **args.get("tags", {})}
         self.instance = aws.ec2.Instance(
             f"{name}-instance",
@@ -268,21 +289,23 @@ class InstanceWithRole(pulumi.ComponentResource):
         )
 
 
-def _default_subnet(parent: pulumi.Resource) -> pulumi.Output[str]:
-    """A default subnet of the default VPC, the first by ID so that it is stable."""
+def _default_subnet(
+    parent: pulumi.Resource, instance_type: pulumi.Input[str]
+) -> pulumi.Output[str]:
+    """The default VPC's default subnet with the lowest ID (stable from one run to the next)
+    among those in an Availability Zone that offers ``instance_type``."""
+    opts = pulumi.InvokeOutputOptions(parent=parent)
 
-    def first(ids: list[str]) -> str:
-        if not ids:
-            raise v.InputError(
-                "subnet_id is not set and this region has no default VPC subnet to fall back on. "
-                "Set subnet_id to the subnet the instance should run in."
-            )
-        return sorted(ids)[0]
+    def in_offering_zones(kind: str) -> pulumi.Output[str]:
+        zones = aws.ec2.get_instance_type_offerings_output(
+            filters=offering_filters(kind), location_type="availability-zone", opts=opts
+        ).locations
+        ids = zones.apply(
+            lambda z: aws.ec2.get_subnets_output(filters=default_subnet_filters(z), opts=opts).ids
+        )
+        return ids.apply(lambda found: first_default_subnet(found, kind))
 
-    return aws.ec2.get_subnets_output(
-        filters=[aws.ec2.GetSubnetsFilterArgs(name="default-for-az", values=["true"])],
-        opts=pulumi.InvokeOutputOptions(parent=parent),
-    ).ids.apply(first)
+    return pulumi.Output.from_input(instance_type).apply(in_offering_zones)
 
 
 def _normalized(name: str, args: InstanceWithRoleArgs) -> InstanceWithRoleArgs:

@@ -106,6 +106,8 @@ class AwsMocks(pulumi_mocks.Mocks):
         """The endpoint names the region offers."""
         self.vpc_dns = True
         """Whether VPCs have DNS support and DNS hostnames on."""
+        self.zones_without: set[str] = set()
+        """Availability Zones that offer no instance type (as use1-az3 offers no t3)."""
         self.existing_endpoints: dict[str, dict[str, Any]] = {}
         """Full service name -> the getVpcEndpoint answer for an endpoint made elsewhere."""
 
@@ -305,9 +307,32 @@ class AwsMocks(pulumi_mocks.Mocks):
         }
 
     def _getSubnets(self, args: dict) -> dict:
-        if args.get("filters") != [{"name": "default-for-az", "values": ["true"]}]:
+        filters = {f["name"]: f["values"] for f in args.get("filters") or []}
+        if filters.get("default-for-az") != ["true"] or set(filters) - {
+            "default-for-az",
+            "availability-zone",
+        }:
             raise UnmockedCallError(f"getSubnets mocked only for default subnets: {args}")
-        return {"id": self.target.region, "ids": default_subnets(self.target), **args}
+        subnets = default_subnets(self.target)
+        zones = filters.get("availability-zone")
+        ids = [
+            s
+            for s, zone in zip(subnets, "cab", strict=True)
+            if zones is None or self.target.region + zone in zones
+        ]
+        return {"id": self.target.region, "ids": ids, **args}
+
+    def _getInstanceTypeOfferings(self, args: dict) -> dict:
+        if args.get("locationType") != "availability-zone":
+            raise UnmockedCallError(f"getInstanceTypeOfferings mocked only by zone: {args}")
+        (wanted,) = [f["values"] for f in args.get("filters") or [] if f["name"] == "instance-type"]
+        zones = [z for z in (self.target.region + c for c in "abc") if z not in self.zones_without]
+        return {
+            "id": self.target.region,
+            "instanceTypes": wanted * len(zones),
+            "locations": zones,
+            "locationTypes": ["availability-zone"] * len(zones),
+        }
 
     def _getSubnet(self, args: dict) -> dict:
         subnet = str(args.get("id"))

@@ -381,6 +381,17 @@ class MotoMocks(pulumi_mocks.Mocks):
                 "serviceType": wanted,
                 "availabilityZones": matching[0]["AvailabilityZones"],
             }
+        if token == "aws:ec2/getInstanceTypeOfferings:getInstanceTypeOfferings":
+            filters = [{"Name": f["name"], "Values": f["values"]} for f in a.get("filters", [])]
+            offers = self.ec2.describe_instance_type_offerings(
+                LocationType=a["locationType"], Filters=filters
+            )["InstanceTypeOfferings"]
+            return {
+                "id": self.region,
+                "instanceTypes": [o["InstanceType"] for o in offers],
+                "locations": [o["Location"] for o in offers],
+                "locationTypes": [o["LocationType"] for o in offers],
+            }
         if token == "aws:ec2/getSubnets:getSubnets":
             filters = [{"Name": f["name"], "Values": f["values"]} for f in a.get("filters", [])]
             subnets = self.ec2.describe_subnets(Filters=filters)["Subnets"]

@@ -135,6 +135,9 @@ def yaml_run(yaml_program):
 def test_yaml_example_builds_each_component_through_the_host(yaml_run):
     components = sorted((r.type, r.name) for r in yaml_run.registrations if not r.custom)
     assert components == [
+        # Each instance without a subnet records the default subnet it chose.
+        (f"{PACKAGE_NAME}:index:ExistingNetwork", "builder-network"),
+        (f"{PACKAGE_NAME}:index:ExistingNetwork", "worker-network"),
         (f"{PACKAGE_NAME}:index:InstanceRole", "builder"),
         (f"{PACKAGE_NAME}:index:InstanceRole", "readers"),
         (f"{PACKAGE_NAME}:index:InstanceWithRole", "builder"),

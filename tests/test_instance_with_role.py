@@ -4,7 +4,7 @@ import pytest
 
 from components import InstanceRole, InstanceRoleArgs, InstanceWithRole, InstanceWithRoleArgs
 from components.validation import InputError
-from offline.mocks import AL2023_PARAMETER, AwsTarget, default_subnets, run_program
+from offline.mocks import AL2023_PARAMETER, AwsMocks, AwsTarget, default_subnets, run_program
 
 INSTANCE = "aws:ec2/instance:Instance"
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
@@ -105,7 +105,48 @@ def test_instance_without_subnet_launches_into_the_lowest_default_subnet():
     run = build()
     assert run.one(INSTANCE).inputs["subnetId"] == min(default_subnets(AwsTarget()))
     (lookup,) = [c for c in run.mocks.calls if c.token == "aws:ec2/getSubnets:getSubnets"]
-    assert lookup.args["filters"] == [{"name": "default-for-az", "values": ["true"]}]
+    assert lookup.args["filters"][0] == {"name": "default-for-az", "values": ["true"]}
+
+
+def test_default_subnet_is_in_a_zone_that_offers_the_instance_type():
+    # t3 is not offered in every zone (use1-az3 of us-east-1): a default subnet there would
+    # fail RunInstances at `up`.
+    mocks = AwsMocks()
+    mocks.zones_without = {"eu-west-1a"}
+    run = build(InstanceWithRoleArgs(instance_type="t3.medium"), mocks=mocks)
+    (offerings,) = [c for c in mocks.calls if c.token.endswith("getInstanceTypeOfferings")]
+    assert offerings.args["filters"] == [{"name": "instance-type", "values": ["t3.medium"]}]
+    chosen = run.one(INSTANCE).inputs["subnetId"]
+    offered = [
+        s
+        for s in default_subnets(AwsTarget())
+        if mocks._getSubnet({"id": s})["availabilityZone"] != "eu-west-1a"
+    ]
+    assert chosen == min(offered)
+    assert chosen != min(default_subnets(AwsTarget())), "the lowest ID is in eu-west-1a"
+
+
+def test_no_default_subnet_in_a_zone_offering_the_type_is_refused_with_the_fix():
+    mocks = AwsMocks()
+    mocks.zones_without = {"eu-west-1a", "eu-west-1b", "eu-west-1c"}
+    run = build(InstanceWithRoleArgs(instance_type="t3.medium"), mocks=mocks, capture_error=True)
+    with pytest.raises(
+        InputError, match=r"No default VPC subnet is in an Availability Zone that offers t3\.medium"
+    ):
+        raise run.raised(InputError)
+
+
+def test_default_subnet_is_recorded_for_the_reachability_rules():
+    run = build()
+    record = run.one("ec2-instance-role:index:ExistingNetwork")
+    assert record.parent == run.one("ec2-instance-role:index:InstanceWithRole").urn
+    assert record.outputs["subnet_id"] == run.one(INSTANCE).inputs["subnetId"]
+    assert record.outputs["default_route"].startswith("igw-")
+
+
+def test_given_subnet_is_not_recorded():
+    run = build(InstanceWithRoleArgs(subnet_id="subnet-0123456789abcdef0"))
+    assert not run.of_type("ec2-instance-role:index:ExistingNetwork")
 
 
 def test_given_subnet_needs_no_default_subnet_lookup():

@@ -14,6 +14,7 @@ from components.network import (
     credential_network_guard,
     endpoint_for_prefix,
     endpoint_type,
+    endpoints_for_prefix,
     needed_endpoints,
     needed_endpoints_for_role,
 )
@@ -63,6 +64,27 @@ def test_prefix_with_an_endpoint_but_no_model_of_its_name_maps_to_itself():
 
 def test_prefix_matching_is_case_insensitive_as_iams_is():
     assert endpoint_for_prefix("CloudWatch") == "monitoring"
+
+
+@pytest.mark.parametrize(
+    ("prefix", "endpoints"),
+    [
+        ("ecr", ("ecr.api", "ecr.dkr")),
+        ("kinesis", ("kinesis-streams",)),
+        ("execute-api", ("execute-api",)),
+    ],
+)
+def test_prefixes_privatelink_names_otherwise_than_botocore_use_privatelinks_names(
+    prefix, endpoints
+):
+    assert endpoints_for_prefix(prefix) == endpoints
+
+
+def test_an_ecr_pull_needs_both_ecr_endpoints():
+    assert needed_endpoints({"p": allow("ecr:BatchGetImage")}, {}).endpoints == (
+        "ecr.api",
+        "ecr.dkr",
+    )
 
 
 def test_unknown_prefix_has_no_endpoint():
@@ -200,13 +222,13 @@ def test_session_manager_attachment_given_by_arn_needs_the_same_endpoints():
 # --- the credential guard ----------------------------------------------------------------------
 
 
-def test_guard_denies_requests_from_another_vpc_than_the_credentials():
+def test_guard_first_statement_is_awss_documented_same_vpc_deny():
     first = credential_network_guard()["Statement"][0]
     assert first["Effect"] == "Deny"
     assert first["Condition"]["StringNotEquals"] == {"aws:SourceVpc": "${aws:Ec2InstanceSourceVpc}"}
 
 
-def test_guard_denies_requests_from_another_address_than_the_instances():
+def test_guard_second_statement_is_awss_documented_same_address_deny():
     second = credential_network_guard()["Statement"][1]
     assert second["Condition"]["StringNotEquals"] == {
         "aws:Ec2InstanceSourcePrivateIPv4": "${aws:VpcSourceIp}"

@@ -343,9 +343,14 @@ def test_public_egress_refuses_a_subnet_without_an_internet_gateway_before_regis
     assert not run.registrations
 
 
-def test_private_mode_gives_no_public_ip_and_an_endpoint_per_service():
+def test_private_mode_gives_the_instance_no_public_ip():
     run = deploy("prod")
     assert run.one("aws:ec2/instance:Instance").inputs["associatePublicIpAddress"] is False
+    assert "publicIp" not in run.outputs
+
+
+def test_private_mode_creates_an_endpoint_per_service_the_instance_calls():
+    run = deploy("prod")
     services = sorted(e.inputs["serviceName"].rsplit(".", 1)[-1] for e in run.of_type(ENDPOINT))
     assert services == [
         "ec2",
@@ -359,7 +364,6 @@ def test_private_mode_gives_no_public_ip_and_an_endpoint_per_service():
         "ssmmessages",
         "sts",
     ]
-    assert "publicIp" not in run.outputs
 
 
 def test_private_mode_puts_the_instance_in_the_endpoints_clients_group_and_waits_for_them():
@@ -379,7 +383,7 @@ def test_private_mode_endpoints_use_the_instances_subnet_and_route_table():
     assert run.one("aws:ec2/instance:Instance").inputs["subnetId"] == record["subnet_id"]
 
 
-def test_private_mode_denies_the_role_its_credentials_outside_the_vpc():
+def test_private_mode_role_carries_the_credential_guard():
     guard = json.loads(deploy("prod").named(GUARD).inputs["policy"])
     assert {s["Effect"] for s in guard["Statement"]} == {"Deny"}
 
@@ -474,9 +478,12 @@ def test_unguarded_private_role_may_go_to_instances_the_stack_does_not_manage():
     assert run.of_type("pulumi-python:dynamic:Resource")
 
 
-def test_endpoints_admit_only_the_instance_unless_opened_to_the_vpc():
+def test_endpoints_admit_only_the_instance_by_default():
     closed = deploy("prod").of_type("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
     assert [r.name for r in closed] == ["app-endpoints-https-from-clients"]
+
+
+def test_endpoints_opened_to_the_vpc_admit_its_range():
     opened = deploy("prod", {"ec2-instance-role:endpointsOpenToVpc": True})
     rule = opened.named("app-endpoints-https-from-172.31.0.0-16").inputs
     assert rule["cidrIpv4"] == "172.31.0.0/16", "the default VPC's range"

@@ -20,6 +20,7 @@ from .services import (
     ServiceNeeds,
     endpoint_for_prefix,
     endpoint_type,
+    endpoints_for_prefix,
     needed_endpoints,
     needed_endpoints_for_role,
 )
@@ -41,6 +42,7 @@ __all__ = [
     "credential_network_guard",
     "endpoint_for_prefix",
     "endpoint_type",
+    "endpoints_for_prefix",
     "look_up_endpoint_service",
     "look_up_existing_endpoints",
     "look_up_network",

@@ -17,8 +17,8 @@ default route learnt that way reads as none.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, fields
 from typing import Any, Final
 
 import pulumi
@@ -91,43 +91,106 @@ def _default_route(routes: Any) -> str | None:
     return None
 
 
-def _default_subnet(opts: pulumi.InvokeOptions | None) -> str:
-    ids = aws.ec2.get_subnets(
-        filters=[aws.ec2.GetSubnetsFilterArgs(name="default-for-az", values=["true"])], opts=opts
-    ).ids
-    if not ids:
+def default_subnet_filters(zones: Sequence[str] | None) -> list[aws.ec2.GetSubnetsFilterArgs]:
+    """The default VPC's default subnets, in ``zones`` when given."""
+    filters = [aws.ec2.GetSubnetsFilterArgs(name="default-for-az", values=["true"])]
+    if zones is not None:
+        filters.append(aws.ec2.GetSubnetsFilterArgs(name="availability-zone", values=list(zones)))
+    return filters
+
+
+def first_default_subnet(ids: Sequence[str], instance_type: str | None) -> str:
+    """The lowest ID (stable from one run to the next); raises :class:`InputError` for none."""
+    if ids:
+        return sorted(ids)[0]
+    if instance_type is not None:
         raise InputError(
-            "No subnet is configured and this region has no default VPC subnet (the default VPC "
-            "may have been deleted). Set subnetId (subnet_id) to the subnet the instance should "
-            "run in, or recreate the default VPC with `aws ec2 create-default-vpc`."
+            f"No default VPC subnet is in an Availability Zone that offers {instance_type} "
+            "(aws ec2 describe-instance-type-offerings --location-type availability-zone). Set "
+            "subnetId (subnet_id) to a subnet in a zone that does, or choose another instance "
+            "type."
         )
-    # The lowest ID: stable from one run to the next, as InstanceWithRole chooses it.
-    return sorted(ids)[0]
+    raise InputError(
+        "No subnet is configured and this region has no default VPC subnet (the default VPC "
+        "may have been deleted). Set subnetId (subnet_id) to the subnet the instance should "
+        "run in, or recreate the default VPC with `aws ec2 create-default-vpc`."
+    )
+
+
+def offering_filters(instance_type: str) -> list[aws.ec2.GetInstanceTypeOfferingsFilterArgs]:
+    """The Availability Zones that offer ``instance_type``."""
+    return [
+        aws.ec2.GetInstanceTypeOfferingsFilterArgs(name="instance-type", values=[instance_type])
+    ]
+
+
+def _default_subnet(opts: pulumi.InvokeOptions | None, instance_type: str | None) -> str:
+    # Not every zone offers every type (t3 is not offered in use1-az3 of us-east-1), and a
+    # default subnet in such a zone would fail RunInstances at `up`, after the role exists.
+    zones = (
+        None
+        if instance_type is None
+        else aws.ec2.get_instance_type_offerings(
+            filters=offering_filters(instance_type), location_type="availability-zone", opts=opts
+        ).locations
+    )
+    ids = aws.ec2.get_subnets(filters=default_subnet_filters(zones), opts=opts).ids
+    return first_default_subnet(ids, instance_type)
 
 
 def look_up_network(
-    subnet_id: str | None = None, *, opts: pulumi.InvokeOptions | None = None
+    subnet_id: str | None = None,
+    *,
+    instance_type: str | None = None,
+    opts: pulumi.InvokeOptions | None = None,
 ) -> NetworkFacts:
-    """The facts of ``subnet_id`` (a plain ID), or of the default VPC's default subnet with the
-    lowest ID when it is ``None``. Raises :class:`InputError` for a malformed ID or a region
-    without a default subnet; a subnet AWS does not know fails the provider's lookup."""
+    """The facts of ``subnet_id`` (a plain ID); when it is ``None``, of the default VPC's default
+    subnet with the lowest ID, among those in a zone that offers ``instance_type`` when that is
+    given. Raises :class:`InputError` for a malformed ID or no such default subnet; a subnet AWS
+    does not know fails the provider's lookup."""
     if subnet_id is not None and (
         not isinstance(subnet_id, str) or not _SUBNET_ID_RE.match(subnet_id)
     ):
         raise InputError(
             f"subnet_id {subnet_id!r} is not a valid ID (for example 'subnet-0123456789abcdef0')."
         )
-    subnet_id = subnet_id or _default_subnet(opts)
+    subnet_id = subnet_id or _default_subnet(opts, instance_type)
     subnet = aws.ec2.get_subnet(id=subnet_id, opts=opts)
     vpc = aws.ec2.get_vpc(id=subnet.vpc_id, opts=opts)
-    explicit = aws.ec2.get_route_tables(
-        filters=[
-            aws.ec2.GetRouteTablesFilterArgs(name="association.subnet-id", values=[subnet_id])
-        ],
-        opts=opts,
-    ).ids
+    explicit = aws.ec2.get_route_tables(filters=_association(subnet_id), opts=opts).ids
     table_id = explicit[0] if explicit else vpc.main_route_table_id
     table = aws.ec2.get_route_table(route_table_id=table_id, opts=opts)
+    return _facts(subnet_id, subnet, vpc, table_id, table)
+
+
+def look_up_network_output(
+    subnet_id: pulumi.Input[str], *, opts: pulumi.InvokeOutputOptions | None = None
+) -> pulumi.Output[NetworkFacts]:
+    """:func:`look_up_network` for a subnet ID that may be known only at deploy time (an
+    Output), through the data sources' Output forms: no invoke blocks the program."""
+
+    def of(subnet: str) -> pulumi.Output[NetworkFacts]:
+        found = aws.ec2.get_subnet_output(id=subnet, opts=opts)
+        vpc = found.vpc_id.apply(lambda v: aws.ec2.get_vpc_output(id=v, opts=opts))
+        explicit = aws.ec2.get_route_tables_output(filters=_association(subnet), opts=opts).ids
+        table_id = pulumi.Output.all(explicit, vpc.main_route_table_id).apply(
+            lambda values: str(values[0][0] if values[0] else values[1])
+        )
+        table = table_id.apply(
+            lambda t: aws.ec2.get_route_table_output(route_table_id=t, opts=opts)
+        )
+        return pulumi.Output.all(found, vpc, table_id, table).apply(
+            lambda values: _facts(subnet, *values)
+        )
+
+    return pulumi.Output.from_input(subnet_id).apply(of)
+
+
+def _association(subnet_id: str) -> list[aws.ec2.GetRouteTablesFilterArgs]:
+    return [aws.ec2.GetRouteTablesFilterArgs(name="association.subnet-id", values=[subnet_id])]
+
+
+def _facts(subnet_id: str, subnet: Any, vpc: Any, table_id: str, table: Any) -> NetworkFacts:
     return NetworkFacts(
         subnet_id=subnet_id,
         vpc_id=subnet.vpc_id,
@@ -146,16 +209,28 @@ class ExistingNetwork(pulumi.ComponentResource):
     manage, as :func:`look_up_network` found it. Registers no AWS resource."""
 
     def __init__(
-        self, name: str, facts: NetworkFacts, opts: pulumi.ResourceOptions | None = None
+        self,
+        name: str,
+        facts: NetworkFacts | pulumi.Output[NetworkFacts],
+        opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        if not isinstance(facts, NetworkFacts):
+        if not isinstance(facts, (NetworkFacts, pulumi.Output)):
             raise InputError(
-                f"ExistingNetwork {name!r} takes the NetworkFacts that look_up_network returns; "
-                f"got {type(facts).__name__}."
+                f"ExistingNetwork {name!r} takes the NetworkFacts that look_up_network (or "
+                f"look_up_network_output) returns; got {type(facts).__name__}."
             )
         super().__init__(f"{PACKAGE_NAME}:index:ExistingNetwork", name, None, opts)
-        self.facts = facts
-        """What AWS reported."""
-        self.subnet_id: pulumi.Output[str] = pulumi.Output.from_input(facts.subnet_id)
-        self.vpc_id: pulumi.Output[str] = pulumi.Output.from_input(facts.vpc_id)
-        self.register_outputs(facts.as_outputs())
+        resolved = pulumi.Output.from_input(facts)
+        self.facts = facts if isinstance(facts, NetworkFacts) else None
+        """What AWS reported, when it was known as the program ran (``look_up_network``)."""
+        self.subnet_id: pulumi.Output[str] = resolved.apply(lambda f: f.subnet_id)
+        self.vpc_id: pulumi.Output[str] = resolved.apply(lambda f: f.vpc_id)
+        if isinstance(facts, NetworkFacts):
+            self.register_outputs(facts.as_outputs())
+        else:
+            self.register_outputs(
+                {key: resolved.apply(lambda f, k=key: f.as_outputs()[k]) for key in _OUTPUTS}
+            )
+
+
+_OUTPUTS: Final = tuple(f.name for f in fields(NetworkFacts))

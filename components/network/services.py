@@ -55,6 +55,18 @@ MANAGED_POLICY_SERVICES: Final[Mapping[str, tuple[str, ...]]] = {
     "CloudWatchAgentAdminPolicy": ("cloudwatch", "logs", "ec2", "ssm"),
 }
 
+#: IAM prefixes whose endpoints are not named by botocore's ``endpointPrefix``, with the
+#: endpoint names the AWS PrivateLink guide lists for them ("AWS services that integrate with
+#: AWS PrivateLink", docs.aws.amazon.com/vpc/latest/privatelink/aws-services-privatelink-support
+#: .html): botocore says ``api.ecr`` and ``kinesis``, PrivateLink ``ecr.api`` and
+#: ``kinesis-streams``. ECR pulls need both of its endpoints (and S3, for the image layers).
+ENDPOINT_OVERRIDES: Final[Mapping[str, tuple[str, ...]]] = {
+    "ecr": ("ecr.api", "ecr.dkr"),
+    "execute-api": ("execute-api",),
+    "kinesis": ("kinesis-streams",),
+    "sagemaker": ("sagemaker.api", "sagemaker.runtime"),
+}
+
 #: Actions that are permission checks, not API calls the instance makes: iam:PassRole is checked
 #: when the instance calls another service with a role ARN (IAM user guide, "Grant a user
 #: permissions to pass a role to an AWS service": "PassRole is a permission, not an API action").
@@ -139,15 +151,24 @@ def _botocore_endpoint_names() -> frozenset[str]:
     return frozenset(name for p in data["partitions"] for name in p.get("services", {}))
 
 
-def endpoint_for_prefix(iam_prefix: str) -> str | None:
-    """The VPC endpoint name that serves the actions of an IAM service prefix, or ``None``."""
+def endpoints_for_prefix(iam_prefix: str) -> tuple[str, ...]:
+    """The VPC endpoint names that serve the actions of an IAM service prefix; empty when none
+    is known."""
     prefix = iam_prefix.lower()
+    if prefix in ENDPOINT_OVERRIDES:
+        return ENDPOINT_OVERRIDES[prefix]
     if prefix in SESSION_MANAGER_ENDPOINTS:
-        return prefix
+        return (prefix,)
     if (endpoint := _botocore_endpoint_prefix(prefix)) is not None:
-        return endpoint
+        return (endpoint,)
     # No model by that name, but an endpoint of that very name (states, elasticloadbalancing).
-    return prefix if prefix in _botocore_endpoint_names() else None
+    return (prefix,) if prefix in _botocore_endpoint_names() else ()
+
+
+def endpoint_for_prefix(iam_prefix: str) -> str | None:
+    """The first of :func:`endpoints_for_prefix`, or ``None``."""
+    found = endpoints_for_prefix(iam_prefix)
+    return found[0] if found else None
 
 
 class _Collector:
@@ -161,13 +182,13 @@ class _Collector:
             reasons.append(reason)
 
     def add_prefix(self, prefix: str, reason: str) -> None:
-        endpoint = endpoint_for_prefix(prefix)
-        if endpoint is None:
+        endpoints = endpoints_for_prefix(prefix)
+        if not endpoints:
             self.unresolved.append(
                 f"{reason} names service {prefix!r}, which has no known VPC endpoint; reach it "
                 "through a NAT gateway or public egress, or name its endpoint explicitly"
             )
-        else:
+        for endpoint in endpoints:
             self.add(endpoint, reason)
 
     def result(self) -> ServiceNeeds:
