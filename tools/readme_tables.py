@@ -12,6 +12,7 @@ between ``<!-- BEGIN GENERATED: X -->`` and ``<!-- END GENERATED: X -->`` marker
 from __future__ import annotations
 
 import ast
+import gc
 import re
 import sys
 from dataclasses import dataclass
@@ -66,10 +67,23 @@ def _annotated_fields(node: ast.ClassDef) -> list[tuple[str, str, str]]:
     return fields
 
 
+def _parse(source: Path) -> ast.Module:
+    # With the garbage collector off: on CPython 3.11.7 a finalizer that the collector runs in
+    # the middle of ast.parse (a test's abandoned asyncio future logging its exception, say)
+    # can make it fail with "SystemError: AST constructor recursion depth mismatch".
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return ast.parse(source.read_text())
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def _classes() -> dict[str, ast.ClassDef]:
     found: dict[str, ast.ClassDef] = {}
     for source in SOURCES:
-        for node in ast.parse(source.read_text()).body:
+        for node in _parse(source).body:
             if isinstance(node, ast.ClassDef):
                 found[node.name] = node
     return found
