@@ -1,0 +1,125 @@
+"""The dev role's permissions as AWS evaluates them, shown in the emulator with IAM enforcement
+on: the role's own credentials (from AssumeRole, as EC2 gets them for the instance) can do what
+the guide's application needs and are refused the neighbours.
+
+What moto's evaluator models: Allow and Deny of identity policies (inline and the attached AWS
+managed ones) by action, and by resource for S3, SQS, IAM and STS requests. What it does not:
+resources for other services (Secrets Manager requests are authorized against Resource "*",
+which the role's prefix grant never matches, so the secret checks are left to the policy lint,
+which matches each action's ARN format), condition context (the credential guard's
+aws:SourceVpc is not evaluated), resource policies, SCPs, permission boundaries and session
+policies.
+"""
+
+from contextlib import contextmanager
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+from moto import settings
+from moto.core.authorization import ActionAuthenticatorMixin
+from test_emulator_apply import emulated
+
+from offline.mocks import run_program
+from offline.stack_config import merged_config, run_stack_program
+
+REGION = "eu-west-1"
+BUCKET, OTHER_BUCKET = "my-app-data-dev", "someone-elses-bucket"  # Pulumi.dev.yaml's bucket
+QUEUE, OTHER_QUEUE = "my-app-queue-dev", "someone-elses-queue"
+
+
+@contextmanager
+def enforced():
+    """moto authorizes every request from here on, as AWS does."""
+    before = settings.INITIAL_NO_AUTH_ACTION_COUNT, ActionAuthenticatorMixin.request_count
+    settings.INITIAL_NO_AUTH_ACTION_COUNT = 0
+    ActionAuthenticatorMixin.request_count = 0
+    try:
+        yield
+    finally:
+        settings.INITIAL_NO_AUTH_ACTION_COUNT, ActionAuthenticatorMixin.request_count = before
+
+
+@pytest.fixture(scope="module")
+def role_session():
+    """Clients with the dev role's credentials, in an account holding the application's bucket
+    and queue and a neighbour of each."""
+    with emulated(REGION) as mocks:
+        run = run_program(run_stack_program, config=merged_config("dev"), stack="dev", mocks=mocks)
+        s3, sqs = boto3.client("s3", region_name=REGION), boto3.client("sqs", region_name=REGION)
+        for bucket in (BUCKET, OTHER_BUCKET):
+            s3.create_bucket(
+                Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION}
+            )
+            s3.put_object(Bucket=bucket, Key="seed", Body=b"seed")
+        queues = {q: sqs.create_queue(QueueName=q)["QueueUrl"] for q in (QUEUE, OTHER_QUEUE)}
+        credentials = boto3.client("sts", region_name=REGION).assume_role(
+            RoleArn=run.outputs["roleArn"], RoleSessionName=run.outputs["instanceId"]
+        )["Credentials"]
+        as_role = {
+            "region_name": REGION,
+            "aws_access_key_id": credentials["AccessKeyId"],
+            "aws_secret_access_key": credentials["SecretAccessKey"],
+            "aws_session_token": credentials["SessionToken"],
+        }
+        clients = {name: boto3.client(name, **as_role) for name in ("s3", "sqs", "iam")}
+        with enforced():
+            yield clients, queues
+
+
+def refused(call, *args, **kwargs):
+    with pytest.raises(ClientError) as raised:
+        call(*args, **kwargs)
+    code = raised.value.response["Error"]["Code"]
+    status = raised.value.response["ResponseMetadata"]["HTTPStatusCode"]
+    assert code in {"AccessDenied", "AccessDeniedException", "403"} or status == 403, code
+
+
+def test_role_puts_and_gets_objects_in_its_bucket(role_session):
+    clients, _ = role_session
+    clients["s3"].put_object(Bucket=BUCKET, Key="report.csv", Body=b"a,b")
+    assert clients["s3"].get_object(Bucket=BUCKET, Key="report.csv")["Body"].read() == b"a,b"
+
+
+def test_role_lists_its_bucket(role_session):
+    clients, _ = role_session
+    keys = [o["Key"] for o in clients["s3"].list_objects_v2(Bucket=BUCKET)["Contents"]]
+    assert "seed" in keys
+
+
+def test_role_cannot_delete_objects_it_was_not_granted_to(role_session):
+    clients, _ = role_session
+    refused(clients["s3"].delete_object, Bucket=BUCKET, Key="seed")
+
+
+def test_role_cannot_read_another_bucket(role_session):
+    clients, _ = role_session
+    refused(clients["s3"].get_object, Bucket=OTHER_BUCKET, Key="seed")
+
+
+def test_role_cannot_list_another_bucket(role_session):
+    clients, _ = role_session
+    refused(clients["s3"].list_objects_v2, Bucket=OTHER_BUCKET)
+
+
+def test_role_sends_receives_and_deletes_on_its_queue(role_session):
+    clients, queues = role_session
+    sqs, queue = clients["sqs"], queues[QUEUE]
+    sqs.send_message(QueueUrl=queue, MessageBody="job")
+    (message,) = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=1)["Messages"]
+    sqs.delete_message(QueueUrl=queue, ReceiptHandle=message["ReceiptHandle"])
+
+
+def test_role_cannot_send_to_another_queue(role_session):
+    clients, queues = role_session
+    refused(clients["sqs"].send_message, QueueUrl=queues[OTHER_QUEUE], MessageBody="job")
+
+
+def test_role_cannot_purge_its_own_queue(role_session):
+    clients, queues = role_session
+    refused(clients["sqs"].purge_queue, QueueUrl=queues[QUEUE])
+
+
+def test_role_cannot_write_to_iam(role_session):
+    clients, _ = role_session
+    refused(clients["iam"].create_user, UserName="intruder")
