@@ -83,7 +83,7 @@ check: lint typecheck docs-check workflows test
 up: install
 	pulumi whoami >/dev/null 2>&1 || pulumi login --local
 	pulumi stack select --create $(STACK)
-	pulumi up --stack $(STACK)
+	pulumi up --refresh --stack $(STACK)
 
 preview: install
-	pulumi preview --stack $(STACK)
+	pulumi preview --refresh --stack $(STACK)

@@ -145,6 +145,8 @@ def test_merge_to_main_deploys_dev_then_prod_behind_its_environment():
         assert job["environment"] == stack
         (step,) = steps_using(job, PULUMI_ACTION)
         assert (step["with"]["command"], step["with"]["stack-name"]) == ("up", stack)
+        # Exclusive policy ownership removes a hand-made policy only once a refresh has read it.
+        assert step["with"]["refresh"] is True, f"{stack}: up must refresh"
         assert step["with"]["policyPackConfigs"] == f"policy/config.{stack}.json"
 
 
