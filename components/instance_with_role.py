@@ -202,8 +202,9 @@ class InstanceWithRole(pulumi.ComponentResource):
         self.network: ExistingNetwork | None = None
         """The record of the default subnet this chose, for the policy pack's reachability
         rules (escape hatch); `None` when `subnet_id` is given."""
-        if "subnet_id" in args:
-            subnet_id = args["subnet_id"]
+        given_subnet = args.get("subnet_id")
+        if given_subnet is not None:
+            subnet_id = given_subnet
         else:
             subnet_id = _default_subnet(self, args.get("instance_type", DEFAULT_INSTANCE_TYPE))
             self.network = ExistingNetwork(
@@ -301,7 +302,12 @@ def _default_subnet(
             filters=offering_filters(kind), location_type="availability-zone", opts=opts
         ).locations
         ids = zones.apply(
-            lambda z: aws.ec2.get_subnets_output(filters=default_subnet_filters(z), opts=opts).ids
+            # An empty value list would match any zone in EC2's filters, not none.
+            lambda z: (
+                aws.ec2.get_subnets_output(filters=default_subnet_filters(z), opts=opts).ids
+                if z
+                else []
+            )
         )
         return ids.apply(lambda found: first_default_subnet(found, kind))
 

@@ -130,10 +130,20 @@ def test_no_default_subnet_in_a_zone_offering_the_type_is_refused_with_the_fix()
     mocks = AwsMocks()
     mocks.zones_without = {"eu-west-1a", "eu-west-1b", "eu-west-1c"}
     run = build(InstanceWithRoleArgs(instance_type="t3.medium"), mocks=mocks, capture_error=True)
+    # EC2 reads a filter without values as matching any zone: no subnet lookup is made then.
+    assert not [c for c in mocks.calls if c.token == "aws:ec2/getSubnets:getSubnets"]
     with pytest.raises(
         InputError, match=r"No default VPC subnet is in an Availability Zone that offers t3\.medium"
     ):
         raise run.raised(InputError)
+
+
+def test_subnet_id_given_as_none_means_the_default_subnet():
+    # subnet_id=cfg.get("subnetId") passes None; sending no subnet would let a default subnet
+    # hand the instance a public IP (the provider sends "no public IP" only with a subnet).
+    run = build(InstanceWithRoleArgs(subnet_id=None))  # type: ignore[typeddict-item]
+    assert run.one(INSTANCE).inputs["subnetId"] == min(default_subnets(AwsTarget()))
+    assert run.of_type("ec2-instance-role:index:ExistingNetwork")
 
 
 def test_default_subnet_is_recorded_for_the_reachability_rules():

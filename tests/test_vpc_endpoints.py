@@ -309,6 +309,32 @@ def test_existing_private_dns_endpoint_for_a_service_to_create_is_refused_with_t
     assert not run.registrations
 
 
+def test_own_endpoint_under_an_earlier_name_gets_the_retag_command():
+    mocks = AwsMocks()
+    existing_ssm(
+        mocks,
+        vpcEndpointType="Interface",
+        tags={"ec2-instance-role:owner": "ec2-instance-role/old-stack/net"},
+    )
+    run = build(args(services=["ssm"]), mocks=mocks, capture_error=True)
+    message = str(run.raised(InputError))
+    assert "made by the VpcEndpoints 'ec2-instance-role/old-stack/net'" in message
+    assert (
+        "aws ec2 create-tags --resources vpce-0existing --tags "
+        "Key=ec2-instance-role:owner,Value=ec2-instance-role/test/net" in message
+    )
+
+
+def test_own_endpoint_from_an_earlier_run_is_no_clash():
+    mocks = AwsMocks()
+    existing_ssm(
+        mocks,
+        vpcEndpointType="Interface",
+        tags={"ec2-instance-role:owner": "ec2-instance-role/test/net"},
+    )
+    assert build(args(services=["ssm"]), mocks=mocks).named("net-ssm")
+
+
 def test_existing_endpoint_without_private_dns_does_not_clash():
     mocks = AwsMocks()
     existing_ssm(mocks, vpcEndpointType="Interface", privateDnsEnabled=False)
@@ -372,10 +398,16 @@ def test_hosts_of_allowed_ranges_get_their_own_ingress_rule():
     assert "referencedSecurityGroupId" not in rule.inputs
 
 
-def test_an_allowed_range_that_is_not_ipv4_is_refused():
-    run = build(args(allowed_cidr_blocks=["everyone"]), capture_error=True)
-    assert "allowed_cidr_blocks holds 'everyone'" in str(run.raised(InputError))
+@pytest.mark.parametrize("cidr", ["everyone", "10.0.0.1"])
+def test_an_allowed_range_that_is_not_an_ipv4_range_is_refused(cidr):
+    run = build(args(allowed_cidr_blocks=[cidr]), capture_error=True)
+    assert f"allowed_cidr_blocks holds {cidr!r}" in str(run.raised(InputError))
     assert not run.registrations
+
+
+def test_an_allowed_range_given_twice_is_refused():
+    run = build(args(allowed_cidr_blocks=["10.0.0.0/16", "10.0.0.0/16"]), capture_error=True)
+    assert "names a range twice" in str(run.raised(InputError))
 
 
 def test_lookups_ask_the_aws_provider_among_providers():

@@ -15,6 +15,7 @@ fails the preview with nothing created.
 """
 
 # No `from __future__ import annotations`: the Args TypedDict's annotations stay types at runtime.
+import hashlib
 import ipaddress
 import re
 from collections.abc import Mapping, Sequence
@@ -264,11 +265,16 @@ def check_vpc_endpoints_args(name: str, args: VpcEndpointsArgs) -> list[str]:
     for cidr in cidrs:
         try:
             ipaddress.IPv4Network(cidr)
-        except (TypeError, ValueError) as error:
+            ranged = "/" in cidr  # the provider refuses cidr_ipv4 without a prefix length
+        except (TypeError, ValueError):
+            ranged = False
+        if not ranged:
             raise InputError(
                 f"allowed_cidr_blocks holds {cidr!r}, which is not an IPv4 range (for example "
                 "'172.31.0.0/16')."
-            ) from error
+            )
+    if len(set(cidrs)) != len(cidrs):
+        raise InputError("allowed_cidr_blocks names a range twice. Keep one.")
     if "tags" in args:
         check_tags(args["tags"], input_name="tags")
     return list(services)
@@ -351,8 +357,10 @@ OWNER_TAG: Final = f"{PACKAGE_NAME}:owner"
 
 
 def owner_tag(name: str) -> str:
-    """The :data:`OWNER_TAG` value of the VpcEndpoints named ``name`` in this stack."""
-    return f"{pulumi.get_project()}/{pulumi.get_stack()}/{name}"
+    """The :data:`OWNER_TAG` value of the VpcEndpoints named ``name`` in this stack (a hash of
+    it past AWS's 256 characters for a tag value)."""
+    value = f"{pulumi.get_project()}/{pulumi.get_stack()}/{name}"
+    return value if len(value) <= 256 else hashlib.sha256(value.encode()).hexdigest()
 
 
 def check_no_conflicting_endpoint(
@@ -380,7 +388,8 @@ def check_no_conflicting_endpoint(
         if _not_found(error) or _SEVERAL in str(error):
             return
         raise
-    if (found.tags or {}).get(OWNER_TAG) == owner:
+    tagged = (found.tags or {}).get(OWNER_TAG)
+    if tagged == owner:
         return
     shared = sorted(set(route_table_ids) & set(found.route_table_ids or ()))
     conflict = found.private_dns_enabled if service.service_type == "Interface" else bool(shared)
@@ -390,6 +399,17 @@ def check_no_conflicting_endpoint(
             if shared
             else f"{found.id} with private DNS"
         )
+        if tagged is not None:
+            # Made by a VpcEndpoints: this one under an earlier name (a renamed stack, project
+            # or component), or another stack's.
+            raise InputError(
+                f"{vpc_id} already has {what} for {service.service_name}, made by the "
+                f"VpcEndpoints {tagged!r}, so AWS would refuse another. If that is this "
+                "component under an earlier name (a renamed stack, project or component), "
+                f"retag it: aws ec2 create-tags --resources {found.id} --tags "
+                f"Key={OWNER_TAG},Value={owner}. If it is another stack's, list "
+                f"{service.endpoint!r} in existing_services (existingEndpointServices)."
+            )
         raise InputError(
             f"{vpc_id} already has {what} for {service.service_name}, so AWS would refuse "
             f"another. Use it: list {service.endpoint!r} in existing_services (the stack setting "

@@ -92,7 +92,8 @@ def _default_route(routes: Any) -> str | None:
 
 
 def default_subnet_filters(zones: Sequence[str] | None) -> list[aws.ec2.GetSubnetsFilterArgs]:
-    """The default VPC's default subnets, in ``zones`` when given."""
+    """The default VPC's default subnets, in ``zones`` when given (never empty: EC2 reads a
+    filter without values as matching anything)."""
     filters = [aws.ec2.GetSubnetsFilterArgs(name="default-for-az", values=["true"])]
     if zones is not None:
         filters.append(aws.ec2.GetSubnetsFilterArgs(name="availability-zone", values=list(zones)))
@@ -134,6 +135,9 @@ def _default_subnet(opts: pulumi.InvokeOptions | None, instance_type: str | None
             filters=offering_filters(instance_type), location_type="availability-zone", opts=opts
         ).locations
     )
+    if zones is not None and not zones:
+        # An empty value list would match any zone in EC2's filters, not none.
+        return first_default_subnet([], instance_type)
     ids = aws.ec2.get_subnets(filters=default_subnet_filters(zones), opts=opts).ids
     return first_default_subnet(ids, instance_type)
 
