@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 import components
+from tools import readme_tables
 
 ROOT = Path(__file__).resolve().parent.parent
 DISTRIBUTION = "ec2-instance-role"
@@ -70,7 +71,7 @@ def _third_party_imports() -> set[str]:
     stdlib = set(sys.stdlib_module_names)
     found: set[str] = set()
     for path in (ROOT / "components").rglob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text())):
+        for node in ast.walk(readme_tables.parse(path.read_text())):
             if isinstance(node, ast.Import):
                 names = [alias.name for alias in node.names]
             elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:

@@ -22,7 +22,7 @@ from components import (
 )
 from components.package import COMPONENTS, inferred_schema
 from offline.mocks import run_program
-from tools import package_schema
+from tools import package_schema, readme_tables
 
 ROOT = Path(__file__).resolve().parent.parent
 ARGS = {"InstanceRole": "InstanceRoleArgs", "InstanceWithRole": "InstanceWithRoleArgs"}
@@ -118,7 +118,7 @@ def type_of(prop: dict) -> str:
 def docstrings(class_name: str) -> dict[str, str]:
     """Each annotated attribute's docstring, whitespace collapsed, read from the source."""
     module = instance_with_role if "WithRole" in class_name else instance_role
-    tree = ast.parse(inspect.getsource(module))
+    tree = readme_tables.parse(inspect.getsource(module))
     (node,) = [n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == class_name]
     found: dict[str, str] = {}
     for item, following in zip(node.body, node.body[1:], strict=False):

@@ -67,14 +67,14 @@ def _annotated_fields(node: ast.ClassDef) -> list[tuple[str, str, str]]:
     return fields
 
 
-def _parse(source: Path) -> ast.Module:
-    # With the garbage collector off: on CPython 3.11.7 a finalizer that the collector runs in
-    # the middle of ast.parse (a test's abandoned asyncio future logging its exception, say)
-    # can make it fail with "SystemError: AST constructor recursion depth mismatch".
+def parse(text: str) -> ast.Module:
+    """``ast.parse`` with the garbage collector off: on CPython 3.11.7 a finalizer that the
+    collector runs in the middle of it (a test's abandoned asyncio future logging its exception,
+    say) can make it fail with "SystemError: AST constructor recursion depth mismatch"."""
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return ast.parse(source.read_text())
+        return ast.parse(text)
     finally:
         if enabled:
             gc.enable()
@@ -83,7 +83,7 @@ def _parse(source: Path) -> ast.Module:
 def _classes() -> dict[str, ast.ClassDef]:
     found: dict[str, ast.ClassDef] = {}
     for source in SOURCES:
-        for node in _parse(source).body:
+        for node in parse(source.read_text()).body:
             if isinstance(node, ast.ClassDef):
                 found[node.name] = node
     return found
