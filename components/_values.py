@@ -24,6 +24,12 @@ def as_list(value: Any) -> list[Any]:
     return [value]
 
 
+def truthy(value: Any) -> bool:
+    """A boolean property as the engine hands it over; launch templates carry them as strings
+    ("true")."""
+    return value is True or (isinstance(value, str) and value.lower() == "true")
+
+
 def plain(value: Any) -> Any:
     """``value`` with every mapping and non-string sequence copied into a dict or list: the
     policy SDK hands properties over as read-only proxies, which json and isinstance checks for

@@ -6,7 +6,6 @@ that. The role, its policies and its profile come from an :class:`InstanceRole`,
 
 # No `from __future__ import annotations` here: the component host's schema analyzer reads the
 # annotations of InstanceWithRoleArgs and InstanceWithRole at runtime and needs them as types.
-import re
 from collections.abc import Mapping, Sequence
 from typing import Final, TypedDict
 
@@ -38,10 +37,6 @@ ROOT_VOLUME_TYPES: Final = ("gp3", "gp2", "standard")
 DEFAULT_AMI_SSM_PARAMETER: Final = (
     "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"
 )
-
-_SUBNET_ID_RE: Final = re.compile(r"^subnet-[0-9a-f]{8,17}$")
-_SECURITY_GROUP_ID_RE: Final = re.compile(r"^sg-[0-9a-f]{8,17}$")
-_AMI_ID_RE: Final = re.compile(r"^ami-[0-9a-f]{8,17}$")
 
 
 class InstanceWithRoleArgs(TypedDict, total=False):
@@ -335,11 +330,11 @@ def _check_profile_name(value: str) -> None:
 
 
 def _check_ami(value: str) -> None:
-    _check_id(value, _AMI_ID_RE, "ami", "ami-0123456789abcdef0")
+    _check_id(value, "ami", "ami", "ami-0123456789abcdef0")
 
 
-def _check_id(value: str, pattern: re.Pattern[str], input_name: str, example: str) -> None:
-    if not isinstance(value, str) or not pattern.match(value):
+def _check_id(value: str, prefix: str, input_name: str, example: str) -> None:
+    if not v.is_resource_id(value, prefix):
         raise v.InputError(f"{input_name} {value!r} is not a valid ID (for example {example!r}).")
 
 
@@ -401,7 +396,7 @@ def _checked_args(name: str, args: InstanceWithRoleArgs) -> InstanceWithRoleArgs
     ):
         raise v.InputError(f"root_volume_size {size!r} must be a whole number of GiB, 1 to 16384.")
     if (subnet := known_or_none(args.get("subnet_id"))) is not None:
-        _check_id(subnet, _SUBNET_ID_RE, "subnet_id", "subnet-0123456789abcdef0")
+        _check_id(subnet, "subnet", "subnet_id", "subnet-0123456789abcdef0")
     groups = args.get("vpc_security_group_ids")
     if groups is not None:
         if isinstance(groups, str) or not isinstance(groups, Sequence):
@@ -412,7 +407,7 @@ def _checked_args(name: str, args: InstanceWithRoleArgs) -> InstanceWithRoleArgs
             if (plain := known_or_none(group)) is not None:
                 _check_id(
                     plain,
-                    _SECURITY_GROUP_ID_RE,
+                    "sg",
                     "vpc_security_group_ids entry",
                     "sg-0123456789abcdef0",
                 )

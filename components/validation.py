@@ -55,6 +55,17 @@ _MANAGED_POLICY_ARN_RE = re.compile(
 )
 
 
+# EC2 resource IDs: a type prefix, "-", then 8 or 17 hexadecimal digits (EC2 API reference,
+# "Resource IDs"); 8 to 17 accepts both lengths.
+_RESOURCE_ID_RE = re.compile(r"^(?P<prefix>[a-z]+)-[0-9a-f]{8,17}$")
+
+
+def is_resource_id(value: object, prefix: str) -> bool:
+    """Whether ``value`` is an EC2 resource ID of the given type (``subnet``, ``sg``, ...)."""
+    match = _RESOURCE_ID_RE.match(value) if isinstance(value, str) else None
+    return match is not None and match.group("prefix") == prefix
+
+
 class InputError(ValueError):
     """An input to a component is invalid. The message names the input and the fix."""
 

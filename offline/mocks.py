@@ -100,8 +100,6 @@ class AwsMocks(pulumi_mocks.Mocks):
     def __init__(self, target: AwsTarget | None = None) -> None:
         self.target = target or AwsTarget()
         self.calls: list[pulumi_mocks.MockCallArgs] = []
-        self.default_routes: dict[str, str | None] = {}
-        """Route table id -> where its 0.0.0.0/0 goes, overriding the defaults below."""
         self.endpoint_services = set(ENDPOINT_SERVICES)
         """The endpoint names the region offers."""
         self.vpc_dns = True
@@ -366,7 +364,7 @@ class AwsMocks(pulumi_mocks.Mocks):
             default = None
         else:
             default = NAT_GATEWAY
-        target = self.default_routes.get(table, default)
+        target = default
         routes = []
         if target:
             key = "natGatewayId" if target.startswith("nat-") else "gatewayId"

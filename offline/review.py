@@ -37,6 +37,7 @@ from offline.policy_args import (
 )
 from offline.stack_config import ROOT, merged_config, run_stack_program
 from policy import reachability
+from policy.tokens import EXISTING_NETWORK
 
 FAKE_ACCOUNT: Final = "123456789012"
 POLICY_PROPERTIES: Final = ("assumeRolePolicy", "policy")
@@ -121,9 +122,6 @@ def display_type(token: str) -> str:
     """``aws:ec2/instance:Instance`` as `pulumi preview` shows it: ``aws:ec2:Instance``."""
     package, module, name = [*token.split(":"), "", ""][:3]
     return f"{package}:{module.split('/')[0]}:{name}" if module else token
-
-
-EXISTING_NETWORK: Final = "ec2-instance-role:index:ExistingNetwork"
 
 
 def network_line(facts: Mapping[str, Any]) -> str:

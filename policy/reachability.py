@@ -24,24 +24,26 @@ from typing import Any, Final
 from pulumi_policy import PolicyResource
 from pulumi_policy.proxy import UnknownValueError
 
+from components._values import truthy
 from components.network.services import OPTIONAL_ENDPOINTS, ServiceNeeds, needed_endpoints
-
-INSTANCE: Final = "aws:ec2/instance:Instance"
-LAUNCH_TEMPLATE: Final = "aws:ec2/launchTemplate:LaunchTemplate"
-AUTOSCALING_GROUP: Final = "aws:autoscaling/group:Group"
-PROFILE: Final = "aws:iam/instanceProfile:InstanceProfile"
-ROLE: Final = "aws:iam/role:Role"
-ROLE_POLICY: Final = "aws:iam/rolePolicy:RolePolicy"
-ATTACHMENT: Final = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
-SUBNET: Final = "aws:ec2/subnet:Subnet"
-ROUTE_TABLE: Final = "aws:ec2/routeTable:RouteTable"
-ROUTE: Final = "aws:ec2/route:Route"
-ASSOCIATION: Final = "aws:ec2/routeTableAssociation:RouteTableAssociation"
-INTERNET_GATEWAY: Final = "aws:ec2/internetGateway:InternetGateway"
-NAT_GATEWAY: Final = "aws:ec2/natGateway:NatGateway"
-SECURITY_GROUP: Final = "aws:ec2/securityGroup:SecurityGroup"
-ENDPOINT: Final = "aws:ec2/vpcEndpoint:VpcEndpoint"
-EXISTING_NETWORK: Final = "ec2-instance-role:index:ExistingNetwork"
+from policy.tokens import (
+    ASSOCIATION,
+    ATTACHMENT,
+    AUTOSCALING_GROUP,
+    ENDPOINT,
+    EXISTING_NETWORK,
+    INSTANCE,
+    INTERNET_GATEWAY,
+    LAUNCH_TEMPLATE,
+    NAT_GATEWAY,
+    PROFILE,
+    ROLE,
+    ROLE_POLICY,
+    ROUTE,
+    ROUTE_TABLE,
+    SECURITY_GROUP,
+    SUBNET,
+)
 
 _REGION_RE: Final = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
 
@@ -277,7 +279,7 @@ def _launchers(resources: list[PolicyResource]) -> list[_Launcher]:
         found.append(
             _Launcher(
                 instance,
-                _truthy(props.get("associatePublicIpAddress")),
+                truthy(props.get("associatePublicIpAddress")),
                 [
                     (
                         str(props.get("subnetId") or ""),
@@ -302,7 +304,7 @@ def _launchers(resources: list[PolicyResource]) -> list[_Launcher]:
         found.append(
             _Launcher(
                 template,
-                _truthy(first.get("associatePublicIpAddress")),
+                truthy(first.get("associatePublicIpAddress")),
                 placements or [("", [])],
                 [*template.property_dependencies.get("vpcSecurityGroupIds", []), *deps],
             )
@@ -316,11 +318,6 @@ def _uses_template(group: PolicyResource, template: PolicyResource) -> bool:
     spec = _props(group).get("launchTemplate")
     template_id = _props(template).get("id")
     return isinstance(spec, Mapping) and bool(template_id) and spec.get("id") == template_id
-
-
-def _truthy(value: Any) -> bool:
-    """Launch templates carry booleans as strings ("true")."""
-    return value is True or (isinstance(value, str) and value.lower() == "true")
 
 
 def _endpoints_in_reach(subnet: Subnet, resources: list[PolicyResource]) -> dict[str, str]:

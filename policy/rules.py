@@ -29,19 +29,20 @@ from pulumi_policy import (
 from pulumi_policy.proxy import UnknownValueError
 
 from components import policy_documents as docs
-from components._values import plain
+from components._values import plain, truthy
 from components.policy_lint import OptIns
 from components.validation import InputError
 from policy import reachability
-
-INSTANCE: Final = "aws:ec2/instance:Instance"
-LAUNCH_TEMPLATE: Final = "aws:ec2/launchTemplate:LaunchTemplate"
-VOLUME: Final = "aws:ebs/volume:Volume"
-ROLE: Final = "aws:iam/role:Role"
-ROLE_POLICY: Final = "aws:iam/rolePolicy:RolePolicy"
-MANAGED_POLICY: Final = "aws:iam/policy:Policy"
-ATTACHMENT: Final = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
-PROFILE: Final = "aws:iam/instanceProfile:InstanceProfile"
+from policy.tokens import (
+    ATTACHMENT,
+    INSTANCE,
+    LAUNCH_TEMPLATE,
+    MANAGED_POLICY,
+    PROFILE,
+    ROLE,
+    ROLE_POLICY,
+    VOLUME,
+)
 
 #: AWS managed policies that no role an EC2 instance can assume should carry.
 DEFAULT_FORBIDDEN_POLICIES: Final = ("AdministratorAccess", "PowerUserAccess", "IAMFullAccess")
@@ -71,11 +72,6 @@ def _names(default: list[str], description: str) -> dict[str, Any]:
 def _schema(**properties: dict[str, Any]) -> PolicyConfigSchema:
     """A rule's settings; each has a default, which the validator also falls back on."""
     return PolicyConfigSchema(properties=properties)
-
-
-def _truthy(value: Any) -> bool:
-    """Launch templates carry booleans as strings ("true")."""
-    return value is True or (isinstance(value, str) and value.lower() == "true")
 
 
 # --- IMDSv2 ------------------------------------------------------------------------------------
@@ -187,7 +183,7 @@ def unencrypted_volumes(
     return [
         where
         for where, volume in _volumes(resource_type, props)
-        if not _truthy(_get(volume, "encrypted"))
+        if not truthy(_get(volume, "encrypted"))
         or (require_kms_key and not _get(volume, "kmsKeyId"))
     ]
 
@@ -223,11 +219,11 @@ volumes_encrypted = ResourceValidationPolicy(
 def _validate_public_ip(args: ResourceValidationArgs, report: ReportViolation) -> None:
     if _exempt(args):
         return
-    if args.resource_type == INSTANCE and _truthy(args.props.get("associatePublicIpAddress")):
+    if args.resource_type == INSTANCE and truthy(args.props.get("associatePublicIpAddress")):
         report("The instance gets a public IP address. Reach it through Session Manager.", None)
     if args.resource_type == LAUNCH_TEMPLATE:
         for interface in args.props.get("networkInterfaces") or []:
-            if _truthy(_get(interface, "associatePublicIpAddress")):
+            if truthy(_get(interface, "associatePublicIpAddress")):
                 report("The launch template gives instances a public IP address.", None)
 
 

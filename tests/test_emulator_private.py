@@ -154,33 +154,29 @@ def test_stack_exports_the_endpoint_services(applied):
     assert run.outputs["vpcEndpointServices"] == created
 
 
-def test_a_preview_after_the_first_up_finds_the_stacks_own_endpoints_no_clash(applied):
-    # What a pull request's `pulumi preview` does once prod is deployed: the same program, its
-    # data sources read from the account that now holds this stack's endpoints.
-    _, mocks = applied
-    preview = MotoMocks(REGION, preview=True)
-    run = run_program(
+def preview_prod(stack):
+    """What a pull request's `pulumi preview` does once prod is deployed: prod's program with
+    prod's config, under stack name ``stack``, its data sources read from the account that now
+    holds prod's endpoints, nothing created."""
+    return run_program(
         run_stack_program,
         config=merged_config("prod"),
-        stack="prod",
-        mocks=preview,
+        stack=stack,
+        mocks=MotoMocks(REGION, preview=True),
         capture_error=True,
     )
+
+
+def test_a_preview_after_the_first_up_finds_the_stacks_own_endpoints_no_clash(applied):
+    _, mocks = applied
+    run = preview_prod("prod")
     assert run.error is None, run.error
     assert len(endpoints(mocks, "Interface")) == len(INTERFACE_SERVICES), "nothing new was made"
 
 
 def test_an_endpoint_another_stack_made_is_refused_as_a_clash(applied):
     assert applied, "prod's endpoints are in the emulated account"
-    preview = MotoMocks(REGION, preview=True)
-    run = run_program(
-        run_stack_program,
-        config=merged_config("prod"),
-        stack="other",
-        mocks=preview,
-        capture_error=True,
-    )
-    message = str(run.raised(InputError))
+    message = str(preview_prod("other").raised(InputError))
     assert "already has vpce-" in message
     assert "existingEndpointServices" in message
 

@@ -27,15 +27,11 @@ import pulumi_aws as aws
 
 from .._inputs import known_or_none
 from .._meta import PACKAGE_NAME
-from ..validation import InputError, check_tags
+from ..validation import InputError, check_tags, is_resource_id
 from .services import OPTIONAL_ENDPOINTS, endpoint_type
 
 HTTPS: Final = 443
 _ENDPOINT_NAME_RE: Final = re.compile(r"^[a-z0-9][a-z0-9.-]*$")
-_VPC_ID_RE: Final = re.compile(r"^vpc-[0-9a-f]{8,17}$")
-_SUBNET_ID_RE: Final = re.compile(r"^subnet-[0-9a-f]{8,17}$")
-_ROUTE_TABLE_ID_RE: Final = re.compile(r"^rtb-[0-9a-f]{8,17}$")
-_SECURITY_GROUP_ID_RE: Final = re.compile(r"^sg-[0-9a-f]{8,17}$")
 
 NO_ENDPOINT_FIX: Final = (
     "Without an endpoint the instance can reach it only over the internet: give it a public IP "
@@ -169,7 +165,7 @@ def invoke_options(opts: pulumi.ResourceOptions | None) -> pulumi.InvokeOptions:
     return pulumi.InvokeOptions(parent=opts.parent, provider=provider)
 
 
-def _plain_ids(values: object, *, input_name: str, pattern: re.Pattern[str]) -> list[str]:
+def _plain_ids(values: object, *, input_name: str, prefix: str) -> list[str]:
     if values is None:
         return []
     if isinstance(values, str) or not isinstance(values, Sequence):
@@ -179,7 +175,7 @@ def _plain_ids(values: object, *, input_name: str, pattern: re.Pattern[str]) -> 
         known = known_or_none(value)
         if known is None:
             continue
-        if not isinstance(known, str) or not pattern.match(known):
+        if not is_resource_id(known, prefix):
             raise InputError(f"{input_name} holds {known!r}, which is not a valid ID.")
         plain.append(known)
     return plain
@@ -199,7 +195,7 @@ def check_vpc_endpoints_args(name: str, args: VpcEndpointsArgs) -> list[str]:
     if "vpc_id" not in args:
         raise InputError(f"VpcEndpoints {name!r} needs vpc_id: the VPC the endpoints serve.")
     vpc = known_or_none(args["vpc_id"])
-    if vpc is not None and (not isinstance(vpc, str) or not _VPC_ID_RE.match(vpc)):
+    if vpc is not None and not is_resource_id(vpc, "vpc"):
         raise InputError(f"vpc_id {vpc!r} is not a valid ID (for example 'vpc-0123456789abcdef0').")
     services = args.get("services")
     existing = args.get("existing_services", [])
@@ -246,15 +242,13 @@ def check_vpc_endpoints_args(name: str, args: VpcEndpointsArgs) -> list[str]:
             f"services {', '.join(gateway)} get gateway endpoints, which work through route "
             "tables: set route_table_ids to the route tables of the instances' subnets."
         )
-    _plain_ids(args.get("subnet_ids"), input_name="subnet_ids", pattern=_SUBNET_ID_RE)
-    _plain_ids(
-        args.get("route_table_ids"), input_name="route_table_ids", pattern=_ROUTE_TABLE_ID_RE
-    )
+    _plain_ids(args.get("subnet_ids"), input_name="subnet_ids", prefix="subnet")
+    _plain_ids(args.get("route_table_ids"), input_name="route_table_ids", prefix="rtb")
     groups = args.get("allowed_security_group_ids", [])
     if isinstance(groups, str) or not isinstance(groups, Sequence):
         raise InputError("allowed_security_group_ids must be a list of security group IDs.")
     for group in groups:
-        if not isinstance(group, str) or not _SECURITY_GROUP_ID_RE.match(group):
+        if not is_resource_id(group, "sg"):
             raise InputError(
                 f"allowed_security_group_ids holds {group!r}; give plain security group IDs "
                 "(for example 'sg-0123456789abcdef0')."
@@ -280,6 +274,20 @@ def check_vpc_endpoints_args(name: str, args: VpcEndpointsArgs) -> list[str]:
     return list(services)
 
 
+def _available_endpoint(
+    service: EndpointService, vpc_id: str, opts: pulumi.InvokeOptions | None
+) -> aws.ec2.GetVpcEndpointResult:
+    """The one available endpoint of ``service``'s type for it in ``vpc_id``; the provider
+    fails the lookup for none ("no matching") and for several ("multiple ... matched")."""
+    return aws.ec2.get_vpc_endpoint(
+        vpc_id=vpc_id,
+        service_name=service.service_name,
+        vpc_endpoint_type=service.service_type,
+        state="available",
+        opts=opts,
+    )
+
+
 def look_up_existing_endpoint(
     service: EndpointService,
     vpc_id: str,
@@ -291,13 +299,7 @@ def look_up_existing_endpoint(
     there is none, or when it could not serve instances (private DNS off, route tables not
     covered)."""
     try:
-        found = aws.ec2.get_vpc_endpoint(
-            vpc_id=vpc_id,
-            service_name=service.service_name,
-            vpc_endpoint_type=service.service_type,
-            state="available",
-            opts=opts,
-        )
+        found = _available_endpoint(service, vpc_id, opts)
     except Exception as error:
         if _SEVERAL in str(error):
             raise InputError(
@@ -377,13 +379,7 @@ def check_no_conflicting_endpoint(
     own, from an earlier run, and never a clash. Where several endpoints match, it cannot tell,
     and leaves the judgement to AWS."""
     try:
-        found = aws.ec2.get_vpc_endpoint(
-            vpc_id=vpc_id,
-            service_name=service.service_name,
-            vpc_endpoint_type=service.service_type,
-            state="available",
-            opts=opts,
-        )
+        found = _available_endpoint(service, vpc_id, opts)
     except Exception as error:
         if _not_found(error) or _SEVERAL in str(error):
             return
@@ -476,7 +472,7 @@ class VpcEndpoints(pulumi.ComponentResource):
         vpc_id: pulumi.Input[str] = args.get("vpc_id", "")  # checked present above
         invoke = invoke_options(opts)
         route_tables = _plain_ids(
-            args.get("route_table_ids"), input_name="route_table_ids", pattern=_ROUTE_TABLE_ID_RE
+            args.get("route_table_ids"), input_name="route_table_ids", prefix="rtb"
         )
         # Before anything is registered: an unavailable service fails with nothing created.
         looked_up: list[EndpointService] = []
@@ -500,7 +496,7 @@ class VpcEndpoints(pulumi.ComponentResource):
         """The endpoints made elsewhere that the clients use, by endpoint name."""
         _check_zones(
             looked_up,
-            _plain_ids(args.get("subnet_ids"), input_name="subnet_ids", pattern=_SUBNET_ID_RE),
+            _plain_ids(args.get("subnet_ids"), input_name="subnet_ids", prefix="subnet"),
             known_or_none(vpc_id),
             invoke,
         )

@@ -16,7 +16,6 @@ default route learnt that way reads as none.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any, Final
@@ -25,9 +24,8 @@ import pulumi
 import pulumi_aws as aws
 
 from .._meta import PACKAGE_NAME
-from ..validation import InputError
+from ..validation import InputError, is_resource_id
 
-_SUBNET_ID_RE: Final = re.compile(r"^subnet-[0-9a-f]{8,17}$")
 #: The destination that is the subnet's way out of the VPC.
 DEFAULT_ROUTE: Final = "0.0.0.0/0"
 
@@ -152,9 +150,7 @@ def look_up_network(
     subnet with the lowest ID, among those in a zone that offers ``instance_type`` when that is
     given. Raises :class:`InputError` for a malformed ID or no such default subnet; a subnet AWS
     does not know fails the provider's lookup."""
-    if subnet_id is not None and (
-        not isinstance(subnet_id, str) or not _SUBNET_ID_RE.match(subnet_id)
-    ):
+    if subnet_id is not None and not is_resource_id(subnet_id, "subnet"):
         raise InputError(
             f"subnet_id {subnet_id!r} is not a valid ID (for example 'subnet-0123456789abcdef0')."
         )
