@@ -12,6 +12,7 @@ from typing import Any
 import pulumi
 from pulumi.provider.experimental.component import ComponentProvider
 
+from ._gc import collector_paused
 from ._meta import PACKAGE_NAME, __version__
 from .instance_role import InstanceRole
 from .instance_with_role import InstanceWithRole
@@ -23,7 +24,8 @@ provider, which runs only inside a Python program."""
 
 def provider(version: str = __version__) -> ComponentProvider:
     """The provider the component host would serve: schema inferred, components constructible."""
-    return ComponentProvider(list(COMPONENTS), PACKAGE_NAME, version=version)
+    with collector_paused():  # the analyzer parses the components' sources for docstrings
+        return ComponentProvider(list(COMPONENTS), PACKAGE_NAME, version=version)
 
 
 def inferred_schema(version: str = __version__) -> dict[str, Any]:

@@ -12,12 +12,12 @@ between ``<!-- BEGIN GENERATED: X -->`` and ``<!-- END GENERATED: X -->`` marker
 from __future__ import annotations
 
 import ast
-import gc
 import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from components._gc import collector_paused
 from tools.generated import write_or_check
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -68,16 +68,9 @@ def _annotated_fields(node: ast.ClassDef) -> list[tuple[str, str, str]]:
 
 
 def parse(text: str) -> ast.Module:
-    """``ast.parse`` with the garbage collector off: on CPython 3.11.7 a finalizer that the
-    collector runs in the middle of it (a test's abandoned asyncio future logging its exception,
-    say) can make it fail with "SystemError: AST constructor recursion depth mismatch"."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
+    """``ast.parse`` with the garbage collector paused (see ``collector_paused``)."""
+    with collector_paused():
         return ast.parse(text)
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _classes() -> dict[str, ast.ClassDef]:
