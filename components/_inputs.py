@@ -3,8 +3,10 @@ values known only at deploy time."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
+import contextvars
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any, TypeVar, cast
 
 import pulumi
 
@@ -25,11 +27,71 @@ def known_or_none(value: pulumi.Input[T] | None) -> T | None:
     return value  # type: ignore[return-value]
 
 
+class DeployTimeChecks:
+    """The checks of one component's values known only at deploy time, as a gate its children
+    wait behind, so that a failed check leaves nothing of the component created.
+
+    Without it a check fails only the resource that consumes the value: a bad policy document
+    that resolves during `pulumi up` fails its RolePolicy while the role and the profile, which
+    do not wait for it, are created. Each child gets :meth:`barrier` as ``depends_on``: the
+    Python SDK awaits a ``depends_on`` Output before it sends RegisterResource (pulumi 3.272
+    ``runtime/resource.py`` ``prepare_resource`` -> ``runtime/_depends_on.py``), so a check
+    that raises fails the child before AWS hears of it, with the check's own exception. An
+    Output that is unknown during a preview resolves to ``None`` there and adds no wait.
+    """
+
+    def __init__(self) -> None:
+        self._pending: list[pulumi.Output[Any]] = []
+
+    def add(self, value: pulumi.Output[T]) -> pulumi.Output[T]:
+        """Holds the children back until ``value`` resolves (and fails them if it raises)."""
+        self._pending.append(value)
+        return value
+
+    def barrier(self) -> list[pulumi.Input[pulumi.Resource]]:
+        """Entries for a child's ``depends_on``: none when every check ran now, else one Output
+        that resolves to ``None`` (which ``depends_on`` skips) once every deploy-time check so
+        far has passed, and that carries the resources the checked values come from."""
+        if not self._pending:
+            return []
+        passed = pulumi.Output.all(*self._pending).apply(lambda _: None)
+        return [cast("pulumi.Output[pulumi.Resource]", passed)]
+
+    @contextmanager
+    def active(self) -> Iterator[DeployTimeChecks]:
+        """Within this block, :func:`checked` (and a nested component) add to these checks."""
+        token = _ACTIVE.set(self)
+        try:
+            yield self
+        finally:
+            _ACTIVE.reset(token)
+
+    @staticmethod
+    def current() -> DeployTimeChecks | None:
+        """The checks of the component being constructed, if any: a component nested in
+        another (InstanceWithRole's InstanceRole) shares its parent's, so the parent's
+        children also wait on the nested one's checks and the other way round."""
+        return _ACTIVE.get()
+
+
+_ACTIVE: contextvars.ContextVar[DeployTimeChecks | None] = contextvars.ContextVar(
+    "ec2_instance_role_deploy_time_checks", default=None
+)
+
+
+def deferred(value: pulumi.Output[T]) -> pulumi.Output[T]:
+    """``value``, a check that runs when it resolves, added to the active component's gate."""
+    gate = DeployTimeChecks.current()
+    return gate.add(value) if gate is not None else value
+
+
 def checked(value: pulumi.Input[T], check: Callable[[T], None]) -> pulumi.Input[T]:
     """Runs ``check`` on ``value`` now if it is known, else when it resolves.
 
     At resolution a failed check fails the resource that consumes the value, with the same
-    message; during a preview an unknown value is not checked (Pulumi skips ``apply`` then).
+    message, and, inside a component's :meth:`DeployTimeChecks.active` block, every child of
+    the component before it is created; during a preview an unknown value is not checked
+    (Pulumi skips ``apply`` then).
     """
     if is_known(value):
         check(value)  # type: ignore[arg-type]
@@ -39,7 +101,7 @@ def checked(value: pulumi.Input[T], check: Callable[[T], None]) -> pulumi.Input[
         check(resolved)
         return resolved
 
-    return pulumi.Output.from_input(value).apply(run)
+    return deferred(pulumi.Output.from_input(value).apply(run))
 
 
 def with_unknowns(value: Any) -> Any:

@@ -14,7 +14,15 @@ import pulumi_aws as aws
 
 from . import policy_documents as docs
 from . import validation as v
-from ._inputs import checked, contains_unknowns, known_or_none, with_unknowns, with_whole_numbers
+from ._inputs import (
+    DeployTimeChecks,
+    checked,
+    contains_unknowns,
+    deferred,
+    known_or_none,
+    with_unknowns,
+    with_whole_numbers,
+)
 from ._meta import PACKAGE_NAME
 
 #: The AWS managed policy that lets Systems Manager (Session Manager) reach the instance.
@@ -138,18 +146,24 @@ class InstanceRole(pulumi.ComponentResource):
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         args = _normalized(name, args)
-        # Everything that can be checked without the provider is checked before anything is
-        # registered, the component included.
-        plan = _RolePlan.from_args(name, args)
-        super().__init__(f"{PACKAGE_NAME}:index:InstanceRole", name, None, opts)
+        # Inside an InstanceWithRole, its checks and the role's are one gate.
+        gate = DeployTimeChecks.current() or DeployTimeChecks()
+        with gate.active():
+            # Everything that can be checked without the provider is checked before anything
+            # is registered, the component included.
+            plan = _RolePlan.from_args(name, args)
+            super().__init__(f"{PACKAGE_NAME}:index:InstanceRole", name, None, opts)
 
-        # Invoked through the component so that an explicit provider (another region, China)
-        # given to it is the one asked.
-        partition = aws.get_partition(opts=pulumi.InvokeOptions(parent=self))
-        managed = plan.managed_arns(partition.partition)
-        boundary = plan.boundary_in(partition.partition)
+            # Invoked through the component so that an explicit provider (another region,
+            # China) given to it is the one asked.
+            partition = aws.get_partition(opts=pulumi.InvokeOptions(parent=self))
+            managed = plan.managed_arns(partition.partition)
+            boundary = plan.boundary_in(partition.partition)
 
-        child = pulumi.ResourceOptions(parent=self)
+        # Every child waits for the checks of the values known only at deploy time: one that
+        # fails leaves no role, policy or profile behind (see DeployTimeChecks).
+        checks_passed = gate.barrier()
+        child = pulumi.ResourceOptions(parent=self, depends_on=checks_passed)
         self.role = aws.iam.Role(
             f"{name}-role",
             assume_role_policy=docs.render(docs.ec2_trust_policy(partition.dns_suffix)),
@@ -199,7 +213,7 @@ class InstanceRole(pulumi.ComponentResource):
             # After the attachments they list, so a create never races one being attached.
             # A copy: the list grows below, and neither resource may wait on the other.
             after_policies = pulumi.ResourceOptions(
-                parent=self, depends_on=list(self.policy_resources)
+                parent=self, depends_on=[*self.policy_resources, *checks_passed]
             )
             self.policy_resources.append(
                 aws.iam.RolePoliciesExclusive(
@@ -446,12 +460,12 @@ def _inline_documents(
         if plain is None:
             # A whole document known only at deploy time (for example the json of
             # aws.iam.get_policy_document_output) is checked when it resolves.
-            rendered[key] = pulumi.Output.from_input(document).apply(finish)
+            rendered[key] = deferred(pulumi.Output.from_input(document).apply(finish))
             continue
         partial = with_unknowns(docs.parse_document(plain, input_name=input_name))
         docs.check_policy_document(partial, input_name=input_name, opt_ins=opt_ins)
         if contains_unknowns(partial):
-            rendered[key] = pulumi.Output.from_input(document).apply(finish)
+            rendered[key] = deferred(pulumi.Output.from_input(document).apply(finish))
             continue
         fingerprint = docs.document_fingerprint(partial)
         if fingerprint in seen:

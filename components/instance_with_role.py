@@ -13,7 +13,7 @@ import pulumi
 import pulumi_aws as aws
 
 from . import validation as v
-from ._inputs import checked, known_or_none, with_whole_numbers
+from ._inputs import DeployTimeChecks, checked, deferred, known_or_none, with_whole_numbers
 from ._meta import PACKAGE_NAME
 from .instance_role import InstanceRole, InstanceRoleArgs, check_instance_role_args
 from .network.existing import (
@@ -168,44 +168,56 @@ class InstanceWithRole(pulumi.ComponentResource):
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         args = _checked_args(name, args)
-        super().__init__(f"{PACKAGE_NAME}:index:InstanceWithRole", name, None, opts)
+        # Values known only at deploy time are checked when they resolve; every child, the
+        # role's included, waits for those checks (see DeployTimeChecks).
+        gate = DeployTimeChecks()
+        with gate.active():
+            super().__init__(f"{PACKAGE_NAME}:index:InstanceWithRole", name, None, opts)
 
-        existing_profile = args.get("existing_instance_profile_name")
-        self.instance_role: InstanceRole | None = None
-        """The new role, its policies and its profile (escape hatch); `None` with
-        `existing_instance_profile_name`."""
-        profile_name: pulumi.Input[str]
-        if existing_profile is None:
-            self.instance_role = InstanceRole(
-                name, args.get("role", InstanceRoleArgs()), pulumi.ResourceOptions(parent=self)
-            )
-            # Resolves only after every policy resource of the role: RunInstances waits for them.
-            profile_name = self.instance_role.instance_profile_name
-        else:
-            profile_name = checked(existing_profile, _check_profile_name)
+            ami: pulumi.Input[str]
+            if "ami" in args:
+                ami = checked(args["ami"], _check_ami)
+            else:
+                ami = aws.ssm.get_parameter_output(
+                    name=args.get("ami_ssm_parameter", DEFAULT_AMI_SSM_PARAMETER),
+                    opts=pulumi.InvokeOutputOptions(parent=self),
+                ).insecure_value
 
-        ami: pulumi.Input[str]
-        if "ami" in args:
-            ami = checked(args["ami"], _check_ami)
-        else:
-            ami = aws.ssm.get_parameter_output(
-                name=args.get("ami_ssm_parameter", DEFAULT_AMI_SSM_PARAMETER),
-                opts=pulumi.InvokeOutputOptions(parent=self),
-            ).insecure_value
+            given_subnet = args.get("subnet_id")
+            subnet_id: pulumi.Input[str]
+            if given_subnet is not None:
+                subnet_id = given_subnet
+            else:
+                # A region with no default subnet for the instance type fails here, before
+                # the role is created.
+                subnet_id = deferred(
+                    _default_subnet(self, args.get("instance_type", DEFAULT_INSTANCE_TYPE))
+                )
 
-        subnet_id: pulumi.Input[str]
+            existing_profile = args.get("existing_instance_profile_name")
+            self.instance_role: InstanceRole | None = None
+            """The new role, its policies and its profile (escape hatch); `None` with
+            `existing_instance_profile_name`."""
+            profile_name: pulumi.Input[str]
+            if existing_profile is None:
+                self.instance_role = InstanceRole(
+                    name, args.get("role", InstanceRoleArgs()), pulumi.ResourceOptions(parent=self)
+                )
+                # Resolves only after every policy resource of the role: RunInstances waits for
+                # them.
+                profile_name = self.instance_role.instance_profile_name
+            else:
+                profile_name = checked(existing_profile, _check_profile_name)
+
+        child = pulumi.ResourceOptions(parent=self, depends_on=gate.barrier())
         self.network: ExistingNetwork | None = None
         """The record of the default subnet this chose, for the policy pack's reachability
         rules (escape hatch); `None` when `subnet_id` is given."""
-        given_subnet = args.get("subnet_id")
-        if given_subnet is not None:
-            subnet_id = given_subnet
-        else:
-            subnet_id = _default_subnet(self, args.get("instance_type", DEFAULT_INSTANCE_TYPE))
+        if given_subnet is None:
             self.network = ExistingNetwork(
                 f"{name}-network",
                 look_up_network_output(subnet_id, opts=pulumi.InvokeOutputOptions(parent=self)),
-                pulumi.ResourceOptions(parent=self),
+                child,
             )
         tags: dict[str, pulumi.Input[str]] = {"Name": name, **args.get("tags", {})}
         self.instance = aws.ec2.Instance(
@@ -242,17 +254,19 @@ class InstanceWithRole(pulumi.ComponentResource):
                 tags=tags,
             ),
             tags=tags,
-            opts=pulumi.ResourceOptions(
-                parent=self,
-                # The application must have every permission at first boot: RunInstances waits
-                # for the inline policies and attachments, not only for the profile, through the
-                # dependencies the profile name carries (InstanceRole.instance_profile_name). A
-                # profile that IAM has not yet propagated to EC2 needs no sleep here: the
-                # provider (terraform-provider-aws underneath) retries RunInstances on "Invalid
-                # IAM Instance Profile" and "has no associated IAM Roles".
-                # ignore_changes keeps the AMI the instance was launched with; without it a
-                # newer image behind the SSM parameter would replace the instance.
-                ignore_changes=None if args.get("replace_on_ami_change", False) else ["ami"],
+            opts=pulumi.ResourceOptions.merge(
+                child,
+                pulumi.ResourceOptions(
+                    # The application must have every permission at first boot: RunInstances waits
+                    # for the inline policies and attachments, not only for the profile, through the
+                    # dependencies the profile name carries (InstanceRole.instance_profile_name). A
+                    # profile that IAM has not yet propagated to EC2 needs no sleep here: the
+                    # provider (terraform-provider-aws underneath) retries RunInstances on "Invalid
+                    # IAM Instance Profile" and "has no associated IAM Roles".
+                    # ignore_changes keeps the AMI the instance was launched with; without it a
+                    # newer image behind the SSM parameter would replace the instance.
+                    ignore_changes=None if args.get("replace_on_ami_change", False) else ["ami"],
+                ),
             ),
         )
         """The EC2 instance (escape hatch)."""

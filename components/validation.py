@@ -13,6 +13,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from pulumi.errors import RunError
+
 # IAM's character set for role, instance profile and inline policy names.
 _IAM_NAME_RE = re.compile(r"^[\w+=,.@-]+$", re.ASCII)
 ROLE_NAME_MAX = 64
@@ -66,8 +68,17 @@ def is_resource_id(value: object, prefix: str) -> bool:
     return match is not None and match.group("prefix") == prefix
 
 
-class InputError(ValueError):
-    """An input to a component is invalid. The message names the input and the fix."""
+class InputError(RunError):
+    """An input to a component is invalid. The message names the input and the fix.
+
+    A :class:`pulumi.RunError`, not a ``ValueError``: the Python SDK wraps every ``ValueError``
+    raised while it resolves a resource's inputs in its own ("While processing input: ...
+    ValueError has risen: ..."), once per resource in the chain (pulumi 3.272
+    ``runtime/rpc.py`` ``serialize_properties`` and ``runtime/resource.py``
+    ``register_resource``), and the language host prints a ``RunError`` as its message alone,
+    without the program's traceback. So a check that fails at deploy time reads as cleanly as
+    one that fails at construction: the component's message, once.
+    """
 
 
 def check_args_mapping(args: object, *, component: str, name: str) -> None:

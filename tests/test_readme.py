@@ -65,7 +65,8 @@ def test_readme_lint_example_is_what_the_component_prints():
         lambda: InstanceRole("app", {"inline_policies": {"AppAccess": document}}),
         capture_error=True,
     )
-    printed = f"components.validation.InputError: {run.raised(InputError)}"
+    # The Python language host logs a RunError's message alone (pulumi-language-python-exec).
+    printed = f"error: {run.raised(InputError)}"
     assert f"```text\n{printed}\n```" in README
 
 

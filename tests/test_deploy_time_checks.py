@@ -1,0 +1,149 @@
+"""Values known only at deploy time are checked when they resolve, and every child of the
+component waits for those checks: a bad one leaves nothing of the component created, and the
+error is the component's message alone (components/_inputs.py DeployTimeChecks).
+
+The waiting itself is the Python SDK's: it awaits a ``depends_on`` Output before it sends
+RegisterResource (pulumi 3.272 ``runtime/resource.py`` ``prepare_resource``), in the mocks as in
+a real `pulumi up`, so what is registered here is what the engine would create.
+"""
+
+import json
+
+import pulumi
+import pytest
+from moto import mock_aws
+
+from components import InstanceRole, InstanceWithRole
+from components.validation import InputError
+from offline.mocks import run_program, unknown_output
+
+from conftest import fake_aws_credentials
+from moto_engine import MotoMocks, complete_default_vpc
+
+WILDCARD_MESSAGE = "inline_policies['late'] has 2 problems:"
+
+
+def late(value):
+    """``value`` as an Output that resolves during the run, as a resource's output would."""
+    return pulumi.Output.from_input("x").apply(lambda _: value)
+
+
+def wildcard_document():
+    return late(
+        json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}],
+            }
+        )
+    )
+
+
+def test_bad_deploy_time_document_registers_no_child_of_the_role():
+    run = run_program(
+        lambda: InstanceRole("app", {"inline_policies": {"late": wildcard_document()}}),
+        capture_error=True,
+    )
+    assert WILDCARD_MESSAGE in str(run.raised(InputError))
+    assert run.custom() == [], [r.name for r in run.custom()]
+
+
+def test_bad_deploy_time_document_registers_no_child_of_the_instance_component():
+    run = run_program(
+        lambda: InstanceWithRole(
+            "app", {"role": {"inline_policies": {"late": wildcard_document()}}}
+        ),
+        capture_error=True,
+    )
+    assert WILDCARD_MESSAGE in str(run.raised(InputError))
+    assert run.custom() == [], [r.name for r in run.custom()]
+
+
+def test_bad_deploy_time_ami_registers_no_role():
+    run = run_program(
+        lambda: InstanceWithRole("app", {"ami": late("not-an-ami")}),
+        capture_error=True,
+    )
+    assert "ami 'not-an-ami' is not a valid ID" in str(run.raised(InputError))
+    assert run.custom() == [], [r.name for r in run.custom()]
+
+
+def test_bad_deploy_time_role_name_registers_no_profile():
+    run = run_program(
+        lambda: InstanceRole("app", {"role_name": late("has space")}),
+        capture_error=True,
+    )
+    assert "role_name 'has space' contains ' '" in str(run.raised(InputError))
+    assert run.custom() == [], [r.name for r in run.custom()]
+
+
+def test_deploy_time_error_is_the_components_message_alone():
+    run = run_program(
+        lambda: InstanceWithRole(
+            "app", {"role": {"inline_policies": {"late": wildcard_document()}}}
+        ),
+        capture_error=True,
+    )
+    assert isinstance(run.error, InputError), repr(run.error)
+    message = str(run.error)
+    assert message.startswith(WILDCARD_MESSAGE)
+    assert "While processing" not in message
+    assert message.count(WILDCARD_MESSAGE) == 1
+
+
+def test_children_wait_for_the_resources_behind_a_checked_value():
+    def program():
+        other = InstanceRole("other", {})
+        document = other.role_arn.apply(
+            lambda arn: json.dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [{"Effect": "Allow", "Action": "iam:GetRole", "Resource": arn}],
+                }
+            )
+        )
+        InstanceRole("app", {"inline_policies": {"late": document}})
+
+    run = run_program(program)
+    other_role = run.named("other-role").urn
+    for name in ("app-role", "app-profile", "app-inline-late"):
+        assert other_role in run.named(name).dependencies, name
+
+
+def test_preview_with_an_unknown_document_still_registers_every_child():
+    def program():
+        InstanceRole("app", {"inline_policies": {"late": unknown_output()}})
+
+    run = run_program(program, preview=True)
+    assert {r.name for r in run.custom()} >= {"app-role", "app-inline-late", "app-profile"}
+
+
+def test_known_values_add_no_wait():
+    run = run_program(lambda: InstanceRole("app", {"role_name": "app"}))
+    assert run.named("app-role").dependencies == []
+
+
+@pytest.fixture
+def emulator():
+    with pytest.MonkeyPatch.context() as patch:
+        fake_aws_credentials(patch, "eu-west-1")
+        with mock_aws():
+            mocks = MotoMocks("eu-west-1")
+            complete_default_vpc(mocks.ec2)
+            yield mocks
+
+
+def test_bad_deploy_time_document_creates_no_iam_or_ec2_resource_in_the_emulator(emulator):
+    run = run_program(
+        lambda: InstanceWithRole(
+            "app", {"role": {"inline_policies": {"late": wildcard_document()}}}
+        ),
+        mocks=emulator,
+        capture_error=True,
+    )
+    assert WILDCARD_MESSAGE in str(run.raised(InputError))
+    assert emulator.created == []
+    assert emulator.iam.list_roles()["Roles"] == []
+    assert emulator.iam.list_instance_profiles()["InstanceProfiles"] == []
+    reservations = emulator.ec2.describe_instances()["Reservations"]
+    assert reservations == []
