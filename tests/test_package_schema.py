@@ -4,6 +4,7 @@ TypedDicts, the output attributes and their docstrings, and the plugin that serv
 import ast
 import inspect
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -26,7 +27,8 @@ from tools import package_schema, readme_tables
 
 ROOT = Path(__file__).resolve().parent.parent
 ARGS = {"InstanceRole": "InstanceRoleArgs", "InstanceWithRole": "InstanceWithRoleArgs"}
-ROLE_ARGS_TYPE = f"#/types/{PACKAGE_NAME}:index:InstanceRoleArgs"
+# Not "InstanceRoleArgs", the Python class's name: Go would rename it InstanceRoleArgsType.
+ROLE_ARGS_TYPE = f"#/types/{PACKAGE_NAME}:index:InstanceRoleSettings"
 
 # Every input's schema type: "plain" marks a value the component checks at construction, so
 # other languages must pass it known (not an Output).
@@ -93,6 +95,15 @@ OUTPUTS = {
 }
 
 
+PROPERTIES = {
+    *instance_role.ROLE_SETTINGS,
+    *instance_with_role.INSTANCE_SETTINGS,
+    *InstanceRole.__annotations__,
+    *InstanceWithRole.__annotations__,
+}
+"""Every Python name of an input or output of the package."""
+
+
 @pytest.fixture(scope="module")
 def schema():
     return inferred_schema()
@@ -116,7 +127,8 @@ def type_of(prop: dict) -> str:
 
 
 def docstrings(class_name: str) -> dict[str, str]:
-    """Each annotated attribute's docstring, whitespace collapsed, read from the source."""
+    """Each annotated attribute's docstring, whitespace collapsed, read from the source, with
+    the package's property names in backticks spelled as in the schema (camelCase)."""
     module = instance_with_role if "WithRole" in class_name else instance_role
     tree = readme_tables.parse(inspect.getsource(module))
     (node,) = [n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == class_name]
@@ -124,7 +136,12 @@ def docstrings(class_name: str) -> dict[str, str]:
     for item, following in zip(node.body, node.body[1:], strict=False):
         if isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name):
             assert isinstance(following, ast.Expr), f"{class_name}.{item.target.id} has no doc"
-            found[item.target.id] = " ".join(following.value.value.split())  # type: ignore[attr-defined]
+            text = " ".join(following.value.value.split())  # type: ignore[attr-defined]
+            found[item.target.id] = re.sub(
+                r"`([a-z0-9_]+)`",
+                lambda m: f"`{camel(m.group(1))}`" if m.group(1) in PROPERTIES else m.group(0),
+                text,
+            )
     return found
 
 
@@ -204,6 +221,37 @@ def test_schema_lists_every_output_with_its_docstring_and_whether_it_is_always_s
 def test_imdsv2_token_requirement_is_not_an_input_in_any_language(schema):
     for resource in schema["resources"].values():
         assert not [name for name in resource["inputProperties"] if "token" in name.lower()]
+
+
+def descriptions(value) -> list[str]:
+    if isinstance(value, dict):
+        found = [value["description"]] if isinstance(value.get("description"), str) else []
+        return found + [d for v in value.values() for d in descriptions(v)]
+    if isinstance(value, list):
+        return [d for v in value for d in descriptions(v)]
+    return []
+
+
+def test_schema_descriptions_keep_no_docstring_indent(schema):
+    found = descriptions(schema)
+    assert len(found) > 40
+    indented = [d for d in found if re.search(r"\n[ \t]", d)]
+    assert indented == []
+
+
+def test_schema_descriptions_spell_inputs_as_other_languages_do(schema):
+    role = schema["resources"][token("InstanceWithRole")]["inputProperties"]["role"]
+    assert role["description"].endswith("Conflicts with\n`existingInstanceProfileName`.")
+    snake = [d for d in descriptions(schema) if re.search(r"`[a-z0-9]+_[a-z0-9_]+`", d)]
+    assert snake == []
+
+
+def test_schema_type_names_collide_with_no_resource_args_in_go(schema):
+    # Go names a resource's inputs <Resource>Args; a type of that name is renamed <...>Type.
+    types = {t.rsplit(":", 1)[-1] for t in schema["types"]}
+    resources = {r.rsplit(":", 1)[-1] for r in schema["resources"]}
+    assert types == {"InstanceRoleSettings"}
+    assert not {f"{r}Args" for r in resources} & (types | {f"{t}Args" for t in types})
 
 
 def test_committed_schema_is_the_inferred_one():
