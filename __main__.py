@@ -71,6 +71,7 @@ instance_args = InstanceWithRoleArgs(
     ami_ssm_parameter=config.require("amiSsmParameter"),
     replace_on_ami_change=config.require_bool("replaceOnAmiChange"),
     metadata_hop_limit=config.require_int("metadataHopLimit"),
+    allow_metadata_hop_limit_above_2=config.require_bool("allowMetadataHopLimitAbove2"),
     detailed_monitoring=config.require_bool("detailedMonitoring"),
     termination_protection=config.require_bool("terminationProtection"),
     # A public IPv4 is the instance's way out only in public-egress mode: an instance without one

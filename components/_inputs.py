@@ -4,6 +4,7 @@ values known only at deploy time."""
 from __future__ import annotations
 
 import contextvars
+import logging
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, TypeVar, cast
@@ -72,6 +73,27 @@ class DeployTimeChecks:
         another (InstanceWithRole's InstanceRole) shares its parent's, so the parent's
         children also wait on the nested one's checks and the other way round."""
         return _ACTIVE.get()
+
+
+class _AlreadyReported(logging.Filter):
+    """Drops asyncio's "Future exception was never retrieved" for an InputError.
+
+    When a resource fails, the Python SDK rejects every future behind each of its outputs, and
+    an Output awaits only the first of them (pulumi 3.272 ``output.py`` ``compute_data``), so
+    the others are garbage-collected unretrieved and asyncio logs each one, the message in
+    full, dozens of times. The program's own error already reports the InputError, once.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        from .validation import InputError
+
+        error = record.exc_info[1] if record.exc_info else None
+        return not (isinstance(error, InputError) and "never retrieved" in record.getMessage())
+
+
+_ASYNCIO_LOGGER = logging.getLogger("asyncio")
+if not any(isinstance(f, _AlreadyReported) for f in _ASYNCIO_LOGGER.filters):
+    _ASYNCIO_LOGGER.addFilter(_AlreadyReported())
 
 
 _ACTIVE: contextvars.ContextVar[DeployTimeChecks | None] = contextvars.ContextVar(

@@ -164,9 +164,16 @@ class InstanceRole(pulumi.ComponentResource):
         # fails leaves no role, policy or profile behind (see DeployTimeChecks).
         checks_passed = gate.barrier()
         child = pulumi.ResourceOptions(parent=self, depends_on=checks_passed)
+        # The provider's own table of service principals (a lookup, no AWS call); see
+        # docs.ec2_trust_policy.
+        principal = aws.get_service_principal_output(
+            service_name="ec2", opts=pulumi.InvokeOutputOptions(parent=self)
+        ).name
         self.role = aws.iam.Role(
             f"{name}-role",
-            assume_role_policy=docs.render(docs.ec2_trust_policy(partition.dns_suffix)),
+            assume_role_policy=principal.apply(
+                lambda service: docs.render(docs.ec2_trust_policy(service))
+            ),
             name=plan.role_name,
             name_prefix=args.get("role_name_prefix"),
             path=args.get("path", "/"),

@@ -13,7 +13,14 @@ import pulumi
 import pulumi_aws as aws
 
 from . import validation as v
-from ._inputs import DeployTimeChecks, checked, deferred, known_or_none, with_whole_numbers
+from ._inputs import (
+    DeployTimeChecks,
+    checked,
+    deferred,
+    is_known,
+    known_or_none,
+    with_whole_numbers,
+)
 from ._meta import PACKAGE_NAME
 from .instance_role import InstanceRole, InstanceRoleArgs, check_instance_role_args
 from .network.existing import (
@@ -65,10 +72,12 @@ class InstanceWithRoleArgs(TypedDict, total=False):
     replace_on_ami_change: bool
     """Optional. Defaults to `false`. A new AMI (a newer image behind the SSM parameter, or a
     changed `ami`) applies only to instances created from then on; a running instance is never
-    replaced for it. Set `true` to replace the instance whenever the AMI changes."""
+    replaced for it, and one replaced for another reason (a new subnet, key or KMS key) keeps
+    the AMI it was launched with. Set `true` to replace the instance whenever the AMI
+    changes."""
 
     instance_type: pulumi.Input[str]
-    """Optional. Defaults to `t3.micro`. The EC2 instance type."""
+    """Optional. Defaults to `t3.micro`. The EC2 instance type (`<family>.<size>`)."""
 
     subnet_id: pulumi.Input[str]
     """Optional. Defaults to the default VPC's default subnet with the lowest ID among those in
@@ -76,8 +85,8 @@ class InstanceWithRoleArgs(TypedDict, total=False):
     reachability rules). The subnet to launch into."""
 
     vpc_security_group_ids: Sequence[pulumi.Input[str]]
-    """Optional. Defaults to the VPC's default security group. Security groups of the
-    instance."""
+    """Optional. Defaults to the VPC's default security group. Security groups of the instance,
+    at most 16 (5 unless the account's quota was raised)."""
 
     associate_public_ip_address: bool
     """Optional. Defaults to `false`. Give the instance a public IPv4 address: its way to AWS's
@@ -85,11 +94,18 @@ class InstanceWithRoleArgs(TypedDict, total=False):
     endpoints. Its security groups, not the address, decide what may connect in."""
 
     key_name: pulumi.Input[str]
-    """Optional. Defaults to none. An EC2 key pair for SSH; Session Manager
-    (`role.enable_session_manager`) needs no key and no open port."""
+    """Optional. Defaults to none. An EC2 key pair for SSH (1 to 255 ASCII characters); Session
+    Manager (`role.enable_session_manager`) needs no key and no open port. Changing it replaces
+    the instance."""
 
     user_data: pulumi.Input[str]
-    """Optional. Defaults to none. User data (cloud-init) run at first boot."""
+    """Optional. Defaults to none. User data (cloud-init) run at first boot, at most 16 KB
+    before base64. See `replace_on_user_data_change`."""
+
+    replace_on_user_data_change: bool
+    """Optional. Defaults to `true`. Replace the instance when `user_data` changes, so that the
+    new script runs: cloud-init runs user data at first boot only, and with `false` a change
+    stops the instance, swaps the user data and starts it again without running it."""
 
     detailed_monitoring: bool
     """Optional. Defaults to `false`. One-minute CloudWatch metrics (charged) instead of
@@ -100,24 +116,35 @@ class InstanceWithRoleArgs(TypedDict, total=False):
     optimisation."""
 
     termination_protection: bool
-    """Optional. Defaults to `false`. Refuse TerminateInstances (and `pulumi destroy`) until it
-    is turned off."""
+    """Optional. Defaults to `false`. Refuse TerminateInstances, and mark the instance
+    `protect`ed in Pulumi, so that a preview refuses to replace or delete it (the provider
+    would lift EC2's protection itself and terminate it). To replace it, set this to `false`
+    in the same update; to destroy it, `pulumi up` with `false` first."""
 
     root_volume_size: int
-    """Optional. Defaults to the AMI's size. Root volume size in GiB."""
+    """Optional. Defaults to the AMI's size. Root volume size in GiB: 1 to 65536 for gp3, 1 to
+    16384 for gp2, 1 to 1024 for standard, and at least the AMI's size."""
 
     root_volume_type: str
     """Optional. Defaults to `gp3`. Root volume type: gp3, gp2 or standard (io1 and io2 need
     provisioned IOPS, which this component does not set)."""
 
     root_volume_kms_key_id: pulumi.Input[str]
-    """Optional. Defaults to the account's AWS managed key for EBS (`aws/ebs`). ARN of the KMS
-    key that encrypts the root volume; it is encrypted either way."""
+    """Optional. Defaults to the account's AWS managed key for EBS (`aws/ebs`). The KMS key that
+    encrypts the root volume (it is encrypted either way): its key ARN, key ID, alias
+    (`alias/<name>`) or alias ARN; any but the key ARN is looked up (kms:DescribeKey) and
+    given to EC2 as the key ARN, which is what the instance reads back, so it never shows as a
+    change. Changing the key replaces the instance."""
 
     metadata_hop_limit: int
     """Optional. Defaults to 1. Hops an IMDSv2 token response may travel (1 to 64). Use 2 on
     hosts whose containers need the instance's credentials, accepting that every container on
-    the host can then read them."""
+    the host can then read them. Above 2 only with `allow_metadata_hop_limit_above_2`."""
+
+    allow_metadata_hop_limit_above_2: bool
+    """Optional. Defaults to `false`. Accept a `metadata_hop_limit` above 2, which lets the
+    role's credentials reach further than a container on the instance: an explicit, visible
+    opt-in."""
 
     instance_metadata_tags: bool
     """Optional. Defaults to `false`. Expose the instance's tags through the metadata service
@@ -129,6 +156,9 @@ class InstanceWithRoleArgs(TypedDict, total=False):
 
 
 INSTANCE_SETTINGS: tuple[str, ...] = tuple(InstanceWithRoleArgs.__annotations__)
+BOOLEAN_SETTINGS: tuple[str, ...] = tuple(
+    k for k, t in InstanceWithRoleArgs.__annotations__.items() if t is bool
+)
 
 
 class InstanceWithRole(pulumi.ComponentResource):
@@ -183,6 +213,11 @@ class InstanceWithRole(pulumi.ComponentResource):
                     opts=pulumi.InvokeOutputOptions(parent=self),
                 ).insecure_value
 
+            kms_key_arn = _kms_key_arn(self, args.get("root_volume_kms_key_id"))
+            user_data = (
+                checked(args["user_data"], _check_user_data) if "user_data" in args else None
+            )
+
             given_subnet = args.get("subnet_id")
             subnet_id: pulumi.Input[str]
             if given_subnet is not None:
@@ -209,6 +244,7 @@ class InstanceWithRole(pulumi.ComponentResource):
             else:
                 profile_name = checked(existing_profile, _check_profile_name)
 
+
         child = pulumi.ResourceOptions(parent=self, depends_on=gate.barrier())
         self.network: ExistingNetwork | None = None
         """The record of the default subnet this chose, for the policy pack's reachability
@@ -232,7 +268,11 @@ class InstanceWithRole(pulumi.ComponentResource):
             # anyway, hence _default_subnet.
             associate_public_ip_address=args.get("associate_public_ip_address", False),
             key_name=args.get("key_name"),
-            user_data=args.get("user_data"),
+            user_data=user_data,
+            # Without it the provider stops the instance, swaps the user data and starts it,
+            # and cloud-init does not run it again (terraform-provider-aws aws_instance:
+            # CustomizeDiff ForceNewIf user_data when user_data_replace_on_change).
+            user_data_replace_on_change=args.get("replace_on_user_data_change", True),
             monitoring=args.get("detailed_monitoring", False),
             ebs_optimized=args.get("ebs_optimized"),
             disable_api_termination=args.get("termination_protection", False),
@@ -248,7 +288,7 @@ class InstanceWithRole(pulumi.ComponentResource):
             ),
             root_block_device=aws.ec2.InstanceRootBlockDeviceArgs(
                 encrypted=True,
-                kms_key_id=args.get("root_volume_kms_key_id"),
+                kms_key_id=kms_key_arn,
                 volume_type=args.get("root_volume_type", DEFAULT_ROOT_VOLUME_TYPE),
                 volume_size=args.get("root_volume_size"),
                 tags=tags,
@@ -266,6 +306,15 @@ class InstanceWithRole(pulumi.ComponentResource):
                     # ignore_changes keeps the AMI the instance was launched with; without it a
                     # newer image behind the SSM parameter would replace the instance.
                     ignore_changes=None if args.get("replace_on_ami_change", False) else ["ami"],
+                    # The provider lifts EC2's termination protection before it terminates
+                    # (terraform-provider-aws resourceInstanceDelete: disableInstanceAPITermination,
+                    # then TerminateInstances), so without this a replacement (subnet, key, KMS
+                    # key, user data, AMI when followed) or a destroy would terminate a protected
+                    # instance. The engine refuses to replace a resource protected before and
+                    # after, and to delete one protected before (pulumi step_generator.go,
+                    # step.go), at preview too; a replacement goes ahead in the update that turns
+                    # termination_protection off (the engine checks old and new protect).
+                    protect=True if args.get("termination_protection", False) else None,
                 ),
             ),
         )
@@ -343,6 +392,44 @@ def _check_profile_name(value: str) -> None:
     )
 
 
+def _kms_key_arn(
+    parent: pulumi.Resource, key: pulumi.Input[str] | None
+) -> pulumi.Input[str] | None:
+    """The key's ARN: the provider reads the volume's key back as its ARN (DescribeVolumes
+    KmsKeyId) and ``root_block_device.kms_key_id`` forces a new instance (terraform-provider-aws
+    aws_instance schema, no diff suppression), so any other form would replace the instance on
+    every `up`. A key ID or alias known now is looked up now (kms:DescribeKey, also during a
+    preview), so one that does not exist is refused before anything is created."""
+    if key is None:
+        return None
+    if is_known(key):
+        value: str = key  # type: ignore[assignment]
+        v.check_kms_key_id(value, input_name="root_volume_kms_key_id")
+        if v.is_kms_key_arn(value):
+            return value
+        try:
+            return aws.kms.get_key(key_id=value, opts=pulumi.InvokeOptions(parent=parent)).arn
+        except Exception as error:  # the invoke's failure carries KMS's own reason
+            raise v.InputError(
+                f"root_volume_kms_key_id {value!r}: KMS has no such key here ({error}). Check "
+                "the alias or ID and the stack's region."
+            ) from None
+
+    def arn_of(value: str) -> pulumi.Input[str]:
+        v.check_kms_key_id(value, input_name="root_volume_kms_key_id")
+        if v.is_kms_key_arn(value):
+            return value
+        return aws.kms.get_key_output(
+            key_id=value, opts=pulumi.InvokeOutputOptions(parent=parent)
+        ).arn
+
+    return deferred(pulumi.Output.from_input(key).apply(arn_of))
+
+
+def _check_user_data(value: str) -> None:
+    v.check_user_data(value, input_name="user_data")
+
+
 def _check_ami(value: str) -> None:
     _check_id(value, "ami", "ami", "ami-0123456789abcdef0")
 
@@ -389,26 +476,40 @@ def _checked_args(name: str, args: InstanceWithRoleArgs) -> InstanceWithRoleArgs
             "Both ami and ami_ssm_parameter are set; they conflict. Set ami to pin an image, or "
             "ami_ssm_parameter to follow one."
         )
-    if "ami_ssm_parameter" in args and not str(args["ami_ssm_parameter"]).startswith("/"):
-        raise v.InputError(
-            f"ami_ssm_parameter {args['ami_ssm_parameter']!r} is not an SSM parameter name "
-            f"(for example {DEFAULT_AMI_SSM_PARAMETER!r})."
-        )
     if (ami := known_or_none(args.get("ami"))) is not None:
         _check_ami(ami)
+    for flag in BOOLEAN_SETTINGS:
+        if flag in args:
+            v.check_bool(args[flag], input_name=flag)
     if "metadata_hop_limit" in args:
         v.check_metadata_hop_limit(args["metadata_hop_limit"], input_name="metadata_hop_limit")
+        v.check_metadata_hop_limit_opt_in(
+            args["metadata_hop_limit"],
+            allowed=args.get("allow_metadata_hop_limit_above_2", False),
+            input_name="metadata_hop_limit",
+        )
     volume_type = args.get("root_volume_type", DEFAULT_ROOT_VOLUME_TYPE)
     if volume_type not in ROOT_VOLUME_TYPES:
         raise v.InputError(
             f"root_volume_type {volume_type!r} cannot be a root volume. Use one of "
             f"{', '.join(ROOT_VOLUME_TYPES)}."
         )
-    size = args.get("root_volume_size")
-    if size is not None and (
-        isinstance(size, bool) or not isinstance(size, int) or not 1 <= size <= 16384
-    ):
-        raise v.InputError(f"root_volume_size {size!r} must be a whole number of GiB, 1 to 16384.")
+    if (size := args.get("root_volume_size")) is not None:
+        v.check_root_volume_size(size, volume_type, input_name="root_volume_size")
+    if (key := known_or_none(args.get("root_volume_kms_key_id"))) is not None:
+        v.check_kms_key_id(key, input_name="root_volume_kms_key_id")
+    if (user_data := known_or_none(args.get("user_data"))) is not None:
+        _check_user_data(user_data)
+    if (key_name := known_or_none(args.get("key_name"))) is not None:
+        v.check_key_name(key_name, input_name="key_name")
+    if (instance_type := known_or_none(args.get("instance_type"))) is not None:
+        v.check_instance_type(instance_type, input_name="instance_type")
+    if "ami_ssm_parameter" in args:
+        v.check_ssm_parameter_name(
+            args["ami_ssm_parameter"],
+            input_name="ami_ssm_parameter",
+            example=DEFAULT_AMI_SSM_PARAMETER,
+        )
     if (subnet := known_or_none(args.get("subnet_id"))) is not None:
         _check_id(subnet, "subnet", "subnet_id", "subnet-0123456789abcdef0")
     groups = args.get("vpc_security_group_ids")
@@ -417,6 +518,18 @@ def _checked_args(name: str, args: InstanceWithRoleArgs) -> InstanceWithRoleArgs
             raise v.InputError(
                 f"vpc_security_group_ids must be a list of security group IDs; got {groups!r}."
             )
+        if len(groups) > v.SECURITY_GROUPS_MAX:
+            raise v.InputError(
+                f"vpc_security_group_ids has {len(groups)} groups; EC2 attaches at most "
+                f"{v.SECURITY_GROUPS_MAX} to a network interface. Merge some of their rules."
+            )
+        if len(groups) > v.SECURITY_GROUPS_DEFAULT_QUOTA:
+            pulumi.log.warn(
+                f"vpc_security_group_ids has {len(groups)} groups; the default quota is "
+                f"{v.SECURITY_GROUPS_DEFAULT_QUOTA} per network interface. Raise the quota "
+                "first or the launch fails."
+            )
+        seen: set[str] = set()
         for group in groups:
             if (plain := known_or_none(group)) is not None:
                 _check_id(
@@ -425,6 +538,11 @@ def _checked_args(name: str, args: InstanceWithRoleArgs) -> InstanceWithRoleArgs
                     "vpc_security_group_ids entry",
                     "sg-0123456789abcdef0",
                 )
+                if plain in seen:
+                    raise v.InputError(
+                        f"vpc_security_group_ids lists {plain} twice. Keep one of them."
+                    )
+                seen.add(plain)
     if "tags" in args:
         v.check_tags({"Name": "", **args["tags"]}, input_name="tags")
         if args.get("instance_metadata_tags", False):

@@ -127,7 +127,7 @@ def _with_clean_descriptions(value: Any, spelling: Mapping[str, str]) -> Any:
 
 
 def _snake(camel: str) -> str:
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", camel).lower()
+    return re.sub(r"(?<!^)(?=[A-Z])|(?<=[a-z])(?=[0-9])", "_", camel).lower()
 
 
 def provider(version: str = __version__) -> PackageProvider:

@@ -48,21 +48,31 @@ _SID_RE: Final = re.compile(r"^[A-Za-z0-9]*$")
 INLINE_POLICIES_MAX_CHARACTERS: Final = 10240
 
 
-def ec2_trust_policy(dns_suffix: str) -> dict[str, Any]:
-    """The role's trust policy: only the EC2 service of this partition may assume it.
+def ec2_trust_policy(service_principal: str) -> dict[str, Any]:
+    """The role's trust policy: only the EC2 service may assume it.
 
-    ``dns_suffix`` is ``aws.get_partition().dns_suffix``: ``amazonaws.com``, or
-    ``amazonaws.com.cn`` in the China regions, where the principal is ``ec2.amazonaws.com.cn``.
+    ``service_principal`` is ``aws.get_service_principal(service_name="ec2").name``, the
+    provider's own table (terraform-provider-aws ``service_principal_data_source.go``, after
+    AWS CDK's region-info): ``ec2.amazonaws.com`` in every partition, China's and the ISO
+    partitions' included. Built by hand from the partition's DNS suffix it was
+    ``ec2.amazonaws.com.cn`` (the legacy China form) and ``ec2.c2s.ic.gov`` (wrong).
     """
-    if not dns_suffix or not isinstance(dns_suffix, str):
-        raise InputError(f"The partition's DNS suffix is empty ({dns_suffix!r}).")
+    if (
+        not isinstance(service_principal, str)
+        or not service_principal.startswith("ec2.")
+        or service_principal == "ec2."
+    ):
+        raise InputError(
+            f"The EC2 service principal {service_principal!r} is not one (expected "
+            "'ec2.<suffix>', as aws.get_service_principal returns)."
+        )
     return {
         "Version": POLICY_VERSION,
         "Statement": [
             {
                 "Sid": "AllowEc2ToAssumeRole",
                 "Effect": "Allow",
-                "Principal": {"Service": f"ec2.{dns_suffix}"},
+                "Principal": {"Service": service_principal},
                 "Action": ASSUME_ROLE_ACTION,
             }
         ],

@@ -246,3 +246,127 @@ def check_metadata_tag_key(key: str, *, input_name: str) -> None:
             "instance_metadata_tags turns on. Use letters, digits and + - = . _ : @ only (no "
             "spaces or '/'), or leave instance_metadata_tags off."
         )
+
+
+#: A hop limit above this lets a token response travel past a container bridge and one more hop.
+METADATA_HOP_LIMIT_WITHOUT_OPT_IN = 2
+
+
+def check_metadata_hop_limit_opt_in(value: int, *, allowed: bool, input_name: str) -> None:
+    """A hop limit above 2 lets the credentials reach further than a container on the host (a
+    nested container, a proxy): only with the explicit opt-in."""
+    if value > METADATA_HOP_LIMIT_WITHOUT_OPT_IN and not allowed:
+        raise InputError(
+            f"{input_name} is {value}: an IMDSv2 token, and so the role's credentials, would "
+            f"travel {value} network hops from the instance, further than a container on it "
+            "needs (2). Use 1 or 2, or, if something that far must read the credentials, set "
+            "allow_metadata_hop_limit_above_2 to true as well."
+        )
+
+
+#: EC2 User Guide, "Work with instance user data": "User data is limited to 16 KB, in raw form,
+#: before it is base64-encoded"; terraform-provider-aws checks the same (aws_instance
+#: user_data, validation.StringLenBetween(0, 16384), in bytes).
+USER_DATA_MAX_BYTES = 16384
+
+
+def check_user_data(value: str, *, input_name: str) -> None:
+    if not isinstance(value, str):
+        raise InputError(f"{input_name} must be a string (the script itself); got {value!r}.")
+    size = len(value.encode("utf-8"))
+    if size > USER_DATA_MAX_BYTES:
+        raise InputError(
+            f"{input_name} is {size} bytes; EC2 takes at most {USER_DATA_MAX_BYTES} (16 KB) "
+            "before base64. Fetch the rest at boot (from S3, with the role's permission) or "
+            "gzip it (cloud-init reads gzip-compressed user data)."
+        )
+
+
+#: Root volume sizes in GiB by type: botocore 1.44's EC2 model, EbsBlockDevice.VolumeSize and
+#: CreateVolume Size ("gp2: 1 - 16,384 GiB gp3: 1 - 65,536 GiB ... standard: 1 - 1024 GiB").
+ROOT_VOLUME_SIZES: Mapping[str, tuple[int, int]] = {
+    "gp3": (1, 65536),
+    "gp2": (1, 16384),
+    "standard": (1, 1024),
+}
+
+
+def check_root_volume_size(size: object, volume_type: str, *, input_name: str) -> None:
+    low, high = ROOT_VOLUME_SIZES[volume_type]
+    if isinstance(size, bool) or not isinstance(size, int) or not low <= size <= high:
+        raise InputError(
+            f"{input_name} {size!r} must be a whole number of GiB, {low} to {high} for a "
+            f"{volume_type} volume (EC2's limit for the type), and at least the AMI's own size."
+        )
+
+
+_UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+_KEY_ID = rf"(?:{_UUID}|mrk-[0-9a-f]{{32}})"
+_KMS_ARN_HEAD = r"arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:"
+_ALIAS_NAME = r"alias/[A-Za-z0-9/_-]{1,250}"
+_KMS_KEY_ARN_RE = re.compile(rf"^{_KMS_ARN_HEAD}key/{_KEY_ID}$")
+_KMS_OTHER_FORMS_RE = re.compile(rf"^(?:{_KEY_ID}|{_ALIAS_NAME}|{_KMS_ARN_HEAD}{_ALIAS_NAME})$")
+
+
+def is_kms_key_arn(value: str) -> bool:
+    return bool(_KMS_KEY_ARN_RE.match(value))
+
+
+def check_kms_key_id(value: str, *, input_name: str) -> None:
+    """The four forms EC2 accepts (botocore EbsBlockDevice.KmsKeyId: "key ID, key alias, key
+    ARN, or alias ARN"); KMS's alias names are ``alias/`` and 1 to 250 of ``A-Za-z0-9/_-``."""
+    if not isinstance(value, str) or not (
+        is_kms_key_arn(value) or _KMS_OTHER_FORMS_RE.match(value)
+    ):
+        raise InputError(
+            f"{input_name} {value!r} is not a KMS key: give its key ARN "
+            "('arn:aws:kms:<region>:<account>:key/<key id>'), key ID, alias ('alias/<name>') "
+            "or alias ARN."
+        )
+
+
+#: CreateKeyPair KeyName: "Constraints: Up to 255 ASCII characters".
+KEY_NAME_MAX = 255
+
+
+def check_key_name(value: str, *, input_name: str) -> None:
+    if not isinstance(value, str) or not value or len(value) > KEY_NAME_MAX or not value.isascii():
+        raise InputError(
+            f"{input_name} {value!r} is not an EC2 key pair name: 1 to {KEY_NAME_MAX} ASCII "
+            "characters."
+        )
+
+
+# Instance types are <family>.<size> in lower case: t3.micro, m7i-flex.large, u-6tb1.metal.
+_INSTANCE_TYPE_RE = re.compile(r"^[a-z][a-z0-9-]*\.[a-z0-9-]+$")
+
+
+def check_instance_type(value: str, *, input_name: str) -> None:
+    if not isinstance(value, str) or not _INSTANCE_TYPE_RE.match(value):
+        raise InputError(
+            f"{input_name} {value!r} is not an EC2 instance type (<family>.<size> in lower "
+            "case, for example 't3.micro')."
+        )
+
+
+#: SSM GetParameter Name: 1 to 2048 characters of a-zA-Z0-9_.- and / for the hierarchy.
+_SSM_PARAMETER_RE = re.compile(r"^/[A-Za-z0-9_.\-/]{1,2047}$")
+
+
+def check_ssm_parameter_name(value: str, *, input_name: str, example: str) -> None:
+    if not isinstance(value, str) or not _SSM_PARAMETER_RE.match(value):
+        raise InputError(
+            f"{input_name} {value!r} is not an SSM parameter name: '/' and up to 2047 more of "
+            f"a-z, A-Z, 0-9, _ . - / (for example {example!r})."
+        )
+
+
+#: Security groups per network interface: 5 by default (an adjustable quota), 16 at most
+#: (Amazon VPC quotas, "Security groups per network interface").
+SECURITY_GROUPS_DEFAULT_QUOTA = 5
+SECURITY_GROUPS_MAX = 16
+
+
+def check_bool(value: object, *, input_name: str) -> None:
+    if not isinstance(value, bool):
+        raise InputError(f"{input_name} must be true or false; got {value!r}.")

@@ -51,6 +51,30 @@ CHINA = AwsTarget(
 )
 
 
+#: The services whose principal ends in the partition's DNS suffix instead of amazonaws.com, by
+#: partition: terraform-provider-aws ``internal/service/meta/service_principal_data_source.go``
+#: (after AWS CDK's region-info), the table behind ``aws.get_service_principal``.
+_PARTITIONAL_PRINCIPALS = {
+    "aws-iso": ("c2s.ic.gov", {"cloudhsm", "config", "logs", "workspaces"}),
+    "aws-iso-b": ("sc2s.sgov.gov", {"dms", "logs"}),
+    "aws-cn": ("amazonaws.com.cn", {"codedeploy", "elasticmapreduce", "logs"}),
+}
+
+
+def service_principal(service: str, partition: str, region: str) -> dict[str, str]:
+    """What ``aws.get_service_principal`` returns (a lookup in the provider, no AWS call)."""
+    suffix, services = _PARTITIONAL_PRINCIPALS.get(partition, ("amazonaws.com", set()))
+    if service not in services:
+        suffix = "amazonaws.com"
+    return {
+        "id": f"{service}.{region}.{suffix}",
+        "name": f"{service}.{suffix}",
+        "serviceName": service,
+        "suffix": suffix,
+        "region": region,
+    }
+
+
 def _documents_as_json(inputs: dict[str, Any]) -> dict[str, Any]:
     """pulumi-aws accepts an IAM document as an object too; its state holds the JSON string."""
     return {
@@ -265,6 +289,24 @@ class AwsMocks(pulumi_mocks.Mocks):
             "dnsSuffix": t.dns_suffix,
             "reverseDnsPrefix": ".".join(reversed(t.dns_suffix.split("."))),
         }
+
+    def _getServicePrincipal(self, args: dict) -> dict:
+        return service_principal(args["serviceName"], self.target.partition, self.target.region)
+
+    def _getKey(self, args: dict) -> dict:
+        """kms:DescribeKey, which takes a key ID, key ARN, alias name or alias ARN; an alias
+        named ``alias/missing`` does not exist."""
+        key = str(args["keyId"])
+        if key.endswith("alias/missing"):
+            raise ProviderError(f"reading KMS Key ({key}): NotFoundException: Alias not found")
+        tail = key.rsplit("/", 1)[-1] if ":key/" in key else _hex(key, 32)
+        key_id = (
+            tail
+            if "-" in tail
+            else f"{tail[:8]}-{tail[8:12]}-{tail[12:16]}-{tail[16:20]}-{tail[20:32]}"
+        )
+        arn = self._arn("kms", f"key/{key_id}", regional=True)
+        return {"id": key_id, "keyId": key, "arn": arn, "enabled": True, "keyState": "Enabled"}
 
     def _getRegion(self, _: dict) -> dict:
         return {"id": self.target.region, "region": self.target.region, "name": self.target.region}

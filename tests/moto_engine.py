@@ -14,7 +14,7 @@ import boto3
 from botocore.exceptions import ClientError
 from pulumi.runtime import mocks as pulumi_mocks
 
-from offline.mocks import ProviderError, UnmockedCallError
+from offline.mocks import ProviderError, UnmockedCallError, service_principal
 
 
 class MotoMocks(pulumi_mocks.Mocks):
@@ -27,6 +27,7 @@ class MotoMocks(pulumi_mocks.Mocks):
         self.ec2 = boto3.client("ec2", region_name=region)
         self.ssm = boto3.client("ssm", region_name=region)
         self.sts = boto3.client("sts", region_name=region)
+        self.kms = boto3.client("kms", region_name=region)
         self.created: list[tuple[str, Callable[[], None]]] = []
         """(what, how to delete it), in creation order."""
 
@@ -299,6 +300,11 @@ class MotoMocks(pulumi_mocks.Mocks):
                 "dnsSuffix": "amazonaws.com",
                 "reverseDnsPrefix": "com.amazonaws",
             }
+        if token == "aws:index/getServicePrincipal:getServicePrincipal":
+            return service_principal(a["serviceName"], "aws", self.region)
+        if token == "aws:kms/getKey:getKey":
+            key = self.kms.describe_key(KeyId=a["keyId"])["KeyMetadata"]
+            return {"id": key["KeyId"], "keyId": a["keyId"], "arn": key["Arn"]}
         if token == "aws:index/getRegion:getRegion":
             return {"id": self.region, "region": self.region, "name": self.region}
         if token == "aws:index/getCallerIdentity:getCallerIdentity":

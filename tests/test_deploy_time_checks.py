@@ -7,7 +7,9 @@ RegisterResource (pulumi 3.272 ``runtime/resource.py`` ``prepare_resource``), in
 a real `pulumi up`, so what is registered here is what the engine would create.
 """
 
+import gc
 import json
+import logging
 
 import pulumi
 import pytest
@@ -147,3 +149,41 @@ def test_bad_deploy_time_document_creates_no_iam_or_ec2_resource_in_the_emulator
     assert emulator.iam.list_instance_profiles()["InstanceProfiles"] == []
     reservations = emulator.ec2.describe_instances()["Reservations"]
     assert reservations == []
+
+
+def _never_retrieved_logged(caplog) -> list[str]:
+    caplog.clear()
+    with caplog.at_level("ERROR", logger="asyncio"):
+        run = run_program(
+            lambda: InstanceRole("app", {"role_name": late("has space")}), capture_error=True
+        )
+        assert isinstance(run.error, InputError)
+        del run
+        gc.collect()
+    return [
+        r.getMessage()
+        for r in caplog.records
+        if "never retrieved" in r.getMessage()
+        and r.exc_info
+        and isinstance(r.exc_info[1], InputError)
+    ]
+
+
+def test_deploy_time_error_is_not_logged_again_for_each_rejected_future(caplog):
+    assert _never_retrieved_logged(caplog) == []
+
+
+def test_without_the_filter_the_sdk_would_log_the_error_once_per_rejected_future(caplog):
+    """What components/_inputs.py _AlreadyReported is for: the SDK rejects every future of a
+    failed resource's outputs and an Output awaits only the first."""
+    asyncio_logger = logging.getLogger("asyncio")
+    # One per copy of the module (components and the pip-installed ec2_instance_role).
+    quiet = [f for f in asyncio_logger.filters if type(f).__name__ == "_AlreadyReported"]
+    assert quiet
+    for each in quiet:
+        asyncio_logger.removeFilter(each)
+    try:
+        assert len(_never_retrieved_logged(caplog)) > 1
+    finally:
+        for each in quiet:
+            asyncio_logger.addFilter(each)

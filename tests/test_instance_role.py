@@ -43,9 +43,14 @@ def test_trust_policy_admits_only_ec2_to_assume_the_role():
     ]
 
 
-def test_trust_principal_follows_the_partition_dns_suffix_in_china():
-    trust = json.loads(build(target=CHINA).one(ROLE).inputs["assumeRolePolicy"])
-    assert trust["Statement"][0]["Principal"] == {"Service": "ec2.amazonaws.com.cn"}
+def test_trust_principal_in_china_is_the_providers_not_the_dns_suffixs():
+    """The provider's table (terraform-provider-aws service_principal_data_source.go) gives
+    ec2.amazonaws.com in aws-cn; the old hand-built ec2.amazonaws.com.cn was the legacy form."""
+    run = build(target=CHINA)
+    trust = json.loads(run.one(ROLE).inputs["assumeRolePolicy"])
+    assert trust["Statement"][0]["Principal"] == {"Service": "ec2.amazonaws.com"}
+    asked = [c for c in run.mocks.calls if c.token.endswith("getServicePrincipal")]
+    assert [dict(c.args)["serviceName"] for c in asked] == ["ec2"]
 
 
 def test_role_is_auto_named_from_the_component_name_when_no_name_is_given():

@@ -26,7 +26,9 @@ def check(document, **opt_ins):
 
 
 def test_trust_policy_allows_only_sts_assume_role_by_ec2():
-    trust = docs.ec2_trust_policy("amazonaws.com")
+    trust = docs.ec2_trust_policy("ec2.amazonaws.com")
+    assert set(trust) == {"Version", "Statement"}
+    assert trust["Version"] == "2012-10-17"
     (statement,) = trust["Statement"]
     assert statement["Effect"] == "Allow"
     assert statement["Principal"] == {"Service": "ec2.amazonaws.com"}
@@ -34,9 +36,10 @@ def test_trust_policy_allows_only_sts_assume_role_by_ec2():
     assert set(statement) == {"Sid", "Effect", "Principal", "Action"}
 
 
-def test_trust_policy_principal_follows_the_china_partition_dns_suffix():
-    trust = docs.ec2_trust_policy("amazonaws.com.cn")
-    assert trust["Statement"][0]["Principal"] == {"Service": "ec2.amazonaws.com.cn"}
+@pytest.mark.parametrize("principal", ["", "amazonaws.com", "ec2.", "s3.amazonaws.com", None])
+def test_trust_policy_refuses_what_is_not_an_ec2_service_principal(principal):
+    with pytest.raises(InputError, match="is not one"):
+        docs.ec2_trust_policy(principal)
 
 
 def test_accepts_the_guides_scoped_policy():

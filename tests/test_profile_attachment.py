@@ -26,7 +26,7 @@ def aws(monkeypatch):
         for name in ("first", "second"):
             iam.create_role(
                 RoleName=name,
-                AssumeRolePolicyDocument=json.dumps(ec2_trust_policy("amazonaws.com")),
+                AssumeRolePolicyDocument=json.dumps(ec2_trust_policy("ec2.amazonaws.com")),
             )
             iam.create_instance_profile(InstanceProfileName=name)
             iam.add_role_to_instance_profile(InstanceProfileName=name, RoleName=name)

@@ -28,7 +28,8 @@ def metadata(monkeypatch):
     with mock_aws():
         iam = boto3.client("iam")
         arn = iam.create_role(
-            RoleName=ROLE, AssumeRolePolicyDocument=json.dumps(ec2_trust_policy("amazonaws.com"))
+            RoleName=ROLE,
+            AssumeRolePolicyDocument=json.dumps(ec2_trust_policy("ec2.amazonaws.com")),
         )["Role"]["Arn"]
         issued = boto3.client("sts").assume_role(RoleArn=arn, RoleSessionName=INSTANCE_ID)[
             "Credentials"
