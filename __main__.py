@@ -15,7 +15,6 @@ from components import (
     InstanceRoleArgs,
     InstanceWithRole,
     InstanceWithRoleArgs,
-    ProfileAttachment,
     check_instance_with_role_args,
 )
 from components.network import (
@@ -27,6 +26,11 @@ from components.network import (
     look_up_network,
     needed_endpoints_for_role,
 )
+
+# From the installed distribution, not from components/: the state names the module a dynamic
+# provider is imported from, and a later refresh or destroy imports it again from that path
+# (components/profile_attachment.py).
+from ec2_instance_role import ProfileAttachment
 
 config = pulumi.Config()
 mode = config.require("networkMode")

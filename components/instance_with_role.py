@@ -244,7 +244,6 @@ class InstanceWithRole(pulumi.ComponentResource):
             else:
                 profile_name = checked(existing_profile, _check_profile_name)
 
-
         child = pulumi.ResourceOptions(parent=self, depends_on=gate.barrier())
         self.network: ExistingNetwork | None = None
         """The record of the default subnet this chose, for the policy pack's reachability

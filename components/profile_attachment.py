@@ -7,18 +7,50 @@ ReplaceIamInstanceProfileAssociation when the caller allows replacing another pr
 until the association is `associated`, disassociates on delete, and can require IMDSv2 on the
 instance (ModifyInstanceMetadataOptions) and restore the previous setting on delete.
 
-Pulumi pickles a dynamic provider into the state (with dill), so the provider holds no client:
-each method builds its boto3 client from the resource's own inputs and the usual AWS credential
-chain of the machine that runs `pulumi up`.
+What a real engine does with it, and what this relies on:
+
+- **Credentials.** A dynamic resource's calls are made by the ``pulumi-python`` provider, which
+  never sees an ``aws.Provider``: given as ``provider=`` (or inherited from a parent's
+  ``providers``) it is dropped without a word (pulumi 3.272 ``resource.py`` ``_get_providers``
+  keeps only a provider of the resource's own package). So such an option is refused here.
+  The engine sends the dynamic provider the whole stack configuration, namespaces kept, object
+  values as JSON text and secrets decrypted (pulumi ``pkg/resource/deploy/target.go``: "For
+  dynamic providers, we always pass the full configuration"); :meth:`configure` builds the
+  boto3 session from the same ``aws:`` settings the AWS provider reads (region, profile,
+  shared files, static keys, assumeRole, allowed/forbidden account IDs, the EC2 and STS
+  endpoints), and refuses a setting it cannot honour. The resource's own ``region``,
+  ``profile`` and ``assume_role_arn`` inputs win over the stack's.
+- **IAM propagation.** A profile created in the same `up` may not be visible to EC2 yet:
+  AssociateIamInstanceProfile and ReplaceIamInstanceProfileAssociation are retried on "Invalid
+  IAM Instance Profile" for up to two minutes with backoff, as terraform-provider-aws does for
+  ``aws_instance`` (``associateInstanceProfile``, ``iamPropagationTimeout = 2 * time.Minute``).
+- **Drift.** ``read`` reports the attachment gone when its association no longer exists (a
+  manual disassociation, a terminated instance): EC2 answers an unknown association ID with
+  an empty list or ``InvalidAssociationID.NotFound`` (or ``InvalidParameterValue`` for a
+  malformed one), each treated as gone. It reports the instance's ``HttpTokens``, so a
+  refresh shows IMDSv1 switched back on and the next `up` requires tokens again. ``delete`` of
+  an association already gone succeeds.
+- **Import** is refused: ``create`` adopts an instance's existing association with the same
+  profile, which is what importing it would do.
+- **State.** Pulumi pickles the provider into the state (with dill) by reference to its class,
+  so the state names the module this class is imported from, and a later `up`, refresh or
+  destroy imports it again. The stack program and pip consumers both import it as
+  ``ec2_instance_role.profile_attachment``, the installed distribution's path (requirements.txt
+  installs it), never ``components.profile_attachment``: renaming the repository's folder
+  cannot strand a stack. Never move this class or rename it.
 """
 
 from __future__ import annotations
 
+import json
+import os
 import time
+from collections.abc import Callable
 from typing import Any
 
 import pulumi
 from pulumi.dynamic import (
+    ConfigureRequest,
     CreateResult,
     DiffResult,
     ReadResult,
@@ -27,17 +59,188 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
+from . import validation as v
+
 ASSOCIATED_TIMEOUT_SECONDS = 120
+#: terraform-provider-aws iamPropagationTimeout, for AssociateIamInstanceProfile's retry.
+IAM_PROPAGATION_TIMEOUT_SECONDS = 120
+#: The path the state names (see the module docstring).
+STABLE_MODULE = "ec2_instance_role.profile_attachment"
+
+#: Stack settings the AWS provider reads that change which account or credentials it uses and
+#: that this provider does not honour: refused rather than ignored.
+UNSUPPORTED_AWS_SETTINGS = (
+    "aws:assumeRoleWithWebIdentity",
+    "aws:customCaBundle",
+    "aws:httpProxy",
+    "aws:httpsProxy",
+    "aws:ec2MetadataServiceEndpoint",
+    "aws:useFipsEndpoint",
+    "aws:useDualstackEndpoint",
+)
+_ASSUME_ROLE_FIELDS = {
+    "roleArn": "RoleArn",
+    "sessionName": "RoleSessionName",
+    "externalId": "ExternalId",
+    "policy": "Policy",
+    "sourceIdentity": "SourceIdentity",
+}
 
 
 class AttachmentError(Exception):
     """The attachment cannot be made as asked; the message names the instance and the fix."""
 
 
-def _ec2(props: dict[str, Any]) -> Any:
-    import boto3
+def _error_code(error: Exception) -> str:
+    response = getattr(error, "response", None)
+    return str((response or {}).get("Error", {}).get("Code", ""))
 
-    return boto3.client("ec2", region_name=props.get("region") or None)
+
+def _settings_from_config(config: Any) -> dict[str, Any]:
+    """The ``aws:`` stack settings this provider honours, from the dynamic provider's config
+    (values as the engine sends them: strings, objects as JSON text)."""
+    for key in UNSUPPORTED_AWS_SETTINGS:
+        if config.get(key) not in (None, "", "false", False):
+            raise AttachmentError(
+                f"ProfileAttachment cannot honour the stack setting {key}, which the AWS "
+                "provider reads: its calls would use other credentials or another endpoint "
+                "than the rest of the stack. Remove the setting, or attach the profile with "
+                "the AWS CLI (aws ec2 associate-iam-instance-profile)."
+            )
+
+    def loaded(key: str) -> Any:
+        value = config.get(key)
+        return json.loads(value) if isinstance(value, str) and value[:1] in "[{" else value
+
+    assume_roles = loaded("aws:assumeRoles") or []
+    assume_role = loaded("aws:assumeRole")
+    if assume_role and assume_roles:
+        raise AttachmentError("Set aws:assumeRole or aws:assumeRoles, not both.")
+    if len(assume_roles) > 1:
+        raise AttachmentError(
+            "ProfileAttachment honours one role in aws:assumeRoles, not a chain of "
+            f"{len(assume_roles)}. Assume the first role outside Pulumi (a profile with "
+            "role_arn and source_profile) and keep the last here."
+        )
+    endpoints: dict[str, str] = {}
+    for entry in loaded("aws:endpoints") or []:
+        endpoints.update({k: str(v) for k, v in entry.items() if v})
+    unsupported = sorted(set(endpoints) - {"ec2", "sts"})
+    if unsupported:
+        raise AttachmentError(
+            f"aws:endpoints overrides {', '.join(unsupported)}; ProfileAttachment calls only "
+            "EC2 and STS, so it honours only the ec2 and sts entries. Remove the others or "
+            "attach the profile outside this program."
+        )
+    return {
+        "region": config.get("aws:region"),
+        "profile": config.get("aws:profile"),
+        "access_key": config.get("aws:accessKey"),
+        "secret_key": config.get("aws:secretKey"),
+        "token": config.get("aws:token"),
+        "shared_credentials_files": loaded("aws:sharedCredentialsFiles") or [],
+        "shared_config_files": loaded("aws:sharedConfigFiles") or [],
+        "assume_role": assume_role or (assume_roles[0] if assume_roles else None),
+        "allowed_account_ids": loaded("aws:allowedAccountIds") or [],
+        "forbidden_account_ids": loaded("aws:forbiddenAccountIds") or [],
+        "endpoints": endpoints,
+        "sts_region": config.get("aws:stsRegion"),
+        "max_retries": config.get("aws:maxRetries"),
+    }
+
+
+def _session(settings: dict[str, Any], props: dict[str, Any]) -> tuple[Any, str | None]:
+    """A boto3 session for ``props`` (the resource's own settings win over the stack's), and
+    the region its EC2 client uses."""
+    import boto3
+    import botocore.session
+
+    region = props.get("region") or settings.get("region")
+    profile = props.get("profile") or settings.get("profile")
+    core = botocore.session.Session()
+    # The AWS provider's sharedCredentialsFiles / sharedConfigFiles: the first of each, as
+    # botocore reads one file of each kind.
+    if settings.get("shared_credentials_files"):
+        core.set_config_variable(
+            "credentials_file", os.path.expanduser(settings["shared_credentials_files"][0])
+        )
+    if settings.get("shared_config_files"):
+        core.set_config_variable(
+            "config_file", os.path.expanduser(settings["shared_config_files"][0])
+        )
+    if settings.get("max_retries"):
+        core.set_config_variable("max_attempts", int(settings["max_retries"]) + 1)
+    static = bool(settings.get("access_key"))
+    session = boto3.Session(
+        aws_access_key_id=settings.get("access_key") or None,
+        aws_secret_access_key=settings.get("secret_key") or None,
+        aws_session_token=settings.get("token") or None,
+        # Static keys win over a profile, as in the AWS provider.
+        profile_name=None if static else (profile or None),
+        region_name=region or None,
+        botocore_session=core,
+    )
+
+    role = dict(settings.get("assume_role") or {})
+    if props.get("assume_role_arn"):
+        role = {"roleArn": props["assume_role_arn"]}
+        if props.get("assume_role_external_id"):
+            role["externalId"] = props["assume_role_external_id"]
+    if role.get("roleArn"):
+        sts = session.client(
+            "sts",
+            region_name=settings.get("sts_region") or region or None,
+            endpoint_url=settings["endpoints"].get("sts") if settings.get("endpoints") else None,
+        )
+        request = {
+            api: role[field] for field, api in _ASSUME_ROLE_FIELDS.items() if role.get(field)
+        }
+        request.setdefault("RoleSessionName", "ec2-instance-role-profile-attachment")
+        if role.get("duration"):
+            request["DurationSeconds"] = _seconds(str(role["duration"]))
+        if role.get("policyArns"):
+            request["PolicyArns"] = [{"arn": arn} for arn in role["policyArns"]]
+        if role.get("tags"):
+            request["Tags"] = [{"Key": k, "Value": val} for k, val in role["tags"].items()]
+        if role.get("transitiveTagKeys"):
+            request["TransitiveTagKeys"] = list(role["transitiveTagKeys"])
+        credentials = sts.assume_role(**request)["Credentials"]
+        session = boto3.Session(
+            aws_access_key_id=credentials["AccessKeyId"],
+            aws_secret_access_key=credentials["SecretAccessKey"],
+            aws_session_token=credentials["SessionToken"],
+            region_name=region or None,
+        )
+    return session, region
+
+
+def _seconds(duration: str) -> int:
+    """A Go duration as the AWS provider takes it ("1h", "15m", "900s") in seconds."""
+    units = {"h": 3600, "m": 60, "s": 1}
+    total, number = 0, ""
+    for char in duration:
+        if char.isdigit():
+            number += char
+        elif char in units and number:
+            total, number = total + int(number) * units[char], ""
+        else:
+            raise AttachmentError(
+                f"aws:assumeRole duration {duration!r} is not like '1h' or '900s'."
+            )
+    return total + (int(number) if number else 0)
+
+
+def _check_account(session: Any, settings: dict[str, Any]) -> None:
+    allowed = [str(a) for a in settings.get("allowed_account_ids") or []]
+    forbidden = [str(a) for a in settings.get("forbidden_account_ids") or []]
+    if not allowed and not forbidden:
+        return
+    account = session.client("sts").get_caller_identity()["Account"]
+    if (allowed and account not in allowed) or account in forbidden:
+        raise AttachmentError(
+            f"The credentials are for account {account}, which the stack's "
+            "aws:allowedAccountIds / aws:forbiddenAccountIds rule out. Nothing was changed."
+        )
 
 
 def _current_association(ec2: Any, instance_id: str) -> dict[str, Any] | None:
@@ -48,11 +251,27 @@ def _current_association(ec2: Any, instance_id: str) -> dict[str, Any] | None:
     return live[0] if live else None
 
 
-def _check_instance_exists(ec2: Any, instance_id: str, region: str | None) -> dict[str, Any]:
+def _association(ec2: Any, association_id: str) -> dict[str, Any] | None:
+    """The association if it is live, else ``None`` (gone: see the module docstring)."""
+    try:
+        found = ec2.describe_iam_instance_profile_associations(AssociationIds=[association_id])
+    except Exception as error:
+        if _error_code(error) in ("InvalidAssociationID.NotFound", "InvalidParameterValue"):
+            return None
+        raise
+    live = [
+        a
+        for a in found["IamInstanceProfileAssociations"]
+        if a["State"] in ("associating", "associated")
+    ]
+    return live[0] if live else None
+
+
+def _instance(ec2: Any, instance_id: str, region: str | None) -> dict[str, Any]:
     try:
         reservations = ec2.describe_instances(InstanceIds=[instance_id])["Reservations"]
     except Exception as error:
-        if "InvalidInstanceID" in str(error):
+        if "InvalidInstanceID" in _error_code(error) or "InvalidInstanceID" in str(error):
             raise AttachmentError(
                 f"Instance {instance_id} does not exist in region {region or 'of the provider'}. "
                 "Check existingInstanceIds and the stack's aws:region."
@@ -61,15 +280,38 @@ def _check_instance_exists(ec2: Any, instance_id: str, region: str | None) -> di
     return reservations[0]["Instances"][0]
 
 
-def _wait_associated(ec2: Any, association_id: str) -> None:
-    deadline = time.monotonic() + ASSOCIATED_TIMEOUT_SECONDS
-    while time.monotonic() < deadline:
-        found = ec2.describe_iam_instance_profile_associations(AssociationIds=[association_id])
-        states = [a["State"] for a in found["IamInstanceProfileAssociations"]]
-        if states == ["associated"]:
-            return
-        time.sleep(2)
-    raise AttachmentError(f"Association {association_id} did not reach 'associated' in time.")
+def _http_tokens(ec2: Any, instance_id: str) -> str | None:
+    try:
+        reservations = ec2.describe_instances(InstanceIds=[instance_id])["Reservations"]
+    except Exception as error:
+        if "InvalidInstanceID" in _error_code(error):
+            return None
+        raise
+    if not reservations:
+        return None
+    return reservations[0]["Instances"][0].get("MetadataOptions", {}).get("HttpTokens")
+
+
+def _with_propagation_retry(
+    call: Callable[[], Any],
+    *,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
+) -> Any:
+    """``call()``, retried while EC2 does not yet see a new instance profile."""
+    deadline = clock() + IAM_PROPAGATION_TIMEOUT_SECONDS
+    delay = 1.0
+    while True:
+        try:
+            return call()
+        except Exception as error:
+            propagating = _error_code(error) == "InvalidParameterValue" and (
+                "Invalid IAM Instance Profile" in str(error)
+            )
+            if not propagating or clock() + delay > deadline:
+                raise
+            sleep(delay)
+            delay = min(delay * 2, 16.0)
 
 
 def _profile_name(association: dict[str, Any]) -> str:
@@ -77,11 +319,33 @@ def _profile_name(association: dict[str, Any]) -> str:
 
 
 class _ProfileAttachmentProvider(ResourceProvider):
+    """The dynamic provider (see the module docstring). Its module path and name are in every
+    stack's state."""
+
+    #: Injected by tests; ``time.sleep`` and ``time.monotonic`` otherwise.
+    sleep: Callable[[float], None] = staticmethod(time.sleep)
+    clock: Callable[[], float] = staticmethod(time.monotonic)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._settings: dict[str, Any] = {}
+
+    def configure(self, req: ConfigureRequest) -> None:
+        self._settings = _settings_from_config(req.config)
+
+    def _ec2(self, props: dict[str, Any]) -> tuple[Any, str | None]:
+        settings = getattr(self, "_settings", {}) or {}
+        session, region = _session(settings, props)
+        _check_account(session, settings)
+        endpoint = (settings.get("endpoints") or {}).get("ec2")
+        return session.client("ec2", region_name=region, endpoint_url=endpoint), region
+
     def create(self, props: dict[str, Any]) -> CreateResult:
-        ec2 = _ec2(props)
+        ec2, region = self._ec2(props)
         instance_id, profile = props["instance_id"], props["instance_profile_name"]
-        instance = _check_instance_exists(ec2, instance_id, props.get("region"))
+        instance = _instance(ec2, instance_id, region)
         current = _current_association(ec2, instance_id)
+        retry: dict[str, Any] = {"sleep": self.sleep, "clock": self.clock}
         if current is not None and _profile_name(current) == profile:
             association_id = current["AssociationId"]
         elif current is not None:
@@ -91,31 +355,61 @@ class _ProfileAttachmentProvider(ResourceProvider):
                     f"{_profile_name(current)!r}; nothing was changed. Set replace_existing=True "
                     "to replace it with this one."
                 )
-            association_id = ec2.replace_iam_instance_profile_association(
-                AssociationId=current["AssociationId"], IamInstanceProfile={"Name": profile}
+            association_id = _with_propagation_retry(
+                lambda: ec2.replace_iam_instance_profile_association(
+                    AssociationId=current["AssociationId"], IamInstanceProfile={"Name": profile}
+                ),
+                **retry,
             )["IamInstanceProfileAssociation"]["AssociationId"]
         else:
-            association_id = ec2.associate_iam_instance_profile(
-                InstanceId=instance_id, IamInstanceProfile={"Name": profile}
+            association_id = _with_propagation_retry(
+                lambda: ec2.associate_iam_instance_profile(
+                    InstanceId=instance_id, IamInstanceProfile={"Name": profile}
+                ),
+                **retry,
             )["IamInstanceProfileAssociation"]["AssociationId"]
-        _wait_associated(ec2, association_id)
+        self._wait_associated(ec2, association_id)
         previous_tokens = instance.get("MetadataOptions", {}).get("HttpTokens", "")
         if props.get("require_imdsv2"):
             ec2.modify_instance_metadata_options(
                 InstanceId=instance_id, HttpTokens="required", HttpEndpoint="enabled"
             )
-        outs = {**props, "association_id": association_id, "previous_http_tokens": previous_tokens}
+        outs = {
+            **props,
+            "association_id": association_id,
+            "previous_http_tokens": previous_tokens,
+            "http_tokens": "required" if props.get("require_imdsv2") else previous_tokens,
+        }
         return CreateResult(id_=association_id, outs=outs)
 
+    def _wait_associated(self, ec2: Any, association_id: str) -> None:
+        deadline = self.clock() + ASSOCIATED_TIMEOUT_SECONDS
+        while self.clock() < deadline:
+            found = _association(ec2, association_id)
+            if found is not None and found["State"] == "associated":
+                return
+            self.sleep(2)
+        raise AttachmentError(f"Association {association_id} did not reach 'associated' in time.")
+
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        ec2 = _ec2(props)
-        found = ec2.describe_iam_instance_profile_associations(AssociationIds=[id_])
-        live = [a for a in found["IamInstanceProfileAssociations"] if a["State"] == "associated"]
-        if not live:
-            # Disassociated by hand: report it gone, so `pulumi refresh` shows the drift and the
-            # next `pulumi up` attaches the profile again.
+        if not props.get("instance_id"):
+            raise AttachmentError(
+                f"ProfileAttachment {id_!r} cannot be imported. Declare it in the program "
+                "instead: its create adopts the instance's existing association with the same "
+                "profile, which is what an import would do."
+            )
+        ec2, _ = self._ec2(props)
+        live = _association(ec2, id_)
+        if live is None or live["State"] != "associated":
+            # Disassociated by hand or the instance is gone: report it gone, so `pulumi
+            # refresh` shows the drift and the next `pulumi up` attaches the profile again.
             return ReadResult(id_="", outs={})
-        return ReadResult(id_=id_, outs={**props, "instance_profile_name": _profile_name(live[0])})
+        outs = {
+            **props,
+            "instance_profile_name": _profile_name(live),
+            "http_tokens": _http_tokens(ec2, props["instance_id"]) or "",
+        }
+        return ReadResult(id_=id_, outs=outs)
 
     def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         keys = (
@@ -125,40 +419,56 @@ class _ProfileAttachmentProvider(ResourceProvider):
             "require_imdsv2",
             "restore_metadata_options",
             "region",
+            "profile",
+            "assume_role_arn",
+            "assume_role_external_id",
         )
         changed = [k for k in keys if olds.get(k) != news.get(k)]
+        # A refresh that saw IMDSv1 switched back on: the update requires tokens again.
+        if news.get("require_imdsv2") and olds.get("http_tokens") not in (None, "required"):
+            changed.append("http_tokens")
         replaces = [k for k in ("instance_id", "region") if k in changed]
         return DiffResult(changes=bool(changed), replaces=replaces, delete_before_replace=True)
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        ec2 = _ec2(news)
+        ec2, _ = self._ec2(news)
         association_id = id_
         if olds.get("instance_profile_name") != news["instance_profile_name"]:
-            association_id = ec2.replace_iam_instance_profile_association(
-                AssociationId=id_, IamInstanceProfile={"Name": news["instance_profile_name"]}
+            association_id = _with_propagation_retry(
+                lambda: ec2.replace_iam_instance_profile_association(
+                    AssociationId=id_, IamInstanceProfile={"Name": news["instance_profile_name"]}
+                ),
+                sleep=self.sleep,
+                clock=self.clock,
             )["IamInstanceProfileAssociation"]["AssociationId"]
-            _wait_associated(ec2, association_id)
-        if news.get("require_imdsv2") and not olds.get("require_imdsv2"):
+            self._wait_associated(ec2, association_id)
+        tokens = olds.get("http_tokens")
+        if news.get("require_imdsv2") and (
+            not olds.get("require_imdsv2") or tokens not in (None, "required")
+        ):
             ec2.modify_instance_metadata_options(
                 InstanceId=news["instance_id"], HttpTokens="required", HttpEndpoint="enabled"
             )
+            tokens = "required"
         outs = {
             **news,
             "association_id": association_id,
             "previous_http_tokens": olds.get("previous_http_tokens", ""),
+            "http_tokens": tokens or "",
         }
         return UpdateResult(outs=outs)
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
-        ec2 = _ec2(props)
-        found = ec2.describe_iam_instance_profile_associations(AssociationIds=[id_])
-        if any(
-            a["State"] in ("associating", "associated")
-            for a in found["IamInstanceProfileAssociations"]
-        ):
-            ec2.disassociate_iam_instance_profile(AssociationId=id_)
+        ec2, _ = self._ec2(props)
+        if _association(ec2, id_) is not None:
+            try:
+                ec2.disassociate_iam_instance_profile(AssociationId=id_)
+            except Exception as error:
+                if _error_code(error) != "InvalidAssociationID.NotFound":
+                    raise
         previous = props.get("previous_http_tokens")
-        if props.get("require_imdsv2") and props.get("restore_metadata_options") and previous:
+        restore = props.get("require_imdsv2") and props.get("restore_metadata_options")
+        if restore and previous and _http_tokens(ec2, props["instance_id"]) is not None:
             ec2.modify_instance_metadata_options(
                 InstanceId=props["instance_id"], HttpTokens=previous
             )
@@ -170,6 +480,9 @@ class ProfileAttachment(Resource):
     association_id: pulumi.Output[str]
     """ID of the instance profile association."""
 
+    http_tokens: pulumi.Output[str]
+    """The instance's metadata token setting as last seen (`required` once attached)."""
+
     def __init__(
         self,
         name: str,
@@ -180,8 +493,29 @@ class ProfileAttachment(Resource):
         require_imdsv2: bool = True,
         restore_metadata_options: bool = False,
         region: pulumi.Input[str] | None = None,
+        profile: str | None = None,
+        assume_role_arn: pulumi.Input[str] | None = None,
+        assume_role_external_id: pulumi.Input[str] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
+        _check_options(name, opts)
+        if isinstance(instance_id, str) and not v.is_resource_id(instance_id, "i"):
+            raise v.InputError(
+                f"ProfileAttachment {name!r}: instance_id {instance_id!r} is not an instance ID "
+                "(for example 'i-0123456789abcdef0')."
+            )
+        if isinstance(instance_profile_name, str):
+            v.check_iam_name(
+                instance_profile_name,
+                input_name="instance_profile_name",
+                max_length=v.INSTANCE_PROFILE_NAME_MAX,
+            )
+        for flag, value in (
+            ("replace_existing", replace_existing),
+            ("require_imdsv2", require_imdsv2),
+            ("restore_metadata_options", restore_metadata_options),
+        ):
+            v.check_bool(value, input_name=flag)
         super().__init__(
             _ProfileAttachmentProvider(),
             name,
@@ -192,8 +526,40 @@ class ProfileAttachment(Resource):
                 "require_imdsv2": require_imdsv2,
                 "restore_metadata_options": restore_metadata_options,
                 "region": region,
+                "profile": profile,
+                "assume_role_arn": assume_role_arn,
+                "assume_role_external_id": assume_role_external_id,
                 "association_id": None,
                 "previous_http_tokens": None,
+                "http_tokens": None,
             },
             opts,
+        )
+
+
+def _check_options(name: str, opts: pulumi.ResourceOptions | None) -> None:
+    """Refuses what the pulumi-python provider would drop silently (see the module
+    docstring)."""
+    if opts is None:
+        return
+    fix = (
+        "Give ProfileAttachment region=, profile= or assume_role_arn= instead, or set the "
+        "stack's aws: configuration, which it reads."
+    )
+    if opts.provider is not None or opts.providers:
+        raise v.InputError(
+            f"ProfileAttachment {name!r} got a provider option, which a dynamic resource "
+            f"cannot use: its AWS calls are made by Pulumi's Python dynamic provider. {fix}"
+        )
+    parent = opts.parent
+    if parent is not None and parent.get_provider("aws::ProfileAttachment") is not None:
+        raise v.InputError(
+            f"ProfileAttachment {name!r} has a parent with an explicit aws provider, which a "
+            f"dynamic resource cannot use. {fix}"
+        )
+    if opts.import_:
+        raise v.InputError(
+            f"ProfileAttachment {name!r} cannot be imported (import_={opts.import_!r}). Drop "
+            "import_: its create adopts the instance's existing association with the same "
+            "profile, which is what an import would do."
         )

@@ -1,16 +1,31 @@
 """The attach-to-an-existing-instance resource's provider against moto: create, update to
-another profile, delete, read (drift after a manual disassociation), a missing instance, and an
-instance that already has another profile."""
+another profile, delete, read (drift after a manual disassociation, IMDSv1 switched back on), a
+missing instance, an instance that already has another profile; the credentials it takes from
+the stack's aws: configuration; the retry while a new profile propagates; and the options a
+dynamic resource cannot honour."""
 
+import base64
 import json
+import os
 import pickle
 
 import boto3
+import dill
+import pulumi
+import pulumi_aws
 import pytest
+from botocore.exceptions import ClientError
 from moto import mock_aws
+from pulumi.dynamic import ConfigureRequest
+from pulumi.dynamic.config import Config
 
 from components.policy_documents import ec2_trust_policy
-from components.profile_attachment import AttachmentError, _ProfileAttachmentProvider
+from components.profile_attachment import (
+    IAM_PROPAGATION_TIMEOUT_SECONDS,
+    STABLE_MODULE,
+    AttachmentError,
+    _ProfileAttachmentProvider,
+)
 
 from conftest import fake_aws_credentials
 
@@ -141,3 +156,287 @@ def test_provider_survives_pickling():
 
     restored = pickle.loads(dill.dumps(_ProfileAttachmentProvider()))
     assert isinstance(restored, _ProfileAttachmentProvider)
+
+
+# --- credentials from the stack's configuration ---------------------------------------------
+
+
+def configured(settings):
+    """The provider as the dynamic provider process hands it over: configured with the whole
+    stack configuration, namespaces kept, objects as JSON text (pulumi target.go)."""
+    provider = _ProfileAttachmentProvider()
+    provider.configure(ConfigureRequest(Config(raw_config=settings, project_name="stack")))
+    return provider
+
+
+def access_key_of(client):
+    return client._request_signer._credentials.access_key
+
+
+def test_stack_profile_and_credentials_file_are_used(aws, tmp_path):
+    credentials = tmp_path / "credentials"
+    credentials.write_text(
+        "[deployer]\naws_access_key_id = AKIADEPLOYER0000000\naws_secret_access_key = s\n"
+    )
+    provider = configured(
+        {
+            "aws:profile": "deployer",
+            "aws:sharedCredentialsFiles": json.dumps([str(credentials)]),
+            "aws:region": REGION,
+        }
+    )
+    client, region = provider._ec2({"instance_id": "i-1"})
+    assert access_key_of(client) == "AKIADEPLOYER0000000"
+    assert region == REGION
+
+
+def test_stack_assume_role_is_assumed_before_any_ec2_call(aws):
+    ec2, instance = aws
+    role = boto3.client("iam", region_name=REGION).create_role(
+        RoleName="deployer",
+        AssumeRolePolicyDocument=json.dumps(ec2_trust_policy("ec2.amazonaws.com")),
+    )["Role"]["Arn"]
+    provider = configured(
+        {
+            "aws:assumeRole": json.dumps({"roleArn": role, "sessionName": "deploy"}),
+            "aws:region": REGION,
+        }
+    )
+    client, _ = provider._ec2({"instance_id": instance})
+    assert access_key_of(client).startswith("ASIA"), "a session from AssumeRole"
+    assert access_key_of(client) != os.environ["AWS_ACCESS_KEY_ID"]
+    provider.create(props(instance))
+    assert profile_of(ec2, instance) == "first"
+
+
+def test_resource_assume_role_wins_over_the_stacks(aws):
+    _, instance = aws
+    provider = configured({"aws:region": REGION})
+    client, _ = provider._ec2(
+        {"instance_id": instance, "assume_role_arn": "arn:aws:iam::123456789012:role/x"}
+    )
+    assert access_key_of(client).startswith("ASIA")
+
+
+def test_without_configuration_the_default_credential_chain_is_used(aws):
+    client, _ = _ProfileAttachmentProvider()._ec2({"region": REGION})
+    assert access_key_of(client) == os.environ["AWS_ACCESS_KEY_ID"]
+
+
+@pytest.mark.parametrize(
+    "setting",
+    ["aws:assumeRoleWithWebIdentity", "aws:customCaBundle", "aws:useFipsEndpoint"],
+)
+def test_a_credential_setting_it_cannot_honour_is_refused(setting):
+    with pytest.raises(AttachmentError, match=f"cannot honour the stack setting {setting}"):
+        configured({setting: "true" if "Fips" in setting else '{"roleArn": "x"}'})
+
+
+def test_a_chain_of_assumed_roles_is_refused():
+    roles = json.dumps([{"roleArn": "arn:aws:iam::1:role/a"}, {"roleArn": "arn:aws:iam::1:role/b"}])
+    with pytest.raises(AttachmentError, match="one role in aws:assumeRoles, not a chain of 2"):
+        configured({"aws:assumeRoles": roles})
+
+
+def test_endpoint_overrides_other_than_ec2_and_sts_are_refused():
+    with pytest.raises(AttachmentError, match="overrides s3; ProfileAttachment calls only"):
+        configured({"aws:endpoints": json.dumps([{"s3": "http://localhost:4566"}])})
+
+
+def test_credentials_of_a_forbidden_account_change_nothing(aws):
+    ec2, instance = aws
+    provider = configured({"aws:allowedAccountIds": json.dumps(["999999999999"])})
+    with pytest.raises(AttachmentError, match="account 123456789012, which the stack's"):
+        provider.create(props(instance))
+    assert profile_of(ec2, instance) is None
+
+
+# --- IAM propagation ----------------------------------------------------------------------------
+
+
+class Propagating:
+    """The EC2 client, refusing the new profile ``failures`` times as EC2 does until IAM has
+    propagated it."""
+
+    def __init__(self, ec2, failures):
+        self._ec2, self.failures, self.calls = ec2, failures, 0
+
+    def __getattr__(self, name):
+        return getattr(self._ec2, name)
+
+    def associate_iam_instance_profile(self, **kwargs):
+        self.calls += 1
+        if self.calls <= self.failures:
+            raise ClientError(
+                {
+                    "Error": {
+                        "Code": "InvalidParameterValue",
+                        "Message": "Value (first) for parameter iamInstanceProfile.name is "
+                        "invalid. Invalid IAM Instance Profile name",
+                    }
+                },
+                "AssociateIamInstanceProfile",
+            )
+        return self._ec2.associate_iam_instance_profile(**kwargs)
+
+
+def with_client(provider, client):
+    """``provider`` calling ``client``, with a clock that only its sleeps advance."""
+    provider._ec2 = lambda props: (client, REGION)
+    slept = []
+    provider.sleep = slept.append
+    provider.clock = lambda: sum(slept)
+    return slept
+
+
+def test_association_is_retried_while_the_new_profile_propagates(aws):
+    ec2, instance = aws
+    provider = _ProfileAttachmentProvider()
+    propagating = Propagating(ec2, failures=3)
+    slept = with_client(provider, propagating)
+    provider.create(props(instance))
+    assert propagating.calls == 4
+    assert slept[:3] == [1.0, 2.0, 4.0]
+    assert profile_of(ec2, instance) == "first"
+
+
+def test_association_gives_up_after_about_two_minutes(aws):
+    ec2, instance = aws
+    provider = _ProfileAttachmentProvider()
+    propagating = Propagating(ec2, failures=10_000)
+    slept = with_client(provider, propagating)
+    with pytest.raises(ClientError, match="Invalid IAM Instance Profile"):
+        provider.create(props(instance))
+    assert IAM_PROPAGATION_TIMEOUT_SECONDS - 16 <= sum(slept) <= IAM_PROPAGATION_TIMEOUT_SECONDS
+
+
+def test_other_errors_are_not_retried(aws):
+    ec2, _ = aws
+    provider = _ProfileAttachmentProvider()
+    slept = with_client(provider, ec2)
+    with pytest.raises(AttachmentError, match="does not exist"):
+        provider.create(props("i-0000000000000dead"))
+    assert slept == []
+
+
+# --- drift, delete, import -------------------------------------------------------------------------
+
+
+def test_read_of_an_unknown_association_reports_it_gone(aws):
+    assert _ProfileAttachmentProvider().read("iip-assoc-0000000000000dead", props("i-1")).id == ""
+
+
+def test_read_reports_imdsv1_switched_back_on_and_the_update_requires_tokens_again(aws):
+    ec2, instance = aws
+    provider = _ProfileAttachmentProvider()
+    created = provider.create(props(instance))
+    ec2.modify_instance_metadata_options(InstanceId=instance, HttpTokens="optional")
+    refreshed = provider.read(created.id, created.outs)
+    assert refreshed.outs["http_tokens"] == "optional"
+    diff = provider.diff(created.id, refreshed.outs, props(instance))
+    assert diff.changes is True
+    assert diff.replaces == []
+    updated = provider.update(created.id, refreshed.outs, props(instance))
+    assert tokens_of(ec2, instance) == "required"
+    assert updated.outs["http_tokens"] == "required"
+
+
+def test_no_change_is_reported_while_tokens_stay_required(aws):
+    _, instance = aws
+    provider = _ProfileAttachmentProvider()
+    created = provider.create(props(instance))
+    refreshed = provider.read(created.id, created.outs)
+    assert provider.diff(created.id, refreshed.outs, props(instance)).changes is False
+
+
+def test_delete_after_a_manual_disassociation_succeeds(aws):
+    ec2, instance = aws
+    provider = _ProfileAttachmentProvider()
+    created = provider.create(props(instance))
+    ec2.disassociate_iam_instance_profile(AssociationId=created.id)
+    provider.delete(created.id, created.outs)
+    assert tokens_of(ec2, instance) == "optional"
+
+
+def test_delete_after_the_instance_was_terminated_succeeds(aws):
+    ec2, instance = aws
+    provider = _ProfileAttachmentProvider()
+    created = provider.create(props(instance))
+    ec2.terminate_instances(InstanceIds=[instance])
+    provider.delete(created.id, created.outs)
+
+
+def test_read_without_inputs_as_pulumi_import_calls_it_is_refused():
+    with pytest.raises(AttachmentError, match=r"cannot be imported\. Declare it in the program"):
+        _ProfileAttachmentProvider().read("iip-assoc-0123456789abcdef0", {})
+
+
+# --- options a dynamic resource cannot honour ---------------------------------------------------
+
+
+def refused_with(make_options) -> str:
+    from components import ProfileAttachment
+    from components.validation import InputError
+    from offline.mocks import run_program
+
+    def program():
+        ProfileAttachment(
+            "attach",
+            instance_id="i-0123456789abcdef0",
+            instance_profile_name="first",
+            opts=make_options(),
+        )
+
+    run = run_program(program, capture_error=True)
+    assert not run.of_type("pulumi-python:dynamic:Resource")
+    return str(run.raised(InputError))
+
+
+def test_an_explicit_aws_provider_is_refused():
+    message = refused_with(
+        lambda: pulumi.ResourceOptions(provider=pulumi_aws.Provider("other", region="us-west-2"))
+    )
+    assert "got a provider option, which a dynamic resource cannot use" in message
+    assert "region=, profile= or assume_role_arn=" in message
+
+
+def test_a_parent_with_an_explicit_aws_provider_is_refused():
+    def options():
+        other = pulumi_aws.Provider("other", region="us-west-2")
+        parent = pulumi.ComponentResource(
+            "test:index:Parent", "parent", None, pulumi.ResourceOptions(providers=[other])
+        )
+        return pulumi.ResourceOptions(parent=parent)
+
+    assert "has a parent with an explicit aws provider" in refused_with(options)
+
+
+def test_import_is_refused_with_what_to_do_instead():
+    message = refused_with(lambda: pulumi.ResourceOptions(import_="iip-assoc-0123456789abcdef0"))
+    assert "cannot be imported" in message
+    assert "adopts the instance's existing association" in message
+
+
+# --- the path in the state -------------------------------------------------------------------------
+
+
+def test_stack_program_pickles_the_provider_by_the_installed_distributions_path():
+    from offline.mocks import AwsTarget, run_program
+    from offline.stack_config import merged_config, run_stack_program
+
+    run = run_program(
+        run_stack_program,
+        config=merged_config(
+            "dev", {"ec2-instance-role:existingInstanceIds": ["i-0123456789abcdef0"]}
+        ),
+        stack="dev",
+        target=AwsTarget(),
+    )
+    (attachment,) = run.of_type("pulumi-python:dynamic:Resource")
+    serialized = attachment.inputs["__provider"]
+    # A secret: the SDK serializes a dynamic provider as one by default.
+    pickled = base64.b64decode(serialized["value"] if isinstance(serialized, dict) else serialized)
+    assert b"ec2_instance_role.profile_attachment" in pickled
+    assert b"components.profile_attachment" not in pickled
+    restored = dill.loads(pickled)
+    assert type(restored).__module__ == STABLE_MODULE
