@@ -16,10 +16,12 @@ What a real engine does with it, and what this relies on:
   The engine sends the dynamic provider the whole stack configuration, namespaces kept, object
   values as JSON text and secrets decrypted (pulumi ``pkg/resource/deploy/target.go``: "For
   dynamic providers, we always pass the full configuration"); :meth:`configure` builds the
-  boto3 session from the same ``aws:`` settings the AWS provider reads (region, profile,
-  shared files, static keys, assumeRole, allowed/forbidden account IDs, the EC2 and STS
-  endpoints), and refuses a setting it cannot honour. The resource's own ``region``,
-  ``profile`` and ``assume_role_arn`` inputs win over the stack's.
+  boto3 session from the same ``aws:`` settings the AWS provider reads (pulumi-aws 7
+  ``config/vars.py``): region, profile, shared files, static keys, ``assumeRoles`` (a chain,
+  in order) or the older ``assumeRole``, ``assumeRoleWithWebIdentity``, allowed and forbidden
+  account IDs, the EC2 and STS endpoints, STS's region, retries, proxies, a CA bundle,
+  ``insecure``, FIPS and dual-stack endpoints, and the metadata endpoint. The resource's own
+  ``region``, ``profile`` and ``assume_role_arn`` inputs win over the stack's.
 - **IAM propagation.** A profile created in the same `up` may not be visible to EC2 yet:
   AssociateIamInstanceProfile and ReplaceIamInstanceProfileAssociation are retried on "Invalid
   IAM Instance Profile" for up to two minutes with backoff, as terraform-provider-aws does for
@@ -67,17 +69,8 @@ IAM_PROPAGATION_TIMEOUT_SECONDS = 120
 #: The path the state names (see the module docstring).
 STABLE_MODULE = "ec2_instance_role.profile_attachment"
 
-#: Stack settings the AWS provider reads that change which account or credentials it uses and
-#: that this provider does not honour: refused rather than ignored.
-UNSUPPORTED_AWS_SETTINGS = (
-    "aws:assumeRoleWithWebIdentity",
-    "aws:customCaBundle",
-    "aws:httpProxy",
-    "aws:httpsProxy",
-    "aws:ec2MetadataServiceEndpoint",
-    "aws:useFipsEndpoint",
-    "aws:useDualstackEndpoint",
-)
+#: The AWS provider's assumeRoles entry fields (pulumi-aws 7 ``config/outputs.py``
+#: AssumeRoles; ``aws:assumeRole``, one such object, in pulumi-aws 6) and STS's names for them.
 _ASSUME_ROLE_FIELDS = {
     "roleArn": "RoleArn",
     "sessionName": "RoleSessionName",
@@ -85,6 +78,7 @@ _ASSUME_ROLE_FIELDS = {
     "policy": "Policy",
     "sourceIdentity": "SourceIdentity",
 }
+SESSION_NAME = "ec2-instance-role-profile-attachment"
 
 
 class AttachmentError(Exception):
@@ -97,41 +91,30 @@ def _error_code(error: Exception) -> str:
 
 
 def _settings_from_config(config: Any) -> dict[str, Any]:
-    """The ``aws:`` stack settings this provider honours, from the dynamic provider's config
-    (values as the engine sends them: strings, objects as JSON text)."""
-    for key in UNSUPPORTED_AWS_SETTINGS:
-        if config.get(key) not in (None, "", "false", False):
-            raise AttachmentError(
-                f"ProfileAttachment cannot honour the stack setting {key}, which the AWS "
-                "provider reads: its calls would use other credentials or another endpoint "
-                "than the rest of the stack. Remove the setting, or attach the profile with "
-                "the AWS CLI (aws ec2 associate-iam-instance-profile)."
-            )
+    """The AWS provider's stack settings (pulumi-aws 7 ``config/vars.py``), from the dynamic
+    provider's config: strings, objects and lists as JSON text, secrets decrypted."""
 
     def loaded(key: str) -> Any:
         value = config.get(key)
         return json.loads(value) if isinstance(value, str) and value[:1] in "[{" else value
 
-    assume_roles = loaded("aws:assumeRoles") or []
-    assume_role = loaded("aws:assumeRole")
-    if assume_role and assume_roles:
-        raise AttachmentError("Set aws:assumeRole or aws:assumeRoles, not both.")
-    if len(assume_roles) > 1:
-        raise AttachmentError(
-            "ProfileAttachment honours one role in aws:assumeRoles, not a chain of "
-            f"{len(assume_roles)}. Assume the first role outside Pulumi (a profile with "
-            "role_arn and source_profile) and keep the last here."
-        )
+    def flag(key: str) -> bool:
+        return str(config.get(key) or "").lower() == "true"
+
+    roles = list(loaded("aws:assumeRoles") or [])
+    if legacy := loaded("aws:assumeRole"):
+        if roles:
+            raise AttachmentError("Set aws:assumeRoles or aws:assumeRole, not both.")
+        roles = [legacy]
     endpoints: dict[str, str] = {}
     for entry in loaded("aws:endpoints") or []:
-        endpoints.update({k: str(v) for k, v in entry.items() if v})
-    unsupported = sorted(set(endpoints) - {"ec2", "sts"})
-    if unsupported:
-        raise AttachmentError(
-            f"aws:endpoints overrides {', '.join(unsupported)}; ProfileAttachment calls only "
-            "EC2 and STS, so it honours only the ec2 and sts entries. Remove the others or "
-            "attach the profile outside this program."
-        )
+        # Only EC2's and STS's matter here: no other service is called.
+        endpoints.update({k: str(v) for k, v in entry.items() if k in ("ec2", "sts") and v})
+    proxies = {
+        scheme: str(config.get(key))
+        for scheme, key in (("http", "aws:httpProxy"), ("https", "aws:httpsProxy"))
+        if config.get(key)
+    }
     return {
         "region": config.get("aws:region"),
         "profile": config.get("aws:profile"),
@@ -140,36 +123,63 @@ def _settings_from_config(config: Any) -> dict[str, Any]:
         "token": config.get("aws:token"),
         "shared_credentials_files": loaded("aws:sharedCredentialsFiles") or [],
         "shared_config_files": loaded("aws:sharedConfigFiles") or [],
-        "assume_role": assume_role or (assume_roles[0] if assume_roles else None),
+        "assume_roles": [r for r in roles if r and r.get("roleArn")],
+        "web_identity": loaded("aws:assumeRoleWithWebIdentity") or None,
         "allowed_account_ids": loaded("aws:allowedAccountIds") or [],
         "forbidden_account_ids": loaded("aws:forbiddenAccountIds") or [],
         "endpoints": endpoints,
         "sts_region": config.get("aws:stsRegion"),
         "max_retries": config.get("aws:maxRetries"),
+        "retry_mode": config.get("aws:retryMode"),
+        "ca_bundle": config.get("aws:customCaBundle"),
+        "insecure": flag("aws:insecure"),
+        "proxies": proxies,
+        "no_proxy": config.get("aws:noProxy"),
+        "use_fips_endpoint": flag("aws:useFipsEndpoint"),
+        "use_dualstack_endpoint": flag("aws:useDualstackEndpoint"),
+        "metadata_endpoint": config.get("aws:ec2MetadataServiceEndpoint"),
+        "metadata_endpoint_mode": config.get("aws:ec2MetadataServiceEndpointMode"),
     }
 
 
-def _session(settings: dict[str, Any], props: dict[str, Any]) -> tuple[Any, str | None]:
-    """A boto3 session for ``props`` (the resource's own settings win over the stack's), and
-    the region its EC2 client uses."""
+def _session(settings: dict[str, Any], props: dict[str, Any]) -> tuple[Any, str | None, Any]:
+    """A boto3 session for ``props`` (the resource's own settings win over the stack's), the
+    region its clients use, and the botocore client config (proxies, retries, endpoints)."""
     import boto3
     import botocore.session
+    from botocore.config import Config as ClientConfig
 
     region = props.get("region") or settings.get("region")
     profile = props.get("profile") or settings.get("profile")
     core = botocore.session.Session()
-    # The AWS provider's sharedCredentialsFiles / sharedConfigFiles: the first of each, as
-    # botocore reads one file of each kind.
-    if settings.get("shared_credentials_files"):
-        core.set_config_variable(
-            "credentials_file", os.path.expanduser(settings["shared_credentials_files"][0])
-        )
-    if settings.get("shared_config_files"):
-        core.set_config_variable(
-            "config_file", os.path.expanduser(settings["shared_config_files"][0])
-        )
-    if settings.get("max_retries"):
-        core.set_config_variable("max_attempts", int(settings["max_retries"]) + 1)
+    # sharedCredentialsFiles / sharedConfigFiles: botocore reads one file of each kind, the
+    # first (the AWS provider's default order puts the user's own first too).
+    for variable, key in (
+        ("credentials_file", "shared_credentials_files"),
+        ("config_file", "shared_config_files"),
+    ):
+        if settings.get(key):
+            core.set_config_variable(variable, os.path.expanduser(settings[key][0]))
+    for variable, key in (
+        ("ca_bundle", "ca_bundle"),
+        ("use_fips_endpoint", "use_fips_endpoint"),
+        ("use_dualstack_endpoint", "use_dualstack_endpoint"),
+        ("ec2_metadata_service_endpoint", "metadata_endpoint"),
+        ("ec2_metadata_service_endpoint_mode", "metadata_endpoint_mode"),
+    ):
+        if settings.get(key):
+            core.set_config_variable(variable, settings[key])
+    retries: dict[str, Any] = {}
+    if settings.get("max_retries") not in (None, ""):
+        retries["total_max_attempts"] = int(settings["max_retries"]) + 1
+    if settings.get("retry_mode"):
+        retries["mode"] = str(settings["retry_mode"])
+    client_config = ClientConfig(
+        proxies=settings.get("proxies") or None,
+        retries=retries or None,
+    )
+    if settings.get("no_proxy"):
+        os.environ.setdefault("NO_PROXY", str(settings["no_proxy"]))
     static = bool(settings.get("access_key"))
     session = boto3.Session(
         aws_access_key_id=settings.get("access_key") or None,
@@ -180,38 +190,87 @@ def _session(settings: dict[str, Any], props: dict[str, Any]) -> tuple[Any, str 
         region_name=region or None,
         botocore_session=core,
     )
+    verify = False if settings.get("insecure") else None
 
-    role = dict(settings.get("assume_role") or {})
-    if props.get("assume_role_arn"):
-        role = {"roleArn": props["assume_role_arn"]}
-        if props.get("assume_role_external_id"):
-            role["externalId"] = props["assume_role_external_id"]
-    if role.get("roleArn"):
-        sts = session.client(
+    def sts(current: Any) -> Any:
+        return current.client(
             "sts",
             region_name=settings.get("sts_region") or region or None,
-            endpoint_url=settings["endpoints"].get("sts") if settings.get("endpoints") else None,
+            endpoint_url=(settings.get("endpoints") or {}).get("sts"),
+            config=client_config,
+            verify=verify,
         )
-        request = {
-            api: role[field] for field, api in _ASSUME_ROLE_FIELDS.items() if role.get(field)
-        }
-        request.setdefault("RoleSessionName", "ec2-instance-role-profile-attachment")
-        if role.get("duration"):
-            request["DurationSeconds"] = _seconds(str(role["duration"]))
-        if role.get("policyArns"):
-            request["PolicyArns"] = [{"arn": arn} for arn in role["policyArns"]]
-        if role.get("tags"):
-            request["Tags"] = [{"Key": k, "Value": val} for k, val in role["tags"].items()]
-        if role.get("transitiveTagKeys"):
-            request["TransitiveTagKeys"] = list(role["transitiveTagKeys"])
-        credentials = sts.assume_role(**request)["Credentials"]
-        session = boto3.Session(
+
+    def switch_to(credentials: dict[str, Any]) -> Any:
+        return boto3.Session(
             aws_access_key_id=credentials["AccessKeyId"],
             aws_secret_access_key=credentials["SecretAccessKey"],
             aws_session_token=credentials["SessionToken"],
             region_name=region or None,
+            botocore_session=_fresh_core(settings),
         )
-    return session, region
+
+    if web := settings.get("web_identity"):
+        request = _role_request(web)
+        token = web.get("webIdentityToken")
+        if not token and web.get("webIdentityTokenFile"):
+            with open(os.path.expanduser(web["webIdentityTokenFile"])) as file:
+                token = file.read().strip()
+        from botocore import UNSIGNED
+
+        unsigned = session.client(
+            "sts",
+            region_name=settings.get("sts_region") or region or None,
+            endpoint_url=(settings.get("endpoints") or {}).get("sts"),
+            config=client_config.merge(ClientConfig(signature_version=UNSIGNED)),
+            verify=verify,
+        )
+        request.pop("ExternalId", None)
+        request.pop("SourceIdentity", None)
+        session = switch_to(
+            unsigned.assume_role_with_web_identity(WebIdentityToken=token, **request)["Credentials"]
+        )
+
+    roles = list(settings.get("assume_roles") or [])
+    if props.get("assume_role_arn"):
+        role = {"roleArn": props["assume_role_arn"]}
+        if props.get("assume_role_external_id"):
+            role["externalId"] = props["assume_role_external_id"]
+        roles = [role]
+    # A chain, in order, each assumed with the previous one's credentials, as the provider does.
+    for role in roles:
+        session = switch_to(sts(session).assume_role(**_role_request(role))["Credentials"])
+    return session, region, (client_config, verify)
+
+
+def _fresh_core(settings: dict[str, Any]) -> Any:
+    import botocore.session
+
+    core = botocore.session.Session()
+    for variable, key in (
+        ("ca_bundle", "ca_bundle"),
+        ("use_fips_endpoint", "use_fips_endpoint"),
+        ("use_dualstack_endpoint", "use_dualstack_endpoint"),
+    ):
+        if settings.get(key):
+            core.set_config_variable(variable, settings[key])
+    return core
+
+
+def _role_request(role: dict[str, Any]) -> dict[str, Any]:
+    request: dict[str, Any] = {
+        api: role[field] for field, api in _ASSUME_ROLE_FIELDS.items() if role.get(field)
+    }
+    request.setdefault("RoleSessionName", SESSION_NAME)
+    if role.get("duration"):
+        request["DurationSeconds"] = _seconds(str(role["duration"]))
+    if role.get("policyArns"):
+        request["PolicyArns"] = [{"arn": arn} for arn in role["policyArns"]]
+    if role.get("tags"):
+        request["Tags"] = [{"Key": k, "Value": val} for k, val in role["tags"].items()]
+    if role.get("transitiveTagKeys"):
+        request["TransitiveTagKeys"] = list(role["transitiveTagKeys"])
+    return request
 
 
 def _seconds(duration: str) -> int:
@@ -225,7 +284,7 @@ def _seconds(duration: str) -> int:
             total, number = total + int(number) * units[char], ""
         else:
             raise AttachmentError(
-                f"aws:assumeRole duration {duration!r} is not like '1h' or '900s'."
+                f"assume role duration {duration!r} is not a duration like '1h' or '900s'."
             )
     return total + (int(number) if number else 0)
 
@@ -335,10 +394,13 @@ class _ProfileAttachmentProvider(ResourceProvider):
 
     def _ec2(self, props: dict[str, Any]) -> tuple[Any, str | None]:
         settings = getattr(self, "_settings", {}) or {}
-        session, region = _session(settings, props)
+        session, region, (client_config, verify) = _session(settings, props)
         _check_account(session, settings)
         endpoint = (settings.get("endpoints") or {}).get("ec2")
-        return session.client("ec2", region_name=region, endpoint_url=endpoint), region
+        client = session.client(
+            "ec2", region_name=region, endpoint_url=endpoint, config=client_config, verify=verify
+        )
+        return client, region
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         ec2, region = self._ec2(props)

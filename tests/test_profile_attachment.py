@@ -223,24 +223,56 @@ def test_without_configuration_the_default_credential_chain_is_used(aws):
     assert access_key_of(client) == os.environ["AWS_ACCESS_KEY_ID"]
 
 
-@pytest.mark.parametrize(
-    "setting",
-    ["aws:assumeRoleWithWebIdentity", "aws:customCaBundle", "aws:useFipsEndpoint"],
-)
-def test_a_credential_setting_it_cannot_honour_is_refused(setting):
-    with pytest.raises(AttachmentError, match=f"cannot honour the stack setting {setting}"):
-        configured({setting: "true" if "Fips" in setting else '{"roleArn": "x"}'})
+def caller_arn(client):
+    """Who ``client``'s credentials are, as STS says."""
+    credentials = client._request_signer._credentials
+    sts = boto3.client(
+        "sts",
+        region_name=REGION,
+        aws_access_key_id=credentials.access_key,
+        aws_secret_access_key=credentials.secret_key,
+        aws_session_token=credentials.token,
+    )
+    return sts.get_caller_identity()["Arn"]
 
 
-def test_a_chain_of_assumed_roles_is_refused():
-    roles = json.dumps([{"roleArn": "arn:aws:iam::1:role/a"}, {"roleArn": "arn:aws:iam::1:role/b"}])
-    with pytest.raises(AttachmentError, match="one role in aws:assumeRoles, not a chain of 2"):
-        configured({"aws:assumeRoles": roles})
+def test_a_chain_of_stack_roles_is_assumed_in_order(aws):
+    iam = boto3.client("iam", region_name=REGION)
+    trust = json.dumps(ec2_trust_policy("ec2.amazonaws.com"))
+    first, second = (
+        iam.create_role(RoleName=name, AssumeRolePolicyDocument=trust)["Role"]["Arn"]
+        for name in ("hop-one", "hop-two")
+    )
+    roles = json.dumps([{"roleArn": first}, {"roleArn": second, "sessionName": "last-hop"}])
+    client, _ = configured({"aws:assumeRoles": roles, "aws:region": REGION})._ec2({})
+    assert caller_arn(client).endswith(":assumed-role/hop-two/last-hop")
 
 
-def test_endpoint_overrides_other_than_ec2_and_sts_are_refused():
-    with pytest.raises(AttachmentError, match="overrides s3; ProfileAttachment calls only"):
-        configured({"aws:endpoints": json.dumps([{"s3": "http://localhost:4566"}])})
+def test_a_web_identity_role_from_the_stack_is_assumed(aws):
+    identity = json.dumps(
+        {"roleArn": "arn:aws:iam::123456789012:role/ci", "webIdentityToken": "a-token"}
+    )
+    client, _ = configured({"aws:assumeRoleWithWebIdentity": identity, "aws:region": REGION})._ec2(
+        {}
+    )
+    assert ":assumed-role/ci/" in caller_arn(client)
+
+
+def test_fips_endpoints_from_the_stack_are_used(aws):
+    client, _ = configured({"aws:useFipsEndpoint": "true", "aws:region": "us-east-1"})._ec2({})
+    assert client.meta.endpoint_url == "https://ec2-fips.us-east-1.amazonaws.com"
+
+
+def test_endpoint_overrides_of_other_services_do_not_matter(aws):
+    endpoints = json.dumps([{"s3": "http://localhost:4566"}, {"ec2": "https://ec2.example.test"}])
+    client, _ = configured({"aws:endpoints": endpoints, "aws:region": REGION})._ec2({})
+    assert client.meta.endpoint_url == "https://ec2.example.test"
+
+
+def test_both_assume_role_settings_at_once_are_refused():
+    one = json.dumps({"roleArn": "arn:aws:iam::1:role/a"})
+    with pytest.raises(AttachmentError, match="Set aws:assumeRoles or aws:assumeRole, not both"):
+        configured({"aws:assumeRoles": f"[{one}]", "aws:assumeRole": one})
 
 
 def test_credentials_of_a_forbidden_account_change_nothing(aws):
