@@ -46,9 +46,11 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import time
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 import pulumi
 from pulumi.dynamic import (
@@ -60,6 +62,7 @@ from pulumi.dynamic import (
     ResourceProvider,
     UpdateResult,
 )
+from pulumi.dynamic.dynamic import PROVIDER_KEY
 
 from . import validation as v
 
@@ -96,10 +99,18 @@ def _settings_from_config(config: Any) -> dict[str, Any]:
 
     def loaded(key: str) -> Any:
         value = config.get(key)
-        return json.loads(value) if isinstance(value, str) and value[:1] in "[{" else value
+        if isinstance(value, str) and value[:1] in ("[", "{"):
+            return json.loads(value)
+        return value or None
 
     def flag(key: str) -> bool:
         return str(config.get(key) or "").lower() == "true"
+
+    def listed(key: str) -> list[str]:
+        value = loaded(key)
+        if value is None:
+            return []
+        return [str(v) for v in value] if isinstance(value, list) else [str(value)]
 
     roles = list(loaded("aws:assumeRoles") or [])
     if legacy := loaded("aws:assumeRole"):
@@ -110,23 +121,26 @@ def _settings_from_config(config: Any) -> dict[str, Any]:
     for entry in loaded("aws:endpoints") or []:
         # Only EC2's and STS's matter here: no other service is called.
         endpoints.update({k: str(v) for k, v in entry.items() if k in ("ec2", "sts") and v})
-    proxies = {
-        scheme: str(config.get(key))
-        for scheme, key in (("http", "aws:httpProxy"), ("https", "aws:httpsProxy"))
-        if config.get(key)
-    }
+    http_proxy, https_proxy = config.get("aws:httpProxy"), config.get("aws:httpsProxy")
+    proxies = {}
+    if http_proxy:
+        proxies["http"] = str(http_proxy)
+    if https_proxy or http_proxy:
+        # The provider's legacy proxy mode (terraform-provider-aws HTTPProxyModeLegacy) uses
+        # httpProxy for HTTPS too when httpsProxy is not set; every call here is HTTPS.
+        proxies["https"] = str(https_proxy or http_proxy)
     return {
         "region": config.get("aws:region"),
         "profile": config.get("aws:profile"),
         "access_key": config.get("aws:accessKey"),
         "secret_key": config.get("aws:secretKey"),
         "token": config.get("aws:token"),
-        "shared_credentials_files": loaded("aws:sharedCredentialsFiles") or [],
-        "shared_config_files": loaded("aws:sharedConfigFiles") or [],
+        "shared_credentials_files": listed("aws:sharedCredentialsFiles"),
+        "shared_config_files": listed("aws:sharedConfigFiles"),
         "assume_roles": [r for r in roles if r and r.get("roleArn")],
-        "web_identity": loaded("aws:assumeRoleWithWebIdentity") or None,
-        "allowed_account_ids": loaded("aws:allowedAccountIds") or [],
-        "forbidden_account_ids": loaded("aws:forbiddenAccountIds") or [],
+        "web_identity": loaded("aws:assumeRoleWithWebIdentity"),
+        "allowed_account_ids": listed("aws:allowedAccountIds"),
+        "forbidden_account_ids": listed("aws:forbiddenAccountIds"),
         "endpoints": endpoints,
         "sts_region": config.get("aws:stsRegion"),
         "max_retries": config.get("aws:maxRetries"),
@@ -134,7 +148,7 @@ def _settings_from_config(config: Any) -> dict[str, Any]:
         "ca_bundle": config.get("aws:customCaBundle"),
         "insecure": flag("aws:insecure"),
         "proxies": proxies,
-        "no_proxy": config.get("aws:noProxy"),
+        "no_proxy": str(config.get("aws:noProxy") or ""),
         "use_fips_endpoint": flag("aws:useFipsEndpoint"),
         "use_dualstack_endpoint": flag("aws:useDualstackEndpoint"),
         "metadata_endpoint": config.get("aws:ec2MetadataServiceEndpoint"),
@@ -142,119 +156,166 @@ def _settings_from_config(config: Any) -> dict[str, Any]:
     }
 
 
-def _session(settings: dict[str, Any], props: dict[str, Any]) -> tuple[Any, str | None, Any]:
-    """A boto3 session for ``props`` (the resource's own settings win over the stack's), the
-    region its clients use, and the botocore client config (proxies, retries, endpoints)."""
-    import boto3
+#: botocore session variables set from the settings, on every session (each role hop too).
+_SESSION_VARIABLES = (
+    ("credentials_file", "shared_credentials_files"),
+    ("config_file", "shared_config_files"),
+    ("ca_bundle", "ca_bundle"),
+    ("use_fips_endpoint", "use_fips_endpoint"),
+    ("use_dualstack_endpoint", "use_dualstack_endpoint"),
+    ("ec2_metadata_service_endpoint", "metadata_endpoint"),
+    ("ec2_metadata_service_endpoint_mode", "metadata_endpoint_mode"),
+)
+
+
+def _core_session(settings: dict[str, Any]) -> Any:
     import botocore.session
-    from botocore.config import Config as ClientConfig
 
-    region = props.get("region") or settings.get("region")
-    profile = props.get("profile") or settings.get("profile")
     core = botocore.session.Session()
-    # sharedCredentialsFiles / sharedConfigFiles: botocore reads one file of each kind, the
-    # first (the AWS provider's default order puts the user's own first too).
-    for variable, key in (
-        ("credentials_file", "shared_credentials_files"),
-        ("config_file", "shared_config_files"),
-    ):
-        if settings.get(key):
-            core.set_config_variable(variable, os.path.expanduser(settings[key][0]))
-    for variable, key in (
-        ("ca_bundle", "ca_bundle"),
-        ("use_fips_endpoint", "use_fips_endpoint"),
-        ("use_dualstack_endpoint", "use_dualstack_endpoint"),
-        ("ec2_metadata_service_endpoint", "metadata_endpoint"),
-        ("ec2_metadata_service_endpoint_mode", "metadata_endpoint_mode"),
-    ):
-        if settings.get(key):
-            core.set_config_variable(variable, settings[key])
-    retries: dict[str, Any] = {}
-    if settings.get("max_retries") not in (None, ""):
-        retries["total_max_attempts"] = int(settings["max_retries"]) + 1
-    if settings.get("retry_mode"):
-        retries["mode"] = str(settings["retry_mode"])
-    client_config = ClientConfig(
-        proxies=settings.get("proxies") or None,
-        retries=retries or None,
-    )
-    if settings.get("no_proxy"):
-        os.environ.setdefault("NO_PROXY", str(settings["no_proxy"]))
-    static = bool(settings.get("access_key"))
-    session = boto3.Session(
-        aws_access_key_id=settings.get("access_key") or None,
-        aws_secret_access_key=settings.get("secret_key") or None,
-        aws_session_token=settings.get("token") or None,
-        # Static keys win over a profile, as in the AWS provider.
-        profile_name=None if static else (profile or None),
-        region_name=region or None,
-        botocore_session=core,
-    )
-    verify = False if settings.get("insecure") else None
+    for variable, key in _SESSION_VARIABLES:
+        value = settings.get(key)
+        if value:
+            # botocore reads one shared file of each kind: the first, as the provider's own
+            # default order puts the user's files first.
+            if isinstance(value, list):
+                value = os.path.expanduser(value[0])
+            core.set_config_variable(variable, value)
+    return core
 
-    def sts(current: Any) -> Any:
-        return current.client(
-            "sts",
-            region_name=settings.get("sts_region") or region or None,
-            endpoint_url=(settings.get("endpoints") or {}).get("sts"),
-            config=client_config,
-            verify=verify,
+
+def _bypasses_proxy(host: str, no_proxy: str) -> bool:
+    """Whether ``host`` matches the provider's noProxy list (comma-separated host names or
+    domain suffixes, ``*`` for all), as Go's httpproxy package reads NO_PROXY."""
+    for entry in (e.strip().lower() for e in no_proxy.split(",")):
+        if not entry:
+            continue
+        if entry == "*":
+            return True
+        domain = entry.split(":", 1)[0].lstrip(".")
+        if host == domain or host.endswith("." + domain):
+            return True
+    return False
+
+
+class _Connection:
+    """The AWS session and clients for one call: the resource's own settings over the stack's,
+    as the AWS provider would connect (see the module docstring)."""
+
+    def __init__(self, settings: dict[str, Any], props: dict[str, Any]) -> None:
+        import boto3
+        from botocore.config import Config as ClientConfig
+
+        self.settings = settings
+        retries: dict[str, Any] = {}
+        if str(settings.get("max_retries") or "0") != "0":
+            # aws-sdk-go-base passes maxRetries as the number of attempts.
+            retries["total_max_attempts"] = int(settings["max_retries"])
+        if settings.get("retry_mode"):
+            retries["mode"] = str(settings["retry_mode"])
+        self._config = ClientConfig(retries=retries or None)
+        self._verify = False if settings.get("insecure") else None
+        profile = props.get("profile") or settings.get("profile")
+        # Static keys win over the stack's profile, as in the AWS provider; a profile given to
+        # the resource itself wins over both.
+        static = bool(settings.get("access_key")) and not props.get("profile")
+        session = boto3.Session(
+            aws_access_key_id=settings.get("access_key") if static else None,
+            aws_secret_access_key=settings.get("secret_key") if static else None,
+            aws_session_token=(settings.get("token") or None) if static else None,
+            profile_name=None if static else (profile or None),
+            region_name=props.get("region") or settings.get("region") or None,
+            botocore_session=_core_session(settings),
         )
+        # botocore reads AWS_DEFAULT_REGION only; the AWS provider also AWS_REGION.
+        self.region: str | None = (
+            props.get("region")
+            or settings.get("region")
+            or os.environ.get("AWS_REGION")
+            or session.region_name
+        )
+        self.session = session
+        if web := settings.get("web_identity"):
+            self._assume_with_web_identity(web)
+        roles = list(settings.get("assume_roles") or [])
+        if props.get("assume_role_arn"):
+            role = {"roleArn": props["assume_role_arn"]}
+            if props.get("assume_role_external_id"):
+                role["externalId"] = props["assume_role_external_id"]
+            roles = [role]
+        # A chain, in order, each assumed with the previous one's credentials, as the provider.
+        for role in roles:
+            self._switch_to(self.client("sts").assume_role(**_role_request(role))["Credentials"])
+        self._check_account()
 
-    def switch_to(credentials: dict[str, Any]) -> Any:
-        return boto3.Session(
+    def client(self, service: str, **config: Any) -> Any:
+        """A client of ``service`` with the stack's endpoint, proxies, retries and TLS."""
+        from botocore.config import Config as ClientConfig
+
+        endpoint = (self.settings.get("endpoints") or {}).get(service)
+        region = (self.settings.get("sts_region") or self.region) if service == "sts" else None
+        merged = self._config.merge(ClientConfig(**config)) if config else self._config
+        client = self.session.client(
+            service,
+            region_name=region or self.region,
+            endpoint_url=endpoint,
+            config=merged.merge(ClientConfig(proxies=self._proxies_for(None))),
+            verify=self._verify,
+        )
+        host = (urlsplit(client.meta.endpoint_url).hostname or "").lower()
+        proxies = self._proxies_for(host)
+        if proxies != self._proxies_for(None):
+            client = self.session.client(
+                service,
+                region_name=region or self.region,
+                endpoint_url=endpoint,
+                config=merged.merge(ClientConfig(proxies=proxies)),
+                verify=self._verify,
+            )
+        return client
+
+    def _proxies_for(self, host: str | None) -> dict[str, str] | None:
+        proxies = self.settings.get("proxies") or None
+        if proxies and host is not None and _bypasses_proxy(host, self.settings["no_proxy"]):
+            return {}  # no proxy for this host (None would let botocore read the environment's)
+        return proxies
+
+    def _switch_to(self, credentials: dict[str, Any]) -> None:
+        import boto3
+
+        self.session = boto3.Session(
             aws_access_key_id=credentials["AccessKeyId"],
             aws_secret_access_key=credentials["SecretAccessKey"],
             aws_session_token=credentials["SessionToken"],
-            region_name=region or None,
-            botocore_session=_fresh_core(settings),
+            region_name=self.region,
+            botocore_session=_core_session(self.settings),
         )
 
-    if web := settings.get("web_identity"):
+    def _assume_with_web_identity(self, web: dict[str, Any]) -> None:
+        from botocore import UNSIGNED
+
         request = _role_request(web)
+        request.pop("ExternalId", None)
+        request.pop("SourceIdentity", None)
         token = web.get("webIdentityToken")
         if not token and web.get("webIdentityTokenFile"):
             with open(os.path.expanduser(web["webIdentityTokenFile"])) as file:
                 token = file.read().strip()
-        from botocore import UNSIGNED
-
-        unsigned = session.client(
-            "sts",
-            region_name=settings.get("sts_region") or region or None,
-            endpoint_url=(settings.get("endpoints") or {}).get("sts"),
-            config=client_config.merge(ClientConfig(signature_version=UNSIGNED)),
-            verify=verify,
-        )
-        request.pop("ExternalId", None)
-        request.pop("SourceIdentity", None)
-        session = switch_to(
-            unsigned.assume_role_with_web_identity(WebIdentityToken=token, **request)["Credentials"]
+        sts = self.client("sts", signature_version=UNSIGNED)
+        self._switch_to(
+            sts.assume_role_with_web_identity(WebIdentityToken=token, **request)["Credentials"]
         )
 
-    roles = list(settings.get("assume_roles") or [])
-    if props.get("assume_role_arn"):
-        role = {"roleArn": props["assume_role_arn"]}
-        if props.get("assume_role_external_id"):
-            role["externalId"] = props["assume_role_external_id"]
-        roles = [role]
-    # A chain, in order, each assumed with the previous one's credentials, as the provider does.
-    for role in roles:
-        session = switch_to(sts(session).assume_role(**_role_request(role))["Credentials"])
-    return session, region, (client_config, verify)
-
-
-def _fresh_core(settings: dict[str, Any]) -> Any:
-    import botocore.session
-
-    core = botocore.session.Session()
-    for variable, key in (
-        ("ca_bundle", "ca_bundle"),
-        ("use_fips_endpoint", "use_fips_endpoint"),
-        ("use_dualstack_endpoint", "use_dualstack_endpoint"),
-    ):
-        if settings.get(key):
-            core.set_config_variable(variable, settings[key])
-    return core
+    def _check_account(self) -> None:
+        allowed = self.settings.get("allowed_account_ids") or []
+        forbidden = self.settings.get("forbidden_account_ids") or []
+        if not allowed and not forbidden:
+            return
+        account = self.client("sts").get_caller_identity()["Account"]
+        if (allowed and account not in allowed) or account in forbidden:
+            raise AttachmentError(
+                f"The credentials are for account {account}, which the stack's "
+                "aws:allowedAccountIds / aws:forbiddenAccountIds rule out. Nothing was changed."
+            )
 
 
 def _role_request(role: dict[str, Any]) -> dict[str, Any]:
@@ -273,33 +334,18 @@ def _role_request(role: dict[str, Any]) -> dict[str, Any]:
     return request
 
 
+_GO_DURATION = re.compile(r"(\d+(?:\.\d+)?)(h|ms|us|µs|ns|m|s)")
+_GO_UNITS = {"h": 3600, "m": 60, "s": 1, "ms": 1e-3, "us": 1e-6, "µs": 1e-6, "ns": 1e-9}
+
+
 def _seconds(duration: str) -> int:
-    """A Go duration as the AWS provider takes it ("1h", "15m", "900s") in seconds."""
-    units = {"h": 3600, "m": 60, "s": 1}
-    total, number = 0, ""
-    for char in duration:
-        if char.isdigit():
-            number += char
-        elif char in units and number:
-            total, number = total + int(number) * units[char], ""
-        else:
-            raise AttachmentError(
-                f"assume role duration {duration!r} is not a duration like '1h' or '900s'."
-            )
-    return total + (int(number) if number else 0)
-
-
-def _check_account(session: Any, settings: dict[str, Any]) -> None:
-    allowed = [str(a) for a in settings.get("allowed_account_ids") or []]
-    forbidden = [str(a) for a in settings.get("forbidden_account_ids") or []]
-    if not allowed and not forbidden:
-        return
-    account = session.client("sts").get_caller_identity()["Account"]
-    if (allowed and account not in allowed) or account in forbidden:
+    """A Go duration as the AWS provider takes it ("1h", "15m", "1.5h") in whole seconds."""
+    parts = _GO_DURATION.findall(duration)
+    if not duration or "".join(n + u for n, u in parts) != duration:
         raise AttachmentError(
-            f"The credentials are for account {account}, which the stack's "
-            "aws:allowedAccountIds / aws:forbiddenAccountIds rule out. Nothing was changed."
+            f"assume role duration {duration!r} is not a duration like '1h', '15m' or '900s'."
         )
+    return int(sum(float(n) * _GO_UNITS[u] for n, u in parts))
 
 
 def _current_association(ec2: Any, instance_id: str) -> dict[str, Any] | None:
@@ -339,7 +385,9 @@ def _instance(ec2: Any, instance_id: str, region: str | None) -> dict[str, Any]:
     return reservations[0]["Instances"][0]
 
 
-def _http_tokens(ec2: Any, instance_id: str) -> str | None:
+def _live_instance(ec2: Any, instance_id: str) -> dict[str, Any] | None:
+    """The instance unless it is gone: EC2 lists a terminated instance for about an hour, and
+    its metadata options can no longer be changed then."""
     try:
         reservations = ec2.describe_instances(InstanceIds=[instance_id])["Reservations"]
     except Exception as error:
@@ -348,7 +396,29 @@ def _http_tokens(ec2: Any, instance_id: str) -> str | None:
         raise
     if not reservations:
         return None
-    return reservations[0]["Instances"][0].get("MetadataOptions", {}).get("HttpTokens")
+    instance = reservations[0]["Instances"][0]
+    if instance.get("State", {}).get("Name") in ("shutting-down", "terminated"):
+        return None
+    return instance
+
+
+def _http_tokens(ec2: Any, instance_id: str) -> str | None:
+    instance = _live_instance(ec2, instance_id)
+    return None if instance is None else instance.get("MetadataOptions", {}).get("HttpTokens")
+
+
+def _pickled_module(serialized: Any) -> bool | None:
+    """Whether a serialized provider names :data:`STABLE_MODULE`; ``None`` when unknown."""
+    import base64
+
+    if isinstance(serialized, dict):  # a secret, as the SDK serializes it by default
+        serialized = serialized.get("value")
+    if not isinstance(serialized, str) or not serialized:
+        return None
+    try:
+        return STABLE_MODULE.encode() in base64.b64decode(serialized)
+    except ValueError:
+        return None
 
 
 def _with_propagation_retry(
@@ -393,14 +463,8 @@ class _ProfileAttachmentProvider(ResourceProvider):
         self._settings = _settings_from_config(req.config)
 
     def _ec2(self, props: dict[str, Any]) -> tuple[Any, str | None]:
-        settings = getattr(self, "_settings", {}) or {}
-        session, region, (client_config, verify) = _session(settings, props)
-        _check_account(session, settings)
-        endpoint = (settings.get("endpoints") or {}).get("ec2")
-        client = session.client(
-            "ec2", region_name=region, endpoint_url=endpoint, config=client_config, verify=verify
-        )
-        return client, region
+        connection = _Connection(getattr(self, "_settings", {}) or {}, props)
+        return connection.client("ec2"), connection.region
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         ec2, region = self._ec2(props)
@@ -432,6 +496,7 @@ class _ProfileAttachmentProvider(ResourceProvider):
             )["IamInstanceProfileAssociation"]["AssociationId"]
         self._wait_associated(ec2, association_id)
         previous_tokens = instance.get("MetadataOptions", {}).get("HttpTokens", "")
+        previous_endpoint = instance.get("MetadataOptions", {}).get("HttpEndpoint", "")
         if props.get("require_imdsv2"):
             ec2.modify_instance_metadata_options(
                 InstanceId=instance_id, HttpTokens="required", HttpEndpoint="enabled"
@@ -440,7 +505,9 @@ class _ProfileAttachmentProvider(ResourceProvider):
             **props,
             "association_id": association_id,
             "previous_http_tokens": previous_tokens,
+            "previous_http_endpoint": previous_endpoint,
             "http_tokens": "required" if props.get("require_imdsv2") else previous_tokens,
+            "resolved_region": region or "",
         }
         return CreateResult(id_=association_id, outs=outs)
 
@@ -453,6 +520,19 @@ class _ProfileAttachmentProvider(ResourceProvider):
             self.sleep(2)
         raise AttachmentError(f"Association {association_id} did not reach 'associated' in time.")
 
+    def _attached(self, ec2: Any, id_: str, props: dict[str, Any]) -> dict[str, Any] | None:
+        """The live association this resource made. Its ID is the one in ``association_id``:
+        ReplaceIamInstanceProfileAssociation returns a new association ID, while the
+        resource's own ID stays the first one. Failing that (for example in the state of an
+        older version), the instance's live association with this profile."""
+        for candidate in dict.fromkeys([props.get("association_id"), id_]):
+            if candidate and (found := _association(ec2, candidate)) is not None:
+                return found
+        current = _current_association(ec2, props["instance_id"])
+        if current is not None and _profile_name(current) == props.get("instance_profile_name"):
+            return current
+        return None
+
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         if not props.get("instance_id"):
             raise AttachmentError(
@@ -460,16 +540,18 @@ class _ProfileAttachmentProvider(ResourceProvider):
                 "instead: its create adopts the instance's existing association with the same "
                 "profile, which is what an import would do."
             )
-        ec2, _ = self._ec2(props)
-        live = _association(ec2, id_)
-        if live is None or live["State"] != "associated":
+        ec2, region = self._ec2(props)
+        live = self._attached(ec2, id_, props)
+        if live is None:
             # Disassociated by hand or the instance is gone: report it gone, so `pulumi
             # refresh` shows the drift and the next `pulumi up` attaches the profile again.
             return ReadResult(id_="", outs={})
         outs = {
             **props,
+            "association_id": live["AssociationId"],
             "instance_profile_name": _profile_name(live),
             "http_tokens": _http_tokens(ec2, props["instance_id"]) or "",
+            "resolved_region": region or "",
         }
         return ReadResult(id_=id_, outs=outs)
 
@@ -489,16 +571,30 @@ class _ProfileAttachmentProvider(ResourceProvider):
         # A refresh that saw IMDSv1 switched back on: the update requires tokens again.
         if news.get("require_imdsv2") and olds.get("http_tokens") not in (None, "required"):
             changed.append("http_tokens")
+        # State written by a version that imported this class from another path: an update
+        # (no AWS call) rewrites the serialized provider, which refresh and destroy read.
+        if _pickled_module(olds.get(PROVIDER_KEY)) is False and _pickled_module(
+            news.get(PROVIDER_KEY)
+        ):
+            changed.append(PROVIDER_KEY)
         replaces = [k for k in ("instance_id", "region") if k in changed]
         return DiffResult(changes=bool(changed), replaces=replaces, delete_before_replace=True)
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        ec2, _ = self._ec2(news)
-        association_id = id_
+        ec2, region = self._ec2(news)
+        association_id = olds.get("association_id") or id_
         if olds.get("instance_profile_name") != news["instance_profile_name"]:
+            live = self._attached(ec2, id_, {**news, **olds})
+            if live is None:
+                raise AttachmentError(
+                    f"Instance {news['instance_id']} no longer has the association this "
+                    "attachment made; nothing was changed. Run `pulumi refresh`, then `pulumi "
+                    "up` attaches the profile again."
+                )
             association_id = _with_propagation_retry(
                 lambda: ec2.replace_iam_instance_profile_association(
-                    AssociationId=id_, IamInstanceProfile={"Name": news["instance_profile_name"]}
+                    AssociationId=live["AssociationId"],
+                    IamInstanceProfile={"Name": news["instance_profile_name"]},
                 ),
                 sleep=self.sleep,
                 clock=self.clock,
@@ -516,24 +612,36 @@ class _ProfileAttachmentProvider(ResourceProvider):
             **news,
             "association_id": association_id,
             "previous_http_tokens": olds.get("previous_http_tokens", ""),
+            "previous_http_endpoint": olds.get("previous_http_endpoint", ""),
             "http_tokens": tokens or "",
+            "resolved_region": region or "",
         }
         return UpdateResult(outs=outs)
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
-        ec2, _ = self._ec2(props)
-        if _association(ec2, id_) is not None:
+        # The region the attachment was made in, even if the stack's has changed since.
+        ec2, _ = self._ec2({**props, "region": props.get("region") or props.get("resolved_region")})
+        live = self._attached(ec2, id_, props)
+        if live is not None:
             try:
-                ec2.disassociate_iam_instance_profile(AssociationId=id_)
+                ec2.disassociate_iam_instance_profile(AssociationId=live["AssociationId"])
             except Exception as error:
                 if _error_code(error) != "InvalidAssociationID.NotFound":
                     raise
         previous = props.get("previous_http_tokens")
         restore = props.get("require_imdsv2") and props.get("restore_metadata_options")
-        if restore and previous and _http_tokens(ec2, props["instance_id"]) is not None:
-            ec2.modify_instance_metadata_options(
-                InstanceId=props["instance_id"], HttpTokens=previous
-            )
+        if not (restore and previous):
+            return
+        if _live_instance(ec2, props["instance_id"]) is None:
+            return  # terminated or terminating: nothing to restore
+        options: dict[str, Any] = {"InstanceId": props["instance_id"], "HttpTokens": previous}
+        if props.get("previous_http_endpoint"):
+            options["HttpEndpoint"] = props["previous_http_endpoint"]
+        try:
+            ec2.modify_instance_metadata_options(**options)
+        except Exception as error:
+            if _error_code(error) != "IncorrectInstanceState":
+                raise
 
 
 class ProfileAttachment(Resource):
@@ -590,10 +698,17 @@ class ProfileAttachment(Resource):
                 "region": region,
                 "profile": profile,
                 "assume_role_arn": assume_role_arn,
-                "assume_role_external_id": assume_role_external_id,
+                # A secret in the state: an external ID is the role owner's shared secret.
+                "assume_role_external_id": (
+                    None
+                    if assume_role_external_id is None
+                    else pulumi.Output.secret(assume_role_external_id)
+                ),
                 "association_id": None,
                 "previous_http_tokens": None,
+                "previous_http_endpoint": None,
                 "http_tokens": None,
+                "resolved_region": None,
             },
             opts,
         )
@@ -608,7 +723,8 @@ def _check_options(name: str, opts: pulumi.ResourceOptions | None) -> None:
         "Give ProfileAttachment region=, profile= or assume_role_arn= instead, or set the "
         "stack's aws: configuration, which it reads."
     )
-    if opts.provider is not None or opts.providers:
+    given = opts.providers.values() if isinstance(opts.providers, dict) else opts.providers or []
+    if opts.provider is not None or any(getattr(p, "package", "") == "aws" for p in given):
         raise v.InputError(
             f"ProfileAttachment {name!r} got a provider option, which a dynamic resource "
             f"cannot use: its AWS calls are made by Pulumi's Python dynamic provider. {fix}"

@@ -472,3 +472,201 @@ def test_stack_program_pickles_the_provider_by_the_installed_distributions_path(
     assert b"components.profile_attachment" not in pickled
     restored = dill.loads(pickled)
     assert type(restored).__module__ == STABLE_MODULE
+
+
+# --- what real EC2 does that moto does not ---------------------------------------------------------
+
+
+class RealReplace:
+    """The EC2 client, replacing an association as EC2 does: under a new association ID
+    (moto keeps the old one)."""
+
+    def __init__(self, ec2):
+        self._ec2, self.modified = ec2, []
+
+    def __getattr__(self, name):
+        return getattr(self._ec2, name)
+
+    def replace_iam_instance_profile_association(self, AssociationId, IamInstanceProfile):
+        (old,) = self._ec2.describe_iam_instance_profile_associations(
+            AssociationIds=[AssociationId]
+        )["IamInstanceProfileAssociations"]
+        self._ec2.disassociate_iam_instance_profile(AssociationId=AssociationId)
+        return self._ec2.associate_iam_instance_profile(
+            InstanceId=old["InstanceId"], IamInstanceProfile=IamInstanceProfile
+        )
+
+    def modify_instance_metadata_options(self, **options):
+        self.modified.append(options)
+        return self._ec2.modify_instance_metadata_options(**options)
+
+
+def test_after_a_profile_change_refresh_and_destroy_follow_the_new_association(aws):
+    ec2, instance = aws
+    provider = _ProfileAttachmentProvider()
+    with_client(provider, RealReplace(ec2))
+    created = provider.create(props(instance))
+    updated = provider.update(created.id, created.outs, props(instance, "second"))
+    assert updated.outs["association_id"] != created.id
+    refreshed = provider.read(created.id, {**updated.outs})
+    assert refreshed.id == created.id, "a live attachment must not be reported gone"
+    assert refreshed.outs["instance_profile_name"] == "second"
+    again = provider.update(created.id, refreshed.outs, props(instance, "first"))
+    assert profile_of(ec2, instance) == "first"
+    provider.delete(created.id, provider.read(created.id, again.outs).outs)
+    assert profile_of(ec2, instance) is None
+
+
+def test_delete_after_termination_changes_no_metadata_option(aws):
+    ec2, instance = aws
+    provider = _ProfileAttachmentProvider()
+    client = RealReplace(ec2)
+    with_client(provider, client)
+    created = provider.create(props(instance))
+    client.modified.clear()
+    ec2.terminate_instances(InstanceIds=[instance])
+    provider.delete(created.id, created.outs)
+    assert client.modified == []
+
+
+def test_delete_restores_the_metadata_endpoint_too(aws):
+    ec2, instance = aws
+    ec2.modify_instance_metadata_options(
+        InstanceId=instance, HttpTokens="optional", HttpEndpoint="disabled"
+    )
+    provider = _ProfileAttachmentProvider()
+    client = RealReplace(ec2)
+    with_client(provider, client)
+    created = provider.create(props(instance))
+    provider.delete(created.id, created.outs)
+    assert client.modified[-1] == {
+        "InstanceId": instance,
+        "HttpTokens": "optional",
+        "HttpEndpoint": "disabled",
+    }
+
+
+def test_state_of_a_provider_pickled_from_another_path_is_rewritten_by_an_update():
+    import components.profile_attachment as in_tree
+    import ec2_instance_role.profile_attachment as installed
+
+    def serialized(module):
+        return base64.b64encode(dill.dumps(module._ProfileAttachmentProvider())).decode()
+
+    old = {**props("i-1"), "__provider": serialized(in_tree)}
+    new = {**props("i-1"), "__provider": serialized(installed)}
+    diff = _ProfileAttachmentProvider().diff("x", old, new)
+    assert diff.changes is True
+    assert diff.replaces == []
+    assert _ProfileAttachmentProvider().diff("x", new, new).changes is False
+
+
+# --- connection details -------------------------------------------------------------------------
+
+
+def test_http_proxy_alone_also_carries_https_as_in_the_provider():
+    settings = configured({"aws:httpProxy": "http://proxy.corp:3128"})._settings
+    assert settings["proxies"] == {
+        "http": "http://proxy.corp:3128",
+        "https": "http://proxy.corp:3128",
+    }
+
+
+def test_no_proxy_hosts_bypass_the_proxy(aws):
+    provider = configured(
+        {
+            "aws:httpsProxy": "http://proxy.corp:3128",
+            "aws:noProxy": "localhost,.amazonaws.com",
+            "aws:region": REGION,
+        }
+    )
+    client, _ = provider._ec2({})
+    assert client.meta.config.proxies == {}
+
+
+def test_hosts_outside_no_proxy_use_the_proxy(aws):
+    provider = configured(
+        {
+            "aws:httpsProxy": "http://proxy.corp:3128",
+            "aws:noProxy": "internal.example",
+            "aws:region": REGION,
+        }
+    )
+    client, _ = provider._ec2({})
+    assert client.meta.config.proxies == {"https": "http://proxy.corp:3128"}
+
+
+def test_resource_profile_wins_over_the_stacks_static_keys(aws, tmp_path):
+    credentials = tmp_path / "credentials"
+    credentials.write_text(
+        "[own]\naws_access_key_id = AKIAOWN000000000000\naws_secret_access_key = s\n"
+    )
+    provider = configured(
+        {
+            "aws:accessKey": "AKIASTACK0000000000",
+            "aws:secretKey": "s",
+            "aws:sharedCredentialsFiles": json.dumps([str(credentials)]),
+            "aws:region": REGION,
+        }
+    )
+    client, _ = provider._ec2({"profile": "own"})
+    assert access_key_of(client) == "AKIAOWN000000000000"
+    client, _ = provider._ec2({})
+    assert access_key_of(client) == "AKIASTACK0000000000"
+
+
+def test_profile_region_survives_an_assumed_role(aws, tmp_path, monkeypatch):
+    monkeypatch.delenv("AWS_DEFAULT_REGION")  # which would win over the profile's, as in Go
+    config = tmp_path / "config"
+    config.write_text("[profile own]\nregion = ap-south-1\n")
+    credentials = tmp_path / "credentials"
+    credentials.write_text(
+        "[own]\naws_access_key_id = AKIAOWN000000000000\naws_secret_access_key = s\n"
+    )
+    provider = configured(
+        {
+            "aws:profile": "own",
+            "aws:sharedConfigFiles": json.dumps([str(config)]),
+            "aws:sharedCredentialsFiles": json.dumps([str(credentials)]),
+            "aws:assumeRoles": json.dumps([{"roleArn": "arn:aws:iam::123456789012:role/x"}]),
+        }
+    )
+    client, region = provider._ec2({})
+    assert region == "ap-south-1"
+    assert client.meta.region_name == "ap-south-1"
+
+
+def test_aws_region_variable_wins_as_in_the_provider(aws, monkeypatch):
+    monkeypatch.setenv("AWS_REGION", "ca-central-1")
+    client, region = _ProfileAttachmentProvider()._ec2({})
+    assert (region, client.meta.region_name) == ("ca-central-1", "ca-central-1")
+
+
+def test_empty_stack_settings_are_as_if_unset(aws):
+    provider = configured(
+        {"aws:sharedConfigFiles": "", "aws:assumeRoles": "", "aws:region": REGION}
+    )
+    assert provider._ec2({})[1] == REGION
+
+
+def test_an_allowed_account_given_as_one_string_is_one_account(aws):
+    _, instance = aws
+    provider = configured({"aws:allowedAccountIds": "123456789012", "aws:region": REGION})
+    provider.create(props(instance))
+
+
+@pytest.mark.parametrize(
+    ("duration", "seconds"), [("1h", 3600), ("1.5h", 5400), ("15m", 900), ("1h30m", 5400)]
+)
+def test_assume_role_durations_read_as_go_durations(duration, seconds):
+    from components.profile_attachment import _seconds
+
+    assert _seconds(duration) == seconds
+
+
+@pytest.mark.parametrize("duration", ["900", "1d", "", "h"])
+def test_what_go_would_not_read_as_a_duration_is_refused(duration):
+    from components.profile_attachment import _seconds
+
+    with pytest.raises(AttachmentError, match="is not a duration"):
+        _seconds(duration)
