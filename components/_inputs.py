@@ -76,7 +76,8 @@ class DeployTimeChecks:
 
 
 class _AlreadyReported(logging.Filter):
-    """Drops asyncio's "Future exception was never retrieved" for an InputError.
+    """Drops asyncio's "Future exception was never retrieved" for an InputError or a failed
+    data source.
 
     When a resource fails, the Python SDK rejects every future behind each of its outputs, and
     an Output awaits only the first of them (pulumi 3.272 ``output.py`` ``compute_data``), so
@@ -88,7 +89,12 @@ class _AlreadyReported(logging.Filter):
         from .validation import InputError
 
         error = record.exc_info[1] if record.exc_info else None
-        return not (isinstance(error, InputError) and "never retrieved" in record.getMessage())
+        reported = isinstance(error, InputError) or (
+            # A failed data source (a KMS alias that does not exist), which the program's error
+            # reports the same way (pulumi 3.272 runtime/invoke.py "invoke of ... failed").
+            error is not None and str(error).startswith("invoke of ")
+        )
+        return not (reported and "never retrieved" in record.getMessage())
 
 
 _ASYNCIO_LOGGER = logging.getLogger("asyncio")
@@ -118,12 +124,26 @@ def checked(value: pulumi.Input[T], check: Callable[[T], None]) -> pulumi.Input[
     if is_known(value):
         check(value)  # type: ignore[arg-type]
         return value
+    output = pulumi.Output.from_input(value)
 
-    def run(resolved: T) -> T:
-        check(resolved)
+    def run(resolved_and_secret: list[Any]) -> T:
+        resolved, secret = resolved_and_secret
+        try:
+            check(resolved)
+        except Exception as error:
+            from .validation import InputError
+
+            if not (secret and isinstance(error, InputError)):
+                raise
+            # The message quotes the value; a secret's must not reach the log.
+            message = (
+                str(error).replace(repr(resolved), "[secret]").replace(str(resolved), "[secret]")
+            )
+            raise InputError(message) from None
         return resolved
 
-    return deferred(pulumi.Output.from_input(value).apply(run))
+    is_secret = pulumi.Output.from_input(output.is_secret())
+    return deferred(pulumi.Output.all(output, is_secret).apply(run))
 
 
 def with_unknowns(value: Any) -> Any:

@@ -105,7 +105,9 @@ class InstanceWithRoleArgs(TypedDict, total=False):
     replace_on_user_data_change: bool
     """Optional. Defaults to `true`. Replace the instance when `user_data` changes, so that the
     new script runs: cloud-init runs user data at first boot only, and with `false` a change
-    stops the instance, swaps the user data and starts it again without running it."""
+    stops the instance, swaps the user data and starts it again without running it. With
+    `termination_protection` a replacement is refused at preview, so a changed script needs
+    protection turned off first (or this set to `false`)."""
 
     detailed_monitoring: bool
     """Optional. Defaults to `false`. One-minute CloudWatch metrics (charged) instead of
@@ -134,7 +136,8 @@ class InstanceWithRoleArgs(TypedDict, total=False):
     encrypts the root volume (it is encrypted either way): its key ARN, key ID, alias
     (`alias/<name>`) or alias ARN; any but the key ARN is looked up (kms:DescribeKey) and
     given to EC2 as the key ARN, which is what the instance reads back, so it never shows as a
-    change. Changing the key replaces the instance."""
+    change. Changing the key replaces the instance. A key ARN is not looked up: one that does
+    not exist fails at RunInstances."""
 
     metadata_hop_limit: int
     """Optional. Defaults to 1. Hops an IMDSv2 token response may travel (1 to 64). Use 2 on
@@ -213,7 +216,9 @@ class InstanceWithRole(pulumi.ComponentResource):
                     opts=pulumi.InvokeOutputOptions(parent=self),
                 ).insecure_value
 
-            kms_key_arn = _kms_key_arn(self, args.get("root_volume_kms_key_id"))
+            kms_key_arn = _kms_key_arn(
+                self, args.get("root_volume_kms_key_id"), opts.depends_on if opts else None
+            )
             user_data = (
                 checked(args["user_data"], _check_user_data) if "user_data" in args else None
             )
@@ -392,36 +397,29 @@ def _check_profile_name(value: str) -> None:
 
 
 def _kms_key_arn(
-    parent: pulumi.Resource, key: pulumi.Input[str] | None
+    parent: pulumi.Resource,
+    key: pulumi.Input[str] | None,
+    depends_on: pulumi.Input[Sequence[pulumi.Input[pulumi.Resource]] | pulumi.Resource] | None,
 ) -> pulumi.Input[str] | None:
     """The key's ARN: the provider reads the volume's key back as its ARN (DescribeVolumes
     KmsKeyId) and ``root_block_device.kms_key_id`` forces a new instance (terraform-provider-aws
     aws_instance schema, no diff suppression), so any other form would replace the instance on
-    every `up`. A key ID or alias known now is looked up now (kms:DescribeKey, also during a
-    preview), so one that does not exist is refused before anything is created."""
+    every `up`. Any other form is looked up (kms:DescribeKey) after the component's
+    ``depends_on`` (an alias created in the same program), and every child waits for it, so a
+    key that does not exist fails the `up` before anything is created."""
     if key is None:
         return None
-    if is_known(key):
-        value: str = key  # type: ignore[assignment]
-        v.check_kms_key_id(value, input_name="root_volume_kms_key_id")
-        if v.is_kms_key_arn(value):
-            return value
-        try:
-            return aws.kms.get_key(key_id=value, opts=pulumi.InvokeOptions(parent=parent)).arn
-        except Exception as error:  # the invoke's failure carries KMS's own reason
-            raise v.InputError(
-                f"root_volume_kms_key_id {value!r}: KMS has no such key here ({error}). Check "
-                "the alias or ID and the stack's region."
-            ) from None
+    opts = pulumi.InvokeOutputOptions(parent=parent, depends_on=depends_on)
 
     def arn_of(value: str) -> pulumi.Input[str]:
         v.check_kms_key_id(value, input_name="root_volume_kms_key_id")
         if v.is_kms_key_arn(value):
             return value
-        return aws.kms.get_key_output(
-            key_id=value, opts=pulumi.InvokeOutputOptions(parent=parent)
-        ).arn
+        return aws.kms.get_key_output(key_id=value, opts=opts).arn
 
+    if is_known(key):
+        arn = arn_of(key)  # type: ignore[arg-type]
+        return arn if is_known(arn) else deferred(pulumi.Output.from_input(arn))
     return deferred(pulumi.Output.from_input(key).apply(arn_of))
 
 

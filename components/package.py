@@ -10,6 +10,8 @@ output attributes and their docstrings) behind ``pulumi.provider.main``, as
   object into ``{}`` (a role without the caller's policies, and no error);
 - the schema's descriptions lose the docstrings' continuation indent and name each input and
   output as other languages spell it (``existingInstanceProfileName``);
+- an ``InputError`` raised while the component is built is an invalid-input error with the
+  component's message, not an error with a Python traceback;
 - the nested role settings type is ``InstanceRoleSettings`` in the schema: the Python class
   ``InstanceRoleArgs`` would collide with the args of the ``InstanceRole`` resource in Go, whose
   code generator then renames it ``InstanceRoleArgsType``.
@@ -26,15 +28,18 @@ from collections.abc import Mapping
 from typing import Any
 
 import pulumi
-from pulumi.errors import InputPropertyError
+from pulumi.errors import InputPropertiesError, InputPropertyError
 from pulumi.provider.experimental.analyzer import PropertyDefinition
 from pulumi.provider.experimental.component import ComponentProvider
+from pulumi.provider.provider import ConstructResult
+from pulumi.provider.server import ComponentInitError
 
 from ._gc import collector_paused
 from ._inputs import is_known
 from ._meta import PACKAGE_NAME, __version__
 from .instance_role import InstanceRole
 from .instance_with_role import InstanceWithRole
+from .validation import InputError
 
 COMPONENTS: tuple[type[pulumi.ComponentResource], ...] = (InstanceRole, InstanceWithRole)
 """What other languages can create. ProfileAttachment is not among them: it is a dynamic
@@ -56,6 +61,24 @@ class PackageProvider(ComponentProvider):
         if self.schema is None:
             raise RuntimeError("the component host inferred no schema")
         self.schema = json.dumps(_cleaned_schema(json.loads(self.schema)))
+
+    def construct(
+        self,
+        name: str,
+        resource_type: str,
+        inputs: Any,
+        options: pulumi.ResourceOptions | None = None,
+    ) -> ConstructResult:
+        # ComponentProvider wraps whatever the component raises in ComponentInitError, which
+        # the provider server reports with a Python traceback (pulumi 3.272 provider/server.py
+        # Construct). An InputError is the caller's to fix: an invalid-input error with the
+        # component's message alone, as the Python language host prints it.
+        try:
+            return super().construct(name, resource_type, inputs, options)
+        except ComponentInitError as error:
+            if isinstance(error.inner, InputError):
+                raise InputPropertiesError(str(error.inner)) from None
+            raise
 
     def map_input_properties(
         self,

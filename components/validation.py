@@ -75,9 +75,11 @@ class InputError(RunError):
     raised while it resolves a resource's inputs in its own ("While processing input: ...
     ValueError has risen: ..."), once per resource in the chain (pulumi 3.272
     ``runtime/rpc.py`` ``serialize_properties`` and ``runtime/resource.py``
-    ``register_resource``), and the language host prints a ``RunError`` as its message alone,
-    without the program's traceback. So a check that fails at deploy time reads as cleanly as
-    one that fails at construction: the component's message, once.
+    ``register_resource``), and the Python language host prints a ``RunError`` as its message
+    alone, without the program's traceback. So a check that fails at deploy time reads as
+    cleanly as one that fails at construction: the component's message, once. For callers in
+    other languages the plugin turns it into an invalid-input error with the same message
+    (components/package.py).
     """
 
 
@@ -277,8 +279,8 @@ def check_user_data(value: str, *, input_name: str) -> None:
     if size > USER_DATA_MAX_BYTES:
         raise InputError(
             f"{input_name} is {size} bytes; EC2 takes at most {USER_DATA_MAX_BYTES} (16 KB) "
-            "before base64. Fetch the rest at boot (from S3, with the role's permission) or "
-            "gzip it (cloud-init reads gzip-compressed user data)."
+            "before base64. Keep a short script that fetches the rest at boot (from S3, with "
+            "the role's permission)."
         )
 
 
@@ -349,15 +351,22 @@ def check_instance_type(value: str, *, input_name: str) -> None:
         )
 
 
-#: SSM GetParameter Name: 1 to 2048 characters of a-zA-Z0-9_.- and / for the hierarchy.
-_SSM_PARAMETER_RE = re.compile(r"^/[A-Za-z0-9_.\-/]{1,2047}$")
+#: SSM GetParameter Name: a parameter name (``a-zA-Z0-9_.-``, ``/`` for the hierarchy, up to
+#: 2048 characters) or, for one shared from another account, its ARN; either may end in
+#: ``:<version>`` or ``:<label>`` to select one (botocore's GetParameter documentation).
+_SSM_PARAMETER_RE = re.compile(
+    r"^(?:arn:aws[a-z-]*:ssm:[a-z0-9-]+:\d{12}:parameter/?)?"
+    r"(?=[A-Za-z0-9_.\-/]*[A-Za-z0-9_.\-])[A-Za-z0-9_.\-/]{1,2048}"
+    r"(?::[A-Za-z0-9_.\-]{1,100})?$"
+)
 
 
 def check_ssm_parameter_name(value: str, *, input_name: str, example: str) -> None:
     if not isinstance(value, str) or not _SSM_PARAMETER_RE.match(value):
         raise InputError(
-            f"{input_name} {value!r} is not an SSM parameter name: '/' and up to 2047 more of "
-            f"a-z, A-Z, 0-9, _ . - / (for example {example!r})."
+            f"{input_name} {value!r} is not an SSM parameter name: up to 2048 of a-z, A-Z, "
+            "0-9, _ . - and / (or the parameter's ARN), optionally followed by :<version> or "
+            f":<label> (for example {example!r})."
         )
 
 

@@ -429,7 +429,7 @@ def _profile_role_problem(
         return (
             f"Role {role.name!r}, which instance {instance.name!r} runs as, can be assumed by "
             "principals other than the EC2 service (or with actions beyond sts:AssumeRole). "
-            "Trust only ec2.<partition DNS suffix> with sts:AssumeRole."
+            "Trust only the EC2 service principal (ec2.amazonaws.com) with sts:AssumeRole."
         )
     return None
 

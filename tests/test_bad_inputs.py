@@ -296,8 +296,8 @@ INSTANCE_CASES = [
         id="ami-and-parameter",
     ),
     pytest.param(
-        {"ami_ssm_parameter": "al2023"},
-        "ami_ssm_parameter 'al2023' is not an SSM parameter name",
+        {"ami_ssm_parameter": "al2023 latest"},
+        "ami_ssm_parameter 'al2023 latest' is not an SSM parameter name",
         id="ami-parameter-malformed",
     ),
     pytest.param(

@@ -187,3 +187,21 @@ def test_without_the_filter_the_sdk_would_log_the_error_once_per_rejected_future
     finally:
         for each in quiet:
             asyncio_logger.addFilter(each)
+
+
+def test_a_secret_value_that_fails_its_check_is_not_quoted():
+    run = run_program(
+        lambda: InstanceWithRole("app", {"ami": pulumi.Output.secret("not-an-ami-secret")}),
+        capture_error=True,
+    )
+    message = str(run.raised(InputError))
+    assert message.startswith("ami [secret] is not a valid ID")
+    assert "not-an-ami-secret" not in message
+    assert run.custom() == []
+
+
+def test_a_plain_value_that_fails_its_check_is_quoted():
+    run = run_program(
+        lambda: InstanceWithRole("app", {"ami": late("not-an-ami")}), capture_error=True
+    )
+    assert "ami 'not-an-ami' is not a valid ID" in str(run.raised(InputError))

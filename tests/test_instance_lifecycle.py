@@ -9,13 +9,16 @@ tests prove what the component registers, and the docstrings cite why that is wh
 import json
 
 import pulumi
+import pulumi_aws as aws
 import pytest
+from moto import mock_aws
 
 from components import InstanceWithRole
 from components.validation import InputError
-from offline.mocks import run_program
+from offline.mocks import AwsMocks, run_program
 
-from conftest import read_objects_policy
+from conftest import fake_aws_credentials, read_objects_policy
+from moto_engine import MotoMocks, complete_default_vpc
 
 INSTANCE = "aws:ec2/instance:Instance"
 KEY_ARN = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
@@ -161,15 +164,51 @@ def test_what_is_no_form_of_kms_key_is_refused(key):
     assert f"root_volume_kms_key_id {key!r} is not a KMS key" in refused(root_volume_kms_key_id=key)
 
 
-def test_kms_alias_that_does_not_exist_is_refused_before_any_resource():
+def test_kms_alias_that_does_not_exist_creates_nothing():
     run = run_program(
         lambda: InstanceWithRole("app", {"root_volume_kms_key_id": "alias/missing"}),
         capture_error=True,
     )
-    message = str(run.raised(InputError))
-    assert message.startswith("root_volume_kms_key_id 'alias/missing': KMS has no such key")
-    assert "Alias not found" in message
+    assert "reading KMS Key (alias/missing): NotFoundException: Alias not found" in str(run.error)
     assert run.custom() == []
+
+
+@pytest.fixture
+def emulator_preview():
+    """A preview against the emulator: data sources are read, resources only planned (no
+    IDs yet)."""
+    with pytest.MonkeyPatch.context() as patch:
+        fake_aws_credentials(patch, "eu-west-1")
+        with mock_aws():
+            mocks = MotoMocks("eu-west-1", preview=True)
+            complete_default_vpc(mocks.ec2)
+            yield mocks
+
+
+def preview_with_alias(mocks, *, wait_for_it: bool):
+    def program():
+        alias = aws.ec2.SecurityGroup("stands-for-the-new-alias")
+        InstanceWithRole(
+            "app",
+            {"root_volume_kms_key_id": "alias/created-in-this-program"},
+            pulumi.ResourceOptions(depends_on=[alias] if wait_for_it else None),
+        )
+
+    return run_program(program, mocks=mocks, preview=True, capture_error=True)
+
+
+def test_kms_lookup_waits_for_the_components_depends_on(emulator_preview):
+    """An alias created in the same program does not exist yet during the first preview: the
+    lookup carries the component's depends_on, so it is unknown then, not a failure."""
+    run = preview_with_alias(emulator_preview, wait_for_it=True)
+    assert run.error is None, run.error
+    assert isinstance(instance(run).inputs["rootBlockDevice"]["kmsKeyId"], pulumi.output.Unknown)
+
+
+def test_kms_lookup_without_depends_on_fails_for_an_alias_not_yet_created(emulator_preview):
+    run = preview_with_alias(emulator_preview, wait_for_it=False)
+    assert "alias/created-in-this-program" in str(run.error)
+    assert "NotFoundException" in str(run.error)
 
 
 def test_kms_alias_known_only_at_deploy_time_reaches_ec2_as_the_key_arn():
@@ -252,14 +291,46 @@ def test_a_flag_given_as_a_string_is_refused(flag):
     assert f"{flag} must be true or false; got 'true'" in refused(**{flag: "true"})
 
 
+class AnyParameter(AwsMocks):
+    """The mocks, holding an AMI ID under every parameter name."""
+
+    def _getParameter(self, args: dict) -> dict:
+        return {
+            "id": args["name"],
+            "name": args["name"],
+            "type": "String",
+            "value": "ami-0123456789abcdef0",
+            "insecureValue": "ami-0123456789abcdef0",
+        }
+
+
+def passes_the_check(**args) -> bool:
+    """The parameter name passed the component's check and the instance launched from it."""
+    run = run_program(lambda: InstanceWithRole("app", args), mocks=AnyParameter())
+    asked = [c for c in run.mocks.calls if c.token == "aws:ssm/getParameter:getParameter"]
+    return [dict(c.args)["name"] for c in asked] == [args["ami_ssm_parameter"]] and (
+        instance(run).inputs["ami"] == "ami-0123456789abcdef0"
+    )
+
+
 def test_ami_ssm_parameter_of_2048_characters_is_accepted():
-    name = "/" + "p" * 2047
-    with pytest.raises(AssertionError, match="ParameterNotFound"):
-        # Accepted by the check; the mocks know only AWS's own parameter.
-        build(ami_ssm_parameter=name)
+    assert passes_the_check(ami_ssm_parameter="/" + "p" * 2047)
 
 
-@pytest.mark.parametrize("name", ["/" + "p" * 2048, "/has space", "no-slash", "/"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "no-slash",
+        "/my/ami:3",
+        "/my/ami:prod",
+        "arn:aws:ssm:eu-west-1:123456789012:parameter/shared/ami",
+    ],
+)
+def test_ami_ssm_parameter_forms_getparameter_takes_are_accepted(name):
+    assert passes_the_check(ami_ssm_parameter=name)
+
+
+@pytest.mark.parametrize("name", ["/" + "p" * 2048, "/has space", "/", "/a:", "", "/a:b:c"])
 def test_ami_ssm_parameter_that_is_no_parameter_name_is_refused(name):
     assert "is not an SSM parameter name" in refused(ami_ssm_parameter=name)
 

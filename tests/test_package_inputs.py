@@ -172,3 +172,23 @@ def test_plugin_builds_an_empty_request_as_every_default(type_token):
     run = construct(type_token, dict)
     assert run.error is None, repr(run.error)
     assert run.of_type("aws:iam/role:Role")
+
+
+def test_plugin_answers_bad_input_with_the_components_message_and_no_traceback():
+    context = _Context()
+
+    async def call():
+        inputs = await rpc.serialize_properties({"instanceType": "NOT A TYPE"}, {})
+        request = proto.ConstructRequest(
+            project="consumer", stack="dev", type=INSTANCE_WITH_ROLE, name="app", inputs=inputs
+        )
+        await ProviderServicer(provider(), [], engine_address="").Construct(request, context)
+
+    run = run_program(lambda: asyncio.ensure_future(call()), capture_error=True)
+    assert isinstance(run.error, _Aborted), repr(run.error)
+    assert context.status is not None
+    assert context.status.code == grpc.StatusCode.INVALID_ARGUMENT
+    assert context.status.details == (
+        "instance_type 'NOT A TYPE' is not an EC2 instance type (<family>.<size> in lower case, "
+        "for example 't3.micro')."
+    )
