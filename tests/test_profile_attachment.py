@@ -572,28 +572,20 @@ def test_http_proxy_alone_also_carries_https_as_in_the_provider():
     }
 
 
-def test_no_proxy_hosts_bypass_the_proxy(aws):
+def ec2_proxies_with_no_proxy(no_proxy):
     provider = configured(
-        {
-            "aws:httpsProxy": "http://proxy.corp:3128",
-            "aws:noProxy": "localhost,.amazonaws.com",
-            "aws:region": REGION,
-        }
+        {"aws:httpsProxy": "http://proxy.corp:3128", "aws:noProxy": no_proxy, "aws:region": REGION}
     )
     client, _ = provider._ec2({})
-    assert client.meta.config.proxies == {}
+    return client.meta.config.proxies
+
+
+def test_no_proxy_hosts_bypass_the_proxy(aws):
+    assert ec2_proxies_with_no_proxy("localhost,.amazonaws.com") == {}
 
 
 def test_hosts_outside_no_proxy_use_the_proxy(aws):
-    provider = configured(
-        {
-            "aws:httpsProxy": "http://proxy.corp:3128",
-            "aws:noProxy": "internal.example",
-            "aws:region": REGION,
-        }
-    )
-    client, _ = provider._ec2({})
-    assert client.meta.config.proxies == {"https": "http://proxy.corp:3128"}
+    assert ec2_proxies_with_no_proxy("internal.example") == {"https": "http://proxy.corp:3128"}
 
 
 def test_resource_profile_wins_over_the_stacks_static_keys(aws, tmp_path):
