@@ -6,9 +6,10 @@ STACK ?= dev
 BIN := $(VENV)/bin
 CHECKOV := $(abspath $(CHECKOV_VENV))/bin/checkov
 
-.PHONY: install checkov-venv test lint typecheck docs docs-check workflows check up preview review snapshots benchmark
+.PHONY: try install checkov-venv test lint typecheck docs docs-check workflows check up preview review snapshots benchmark
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt pyproject.toml
+	@echo "==> Installing the project and its tools into $(VENV) (about two minutes the first time)"
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
@@ -20,6 +21,7 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt pyproject.toml
 # a removed module in the wheel, so it goes first.
 $(BIN)/.package: $(BIN)/.installed pyproject.toml components $(wildcard components/*.py) \
 		components/network $(wildcard components/network/*.py)
+	@echo "==> Installing the components as pip would (ec2-instance-role into $(VENV))"
 	rm -rf build
 	$(BIN)/python -m pip install --quiet --no-deps --force-reinstall .
 	touch $@
@@ -28,6 +30,7 @@ install: $(BIN)/.installed $(BIN)/.package
 
 # checkov pins libraries we also use, so it lives in a virtualenv of its own.
 $(CHECKOV_VENV)/.installed: requirements-checkov.txt
+	@echo "==> Installing checkov into $(CHECKOV_VENV), its own venv (about a minute the first time)"
 	$(PYTHON) -m venv $(CHECKOV_VENV)
 	$(CHECKOV_VENV)/bin/python -m pip install --quiet --upgrade pip
 	$(CHECKOV_VENV)/bin/python -m pip install --quiet -r requirements-checkov.txt
@@ -35,8 +38,14 @@ $(CHECKOV_VENV)/.installed: requirements-checkov.txt
 
 checkov-venv: $(CHECKOV_VENV)/.installed
 
+## The try-it run: the dev stack applied to an in-process AWS emulator, verified from the
+## instance's side, shown and torn down (no AWS account, no Pulumi CLI; about ten seconds).
+try: install
+	$(BIN)/python -m offline.try_it
+
 ## The test suite (mocked Pulumi engine; no cloud, no CLI; checkov from its own venv).
 test: install checkov-venv
+	@echo "==> Running the tests (about a minute on two cores)"
 	CHECKOV=$(CHECKOV) $(BIN)/python -m pytest
 
 ## Offline review of a stack: tree, policies, diagram, policy pack and checkov results.
@@ -49,6 +58,7 @@ snapshots: install
 
 ## Time the review's render step against the floor of importing what it needs.
 benchmark: install
+	@echo "==> Timing the review's render step (about half a minute)"
 	$(BIN)/python benchmarks/review_render.py
 
 lint: install

@@ -330,7 +330,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if binary is None:
             print("checkov not found: run `make checkov-venv` or set CHECKOV", file=sys.stderr)
             return 2
-        checkov = run_checkov(out / "plan.json", binary, list(configured_skips(args.stack)))
+        skips = configured_skips(args.stack)
+        checkov = run_checkov(out / "plan.json", binary, list(skips))
+        # checkov reports a check skipped by --skip-check nowhere in its output (only inline
+        # suppressions appear among its skipped_checks): the summary lists them with reasons.
+        checkov.skipped = [
+            {"check_id": check, "reason": reason} for check, reason in skips.items()
+        ] + checkov.skipped
         (out / "checkov.json").write_text(to_json(checkov.__dict__))
     else:
         (out / "checkov.json").unlink(missing_ok=True)  # never leave an earlier run's result

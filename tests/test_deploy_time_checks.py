@@ -17,10 +17,10 @@ from moto import mock_aws
 
 from components import InstanceRole, InstanceWithRole
 from components.validation import InputError
+from offline.emulator import MotoMocks, complete_default_vpc
 from offline.mocks import run_program, unknown_output
 
 from conftest import fake_aws_credentials
-from moto_engine import MotoMocks, complete_default_vpc
 
 WILDCARD_MESSAGE = "inline_policies['late'] has 2 problems:"
 

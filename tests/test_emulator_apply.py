@@ -10,11 +10,11 @@ import pytest
 from moto import mock_aws
 
 from components import InstanceRole
+from offline.emulator import MotoMocks, complete_default_vpc, teardown
 from offline.mocks import run_program
 from offline.stack_config import merged_config, run_stack_program
 
 from conftest import fake_aws_credentials
-from moto_engine import MotoMocks, complete_default_vpc, teardown
 
 REGION = "eu-west-1"  # Pulumi.dev.yaml's aws:region
 

@@ -13,33 +13,18 @@ the credential guard would deny everything here, which is why this runs the dev 
 no guard); resource policies, SCPs, permission boundaries and session policies.
 """
 
-from contextlib import contextmanager
-
 import boto3
 import pytest
 from botocore.exceptions import ClientError
-from moto import settings
-from moto.core.authorization import ActionAuthenticatorMixin
 from test_emulator_apply import emulated
 
+from offline.emulator import iam_enforced
 from offline.mocks import run_program
 from offline.stack_config import merged_config, run_stack_program
 
 REGION = "eu-west-1"
 BUCKET, OTHER_BUCKET = "my-app-data-dev", "someone-elses-bucket"  # Pulumi.dev.yaml's bucket
 QUEUE, OTHER_QUEUE = "my-app-queue-dev", "someone-elses-queue"
-
-
-@contextmanager
-def enforced():
-    """moto authorizes every request from here on, as AWS does."""
-    before = settings.INITIAL_NO_AUTH_ACTION_COUNT, ActionAuthenticatorMixin.request_count
-    settings.INITIAL_NO_AUTH_ACTION_COUNT = 0
-    ActionAuthenticatorMixin.request_count = 0
-    try:
-        yield
-    finally:
-        settings.INITIAL_NO_AUTH_ACTION_COUNT, ActionAuthenticatorMixin.request_count = before
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +50,7 @@ def role_session():
             "aws_session_token": credentials["SessionToken"],
         }
         clients = {name: boto3.client(name, **as_role) for name in ("s3", "sqs", "iam")}
-        with enforced():
+        with iam_enforced():
             yield clients, queues
 
 

@@ -9,10 +9,9 @@ import pytest
 from test_emulator_apply import described_instance, emulated
 
 from components.validation import InputError
+from offline.emulator import MotoMocks, teardown
 from offline.mocks import run_program
 from offline.stack_config import merged_config, run_stack_program
-
-from moto_engine import MotoMocks, teardown
 
 REGION = "us-east-1"  # Pulumi.prod.yaml's aws:region
 #: What the prod role uses: its AppAccess policy (S3, SQS, Secrets Manager), the CloudWatch agent

@@ -15,10 +15,10 @@ from moto import mock_aws
 
 from components import InstanceWithRole
 from components.validation import InputError
+from offline.emulator import MotoMocks, complete_default_vpc
 from offline.mocks import AwsMocks, run_program
 
 from conftest import fake_aws_credentials, read_objects_policy
-from moto_engine import MotoMocks, complete_default_vpc
 
 INSTANCE = "aws:ec2/instance:Instance"
 KEY_ARN = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"

@@ -130,3 +130,11 @@ def test_readme_install_commands_pin_the_current_release():
 def test_readme_package_add_command_points_at_the_plugin_directory():
     (path,) = set(re.findall(r"pulumi package add github\.com/<owner>/<repository>/(\S+)@", README))
     assert (ROOT / path / "PulumiPlugin.yaml").is_file()
+
+
+def test_readme_opens_with_the_two_quick_start_commands():
+    quick_start = README.split("## Quick start", 1)[1].split("\n## ", 1)[0]
+    assert re.findall(r"```bash\n(.*?)\n```", quick_start) == ["make try", "make test"]
+    assert README.index("## Quick start") < README.index("## Use the component")
+    makefile = (ROOT / "Makefile").read_text()
+    assert re.search(r"^try: install\n\t\$\(BIN\)/python -m offline\.try_it$", makefile, re.M)

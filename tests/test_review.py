@@ -393,3 +393,12 @@ def test_no_checkov_run_leaves_no_stale_checkov_result(tmp_path):
     (tmp_path / "checkov.json").write_text("{}")
     review.main(["--stack", "dev", "--no-checkov", "--json", "--out", str(tmp_path)])
     assert not (tmp_path / "checkov.json").exists()
+
+
+def test_json_summary_lists_the_checkov_checks_skipped_for_the_stack(capsys, tmp_path):
+    checkov_or_skip()
+    review.main(["--stack", "dev", "--json", "--out", str(tmp_path)])
+    summary = json.loads(capsys.readouterr().out)
+    skipped = {s["check_id"]: s.get("reason") for s in summary["checkov"]["skipped"]}
+    assert skipped.keys() == review.configured_skips("dev").keys()
+    assert all(skipped.values())

@@ -10,9 +10,9 @@ import pytest
 from moto import mock_aws
 
 from components.policy_documents import ec2_trust_policy
+from offline.imds import imds
 
 from conftest import fake_aws_credentials
-from imds_emulator import imds
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "verify"))
 import verify_instance
@@ -115,7 +115,7 @@ def test_emulator_token_expires(metadata, monkeypatch):
         _, token = verify_instance.get_token(endpoint)
         assert verify_instance._get(endpoint, token, "/latest/meta-data/instance-id")[0] == 200
         later = real_time.monotonic() + verify_instance.TOKEN_TTL_SECONDS + 1
-        monkeypatch.setattr("imds_emulator.time.monotonic", lambda: later)
+        monkeypatch.setattr("offline.imds.time.monotonic", lambda: later)
         assert verify_instance._get(endpoint, token, "/latest/meta-data/instance-id")[0] == 401
 
 

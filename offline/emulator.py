@@ -7,7 +7,8 @@ inside ``moto.mock_aws()``; :func:`teardown` deletes in reverse order, as `pulum
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import boto3
@@ -285,14 +286,14 @@ class MotoMocks(pulumi_mocks.Mocks):
         return str(self.sts.get_caller_identity()["Account"])
 
     # --- functions ------------------------------------------------------------------------
-    def call(self, args: pulumi_mocks.MockCallArgs) -> Any:  # type: ignore[override]
+    def call(self, args: pulumi_mocks.MockCallArgs) -> Any:
         try:
             return self._call(args.token, dict(args.args))
         except (ClientError, ProviderError) as error:
             # What AWS refused reaches the program as a failed invoke, as from the provider.
             return {}, [("", str(error))]
 
-    def _call(self, token: str, a: dict[str, Any]) -> dict[str, Any]:
+    def _call(self, token: str, a: dict[str, Any]) -> dict[str, Any]:  # noqa: PLR0911 (a dispatch table)
         if token == "aws:index/getPartition:getPartition":
             return {
                 "id": "aws",
@@ -503,3 +504,19 @@ def teardown(mocks: MotoMocks) -> None:
     for _, delete in reversed(mocks.created):
         delete()
     mocks.created.clear()
+
+
+@contextmanager
+def iam_enforced() -> Iterator[None]:
+    """moto authorizes every request from here on against IAM policies, as AWS does (moto
+    leaves the first requests unauthorized unless INITIAL_NO_AUTH_ACTION_COUNT is 0)."""
+    from moto import settings
+    from moto.core.authorization import ActionAuthenticatorMixin
+
+    before = settings.INITIAL_NO_AUTH_ACTION_COUNT, ActionAuthenticatorMixin.request_count
+    settings.INITIAL_NO_AUTH_ACTION_COUNT = 0
+    ActionAuthenticatorMixin.request_count = 0
+    try:
+        yield
+    finally:
+        settings.INITIAL_NO_AUTH_ACTION_COUNT, ActionAuthenticatorMixin.request_count = before
