@@ -303,6 +303,32 @@ def run_checkov(plan_path: Path, binary: str, skips: Sequence[str] = ()) -> Chec
 # --- the command -------------------------------------------------------------------------------
 
 
+def existing_stacks() -> list[str]:
+    """The stacks this project has: one Pulumi.<stack>.yaml each."""
+    return sorted(p.name.split(".")[1] for p in ROOT.glob("Pulumi.*.yaml"))
+
+
+def _program_frame(error: BaseException) -> str:
+    """`` at <file>:<line>``: the innermost frame of this repository's code outside offline/,
+    where a reviewer's fix goes."""
+    import traceback
+
+    found = ""
+    for frame in traceback.extract_tb(error.__traceback__):
+        path = Path(frame.filename).resolve()
+        if path.is_relative_to(ROOT) and not path.is_relative_to(ROOT / "offline"):
+            found = f" at {path.relative_to(ROOT)}:{frame.lineno}"
+    return found
+
+
+def _failed(cause: str, details: str = "") -> int:
+    print(f"Review failed: {cause}")
+    if details.strip():
+        print("\n".join(f"  {line}" for line in details.strip().splitlines()))
+    print("\nRESULT: FAIL")
+    return 1
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Review a stack offline.")
     parser.add_argument("--stack", required=True)
@@ -313,7 +339,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     out: Path = args.out or ROOT / "review-out" / args.stack
     out.mkdir(parents=True, exist_ok=True)
 
-    run = render(args.stack)
+    stacks = existing_stacks()
+    if args.stack not in stacks:
+        return _failed(
+            f"there is no stack {args.stack!r}: this project has {', '.join(stacks)} "
+            f"(a Pulumi.<stack>.yaml each). Use STACK={stacks[0]}, or create "
+            f"Pulumi.{args.stack}.yaml first."
+        )
+    try:
+        run = render(args.stack)
+    except Exception as error:  # the program's own error, for the reviewer to read
+        first, _, rest = str(error).strip().partition("\n")
+        where = _program_frame(error)
+        return _failed(
+            f"the stack program failed{where}: {type(error).__name__}: {first}",
+            rest,
+        )
     project = "ec2-instance-role"
     (out / "resources.json").write_text(
         to_json(resources_document(run, args.stack, merged_config(args.stack)))

@@ -402,3 +402,28 @@ def test_json_summary_lists_the_checkov_checks_skipped_for_the_stack(capsys, tmp
     skipped = {s["check_id"]: s.get("reason") for s in summary["checkov"]["skipped"]}
     assert skipped.keys() == review.configured_skips("dev").keys()
     assert all(skipped.values())
+
+
+def test_unknown_stack_lists_the_stacks_that_exist(capsys, tmp_path):
+    assert review.main(["--stack", "staging", "--no-checkov", "--out", str(tmp_path)]) == 1
+    printed = capsys.readouterr().out
+    assert "there is no stack 'staging': this project has dev, prod" in printed
+    assert printed.rstrip().endswith("RESULT: FAIL")
+
+
+def test_a_broken_program_ends_in_result_fail_with_the_cause_in_one_line(
+    monkeypatch, capsys, tmp_path
+):
+    from app import permissions
+
+    def typo(*args, **kwargs):
+        raise NameError("name 'bucket_nme' is not defined")
+
+    monkeypatch.setattr(permissions, "app_access_policy", typo)
+    assert review.main(["--stack", "dev", "--no-checkov", "--out", str(tmp_path)]) == 1
+    printed = capsys.readouterr().out
+    (cause,) = [line for line in printed.splitlines() if line.startswith("Review failed:")]
+    assert "the stack program failed" in cause
+    assert "NameError: name 'bucket_nme' is not defined" in cause
+    assert "Traceback" not in printed
+    assert printed.rstrip().endswith("RESULT: FAIL")
