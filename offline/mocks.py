@@ -9,6 +9,7 @@ import asyncio
 import hashlib
 import json
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -590,6 +591,20 @@ def run_program(
     # A fresh event loop per run: tasks a failed run leaves behind must not run in the next.
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
+    # The SDK calls the monitor from executor threads, and pulumi 3.272's MockMonitor gives each
+    # such thread an event loop of its own (runtime/mocks.py RegisterResource and Invoke call
+    # sync_await._ensure_event_loop), which nothing closes: once the thread ends, the loop is
+    # garbage-collected open, and closing it then can fail ("ValueError: Invalid file
+    # descriptor: -1" when its self-pipe was finalized first). Each worker gets its loop here
+    # instead, and the run closes them.
+    worker_loops: list[asyncio.AbstractEventLoop] = []
+
+    def give_worker_a_loop() -> None:
+        worker_loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(worker_loop)
+        worker_loops.append(worker_loop)
+
+    loop.set_default_executor(ThreadPoolExecutor(initializer=give_worker_a_loop))
     settings.SETTINGS.outputs.clear()  # pyright: ignore[reportAttributeAccessIssue]
     settings.ROOT.set(None)
     pulumi.runtime.set_all_config(dict(config or {}))
@@ -617,5 +632,7 @@ def run_program(
             task.cancel()
         loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
         loop.run_until_complete(loop.shutdown_default_executor())
+        for worker_loop in worker_loops:
+            worker_loop.close()
         loop.close()
     return Run(monitor.registrations, outputs, mocks, returned[0] if returned else None, error)
