@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Mapping, Sequence
@@ -138,6 +139,71 @@ def network_line(facts: Mapping[str, Any]) -> str:
     return line
 
 
+_AWS_MANAGED_ARN = re.compile(r"^arn:aws[a-z-]*:iam::aws:policy/(?:.*/)?(?P<name>[^/]+)$")
+
+
+def managed_policy_summary(arn: str) -> str:
+    """What an attachment grants, for the reviewer: an AWS managed policy's allowed actions by
+    access level (its default version, from moto's copy of AWS's managed policies, counted
+    with the IAM action database), or that it is the account's own."""
+    match = _AWS_MANAGED_ARN.match(arn)
+    if match is None:
+        return "customer managed: read it in IAM"
+    from moto.iam.aws_managed_policies import aws_managed_policies_data
+
+    from components import iam_actions
+
+    policy = json.loads(aws_managed_policies_data).get(match.group("name"))
+    if policy is None:
+        return "AWS managed, not in the emulator's copy: read it in IAM"
+    statements = policy["Document"]["Statement"]
+    statements = statements if isinstance(statements, list) else [statements]
+    actions: set[str] = set()
+    for statement in statements:
+        if statement.get("Effect") != "Allow" or "Action" not in statement:
+            continue
+        listed = statement["Action"]
+        for action in [listed] if isinstance(listed, str) else listed:
+            if action == "*":
+                return "AWS managed: EVERY action of every service"
+            actions.update(iam_actions.expand(action))
+    summary = iam_actions.access_level_summary(tuple(sorted(actions))) or "no known action"
+    return f"AWS managed: {len(actions)} actions ({summary})"
+
+
+def _whole(value: object) -> object:
+    """A number as the engine sends it (a double) in the form it was written."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+def _on(value: object) -> str:
+    return "on" if value is True or value == "true" else "off"
+
+
+def access_lines(r: Registration) -> list[str]:
+    """The settings of ``r`` that decide who gets what, one line each."""
+    inputs = r.inputs
+    if r.type == "aws:iam/rolePolicyAttachment:RolePolicyAttachment":
+        arn = str(inputs.get("policyArn", ""))
+        return [f"policyArn: {arn}", f"  {managed_policy_summary(arn)}"]
+    if r.type == "aws:ec2/instance:Instance":
+        metadata = inputs.get("metadataOptions") or {}
+        root = inputs.get("rootBlockDevice") or {}
+        key = root.get("kmsKeyId") or "the account's aws/ebs key"
+        return [
+            f"metadata: tokens {metadata.get('httpTokens', 'optional (EC2 default)')}, hop limit "
+            f"{_whole(metadata.get('httpPutResponseHopLimit', 1))}, endpoint "
+            f"{metadata.get('httpEndpoint', 'enabled')}, instance tags "
+            f"{metadata.get('instanceMetadataTags', 'disabled')}",
+            f"root volume: {root.get('volumeType', 'AMI default')}, "
+            f"{'encrypted' if root.get('encrypted') else 'NOT encrypted'} with {key}",
+            f"public IPv4: {'yes' if inputs.get('associatePublicIpAddress') else 'no'}; "
+            f"termination protection: {_on(inputs.get('disableApiTermination'))}; "
+            f"profile: {inputs.get('iamInstanceProfile', 'none')}",
+        ]
+    return []
+
+
 def tree(run: Run, stack: str, project: str) -> str:
     children: dict[str, list[Registration]] = {}
     for r in sorted(run.registrations, key=lambda r: r.urn):
@@ -156,6 +222,7 @@ def tree(run: Run, stack: str, project: str) -> str:
             below = prefix + ("   " if last else "│  ")
             if r.type == EXISTING_NETWORK and r.outputs:
                 lines.append(f"    {below}   {network_line(r.outputs)}")
+            lines.extend(f"    {below}   {line}" for line in access_lines(r))
             for prop, document in _policy_documents(r.inputs).items():
                 lines.append(f"    {below}   {prop}:")
                 lines.extend(

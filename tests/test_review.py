@@ -427,3 +427,51 @@ def test_a_broken_program_ends_in_result_fail_with_the_cause_in_one_line(
     assert "NameError: name 'bucket_nme' is not defined" in cause
     assert "Traceback" not in printed
     assert printed.rstrip().endswith("RESULT: FAIL")
+
+
+def test_tree_shows_which_policy_each_attachment_attaches_and_what_it_grants():
+    from components import InstanceRole
+    from offline.mocks import run_program
+
+    run = run_program(
+        lambda: InstanceRole(
+            "app",
+            {
+                "managed_policy_arns": {
+                    "cloudwatch-agent": "arn:aws:iam::aws:policy/AmazonS3FullAccess"
+                }
+            },
+        )
+    )
+    shown = review.tree(run, "test", "ec2-instance-role")
+    attachment = shown.split("app-managed-cloudwatch-agent", 1)[1]
+    assert "policyArn: arn:aws:iam::aws:policy/AmazonS3FullAccess" in attachment
+    assert "AWS managed:" in attachment
+    assert "Permissions management" in attachment.splitlines()[2]
+
+
+@pytest.mark.parametrize(
+    ("stack", "network"),
+    [
+        ("dev", "public IPv4: yes; termination protection: off"),
+        ("prod", "public IPv4: no; termination protection: on"),
+    ],
+)
+def test_tree_shows_the_instances_security_settings(stack, network):
+    shown = review.tree(review.render(stack), stack, "ec2-instance-role")
+    instance = shown.split("app-instance", 1)[1]
+    assert "metadata: tokens required, hop limit 1, endpoint enabled" in instance
+    assert "root volume: gp3, encrypted with the account's aws/ebs key" in instance
+    assert network in instance
+
+
+def test_customer_managed_policies_are_named_as_such():
+    assert review.managed_policy_summary("arn:aws:iam::123456789012:policy/mine") == (
+        "customer managed: read it in IAM"
+    )
+
+
+def test_an_aws_managed_policy_allowing_everything_says_so():
+    assert "EVERY action" in review.managed_policy_summary(
+        "arn:aws:iam::aws:policy/AdministratorAccess"
+    )
