@@ -48,9 +48,10 @@ test: install checkov-venv
 	@echo "==> Running the tests (about a minute on two cores)"
 	CHECKOV=$(CHECKOV) $(BIN)/python -m pytest
 
-## Offline review of a stack: tree, policies, diagram, policy pack and checkov results.
+## Offline review of a stack: tree, policies, diagram, policy pack and checkov results;
+## AGAINST=<resources.json> also prints what changed since it (who may do what first).
 review: install checkov-venv
-	CHECKOV=$(CHECKOV) $(BIN)/python -m offline.review --stack $(STACK)
+	CHECKOV=$(CHECKOV) $(BIN)/python -m offline.review --stack $(STACK) $(if $(AGAINST),--against $(AGAINST))
 
 ## Rewrite the committed resources.json snapshots of dev and prod.
 snapshots: install

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
-from offline import tfplan
+from offline import changes, tfplan
 from offline.mocks import AwsTarget, Registration, Run, run_program
 from offline.policy_args import (
     default_config,
@@ -402,6 +402,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, help="output folder (default review-out/<stack>)")
     parser.add_argument("--json", action="store_true", help="print one JSON summary for tools")
     parser.add_argument("--no-checkov", action="store_true", help="skip the checkov scan")
+    parser.add_argument(
+        "--against",
+        nargs="?",
+        const="",
+        metavar="RESOURCES_JSON",
+        help="also print what changed since this resources.json (default: the committed "
+        "snapshots/resources.<stack>.json), who may do what first",
+    )
     args = parser.parse_args(argv)
     out: Path = args.out or ROOT / "review-out" / args.stack
     out.mkdir(parents=True, exist_ok=True)
@@ -423,9 +431,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             rest,
         )
     project = "ec2-instance-role"
-    (out / "resources.json").write_text(
-        to_json(resources_document(run, args.stack, merged_config(args.stack)))
-    )
+    document = resources_document(run, args.stack, merged_config(args.stack))
+    (out / "resources.json").write_text(to_json(document))
+    change_report = None
+    if args.against is not None:
+        against = Path(args.against or ROOT / "snapshots" / f"resources.{args.stack}.json")
+        if not against.is_file():
+            return _failed(f"--against {against}: no such file (a resources.json to compare with)")
+        # Through JSON, as the snapshot was written: Unknowns and tuples read as they do there.
+        change_report = changes.report(
+            json.loads(against.read_text()), json.loads(to_json(document))
+        )
+        (out / "changes.txt").write_text(change_report)
     (out / "diagram.md").write_text("```mermaid\n" + mermaid(run) + "```\n")
     violations = policy_results(run, args.stack)
     (out / "policy.json").write_text(to_json([v.__dict__ for v in violations]))
@@ -463,6 +480,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     "checkov": checkov.__dict__ if checkov else None,
                     "notScanned": not_scanned,
                     "reachability": [reachability.summary(v) for v in verdicts],
+                    "changes": change_report,
                     "ok": not failed,
                 }
             ),
@@ -473,6 +491,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     shown = out.resolve().relative_to(ROOT) if out.resolve().is_relative_to(ROOT) else out
     print(f"Offline review of stack {args.stack!r} (mock runtime; written to {shown})\n")
     print(tree(run, args.stack, project))
+    if change_report is not None:
+        print(f"What this change does (against {args.against or 'the committed snapshot'}):")
+        print(change_report)
     print(f"Diagram ({shown / 'diagram.md'}; Mermaid, renders on GitHub):\n")
     print(mermaid(run))
     print("Reachability (the AWS services each instance's role uses, and its way to each):")

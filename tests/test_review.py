@@ -475,3 +475,81 @@ def test_an_aws_managed_policy_allowing_everything_says_so():
     assert "EVERY action" in review.managed_policy_summary(
         "arn:aws:iam::aws:policy/AdministratorAccess"
     )
+
+
+# --- what a change does -------------------------------------------------------------------------
+
+
+def _snapshot(stack="dev"):
+    return json.loads(snapshot_path(stack).read_text())
+
+
+def test_review_against_the_committed_snapshot_reports_no_change(capsys, tmp_path):
+    assert review.main(["--stack", "dev", "--no-checkov", "--against", "--out", str(tmp_path)]) == 0
+    printed = capsys.readouterr().out
+    assert "Who may do what: no change\nResources: no change\n" in printed
+
+
+def test_review_against_an_older_snapshot_shows_a_statement_and_an_attachment_added(
+    capsys, tmp_path
+):
+    older = _snapshot()
+    for resource in older["resources"]:
+        if resource["name"] == "app-inline-AppAccess":
+            document = resource["policyDocuments"]["policy"]
+            document["Statement"] = [
+                s for s in document["Statement"] if s["Sid"] != "SecretsManagerAccess"
+            ]
+            resource["inputs"]["policy"] = json.dumps(document)
+    older["resources"] = [
+        r for r in older["resources"] if r["name"] != "app-managed-cloudwatch-agent"
+    ]
+    path = tmp_path / "older.json"
+    path.write_text(json.dumps(older))
+    assert (
+        review.main(
+            ["--stack", "dev", "--no-checkov", "--against", str(path), "--out", str(tmp_path)]
+        )
+        == 0
+    )
+    printed = capsys.readouterr().out
+    assert "Who may do what: 2 change(s)" in printed
+    assert (
+        "+ aws:iam:RolePolicyAttachment app-managed-cloudwatch-agent attaches "
+        "arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy"
+    ) in printed
+    assert (
+        "+ aws:iam:RolePolicy app-inline-AppAccess policy: Allow secretsmanager:GetSecretValue on "
+        "arn:aws:secretsmanager:eu-west-1:123456789012:secret:my-app/dev/*"
+    ) in printed
+    assert "  + aws:iam:RolePolicyAttachment app-managed-cloudwatch-agent" in printed
+    assert "  ~ aws:iam:RolePolicy app-inline-AppAccess\n      inputs.policy:" in printed
+
+
+def test_review_against_a_missing_file_fails_saying_so(capsys, tmp_path):
+    missing = tmp_path / "nope.json"
+    assert review.main(["--stack", "dev", "--no-checkov", "--against", str(missing)]) == 1
+    assert "no such file" in capsys.readouterr().out
+
+
+def test_a_removed_grant_and_a_trust_change_are_who_may_do_what_changes():
+    from offline import changes
+
+    before, after = _snapshot(), _snapshot()
+    for resource in after["resources"]:
+        if resource["name"] == "app-role":
+            trust = resource["policyDocuments"]["assumeRolePolicy"]
+            trust["Statement"][0]["Principal"] = {
+                "Service": ["ec2.amazonaws.com", "lambda.amazonaws.com"]
+            }
+        if resource["name"] == "app-inline-AppAccess":
+            resource["policyDocuments"]["policy"]["Statement"].pop(0)
+    printed = changes.report(before, after)
+    assert (
+        "+ aws:iam:Role app-role assumeRolePolicy: Allow sts:AssumeRole on principal Service:lambda.amazonaws.com"
+        in printed
+    )
+    assert (
+        "- aws:iam:RolePolicy app-inline-AppAccess policy: Allow s3:ListBucket on arn:aws:s3:::my-app-data-dev"
+        in printed
+    )

@@ -169,3 +169,15 @@ def test_a_running_deploy_of_a_stack_is_never_cancelled(stack):
 def test_ci_job_runs_the_repository_ci_script(workflow):
     checks = load(workflow)["jobs"]["checks"]
     assert {"run": "bash .ci/run", "env": {"CI": "true"}}.items() <= checks["steps"][-1].items()
+
+
+def test_offline_review_shows_what_the_pull_request_changes_against_the_base_branch():
+    job = load("pull-request.yml")["jobs"]["offline-review"]
+    (base,) = [
+        s for s in steps_using(job, "actions/checkout") if s.get("with", {}).get("path") == "base"
+    ]
+    assert base["with"]["ref"] == "${{ github.event.pull_request.base.sha }}"
+    assert base["with"]["persist-credentials"] is False
+    (review,) = [s for s in job["steps"] if s.get("name") == "make review"]
+    assert 'AGAINST="$against"' in review["run"]
+    assert 'against="base/snapshots/resources.$STACK.json"' in review["run"]
