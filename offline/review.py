@@ -238,17 +238,53 @@ def tree(run: Run, stack: str, project: str) -> str:
 # --- the diagram -------------------------------------------------------------------------------
 
 
+def direct_edges(edges: set[tuple[str, str]]) -> set[tuple[str, str]]:
+    """``edges`` without those another path already implies (a transitive reduction): the
+    instance waits for the role through the profile, so no instance -> role arrow."""
+
+    def reachable(start: str, skip: tuple[str, str]) -> set[str]:
+        seen: set[str] = set()
+        stack = [b for a, b in edges if a == start and (a, b) != skip]
+        while stack:
+            node = stack.pop()
+            if node not in seen:
+                seen.add(node)
+                stack += [b for a, b in edges if a == node]
+        return seen
+
+    return {(a, b) for a, b in edges if b not in reachable(a, (a, b))}
+
+
 def mermaid(run: Run) -> str:
+    """The stack's AWS resources grouped by the component that holds them, each arrow a direct
+    dependency (what a resource waits for), with a legend."""
     custom = sorted((r for r in run.registrations if r.custom), key=lambda r: r.urn)
+    components = {r.urn: r for r in run.registrations if not r.custom}
     ids = {r.urn: f"r{i}" for i, r in enumerate(custom)}
     lines = ["flowchart LR"]
+    by_group: dict[str, list[Registration]] = {}
     for r in custom:
-        lines.append(f'  {ids[r.urn]}["{display_type(r.type)}<br/>{r.name}"]')
-    edges = set()
+        by_group.setdefault(r.parent if r.parent in components else "", []).append(r)
+    for index, (group, members) in enumerate(sorted(by_group.items())):
+        indent = "  "
+        if group:
+            owner = components[group]
+            lines.append(f'  subgraph g{index}["{display_type(owner.type)} {owner.name}"]')
+            indent = "    "
+        for r in members:
+            lines.append(f'{indent}{ids[r.urn]}["{display_type(r.type)}<br/>{r.name}"]')
+        if group:
+            lines.append("  end")
+    edges: set[tuple[str, str]] = set()
     for r in custom:
         deps = set(r.dependencies) | {u for urns in r.property_dependencies.values() for u in urns}
-        edges |= {(ids[r.urn], ids[d]) for d in deps if d in ids}
-    lines += [f"  {a} --> {b}" for a, b in sorted(edges)]
+        edges |= {(ids[r.urn], ids[d]) for d in deps if d in ids and d != r.urn}
+    lines += [f"  {a} --> {b}" for a, b in sorted(direct_edges(edges))]
+    lines.append(
+        '  legend["Legend: A --> B, A waits for B (uses its output or depends on it)<br/>'
+        'a box: the component that holds its resources"]:::legend'
+    )
+    lines.append("  classDef legend fill:none,stroke-dasharray:3 3")
     return "\n".join(lines) + "\n"
 
 

@@ -138,3 +138,12 @@ def test_readme_opens_with_the_two_quick_start_commands():
     assert README.index("## Quick start") < README.index("## Use the component")
     makefile = (ROOT / "Makefile").read_text()
     assert re.search(r"^try: install\n\t\$\(BIN\)/python -m offline\.try_it$", makefile, re.M)
+
+
+def test_readme_review_output_prints_the_current_diagram():
+    from offline import review
+
+    printed = README.split("The output of `make review STACK=dev` today:", 1)[1].split(
+        "\n```\n", 1
+    )[0]
+    assert review.mermaid(review.render("dev")) in printed

@@ -4,6 +4,7 @@ diagram, the policy pack's results, the Terraform-plan bridge and checkov on it.
 import difflib
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -140,7 +141,8 @@ def test_diagram_has_a_node_per_resource_and_an_edge_per_dependency(reviewed):
     text = review.mermaid(reviewed)
     assert text.startswith("flowchart LR\n")
     custom = [r for r in reviewed.registrations if r.custom]
-    assert sum(1 for line in text.splitlines() if '["' in line) == len(custom)
+    nodes = re.findall(r"^\s+r\d+\[", text, re.MULTILINE)
+    assert len(nodes) == len(custom)
     assert text.count(" --> ") >= 8
 
 
@@ -553,3 +555,30 @@ def test_a_removed_grant_and_a_trust_change_are_who_may_do_what_changes():
         "- aws:iam:RolePolicy app-inline-AppAccess policy: Allow s3:ListBucket on arn:aws:s3:::my-app-data-dev"
         in printed
     )
+
+
+# --- the diagram ---------------------------------------------------------------------------------
+
+
+def test_diagram_draws_only_direct_dependencies():
+    diagram = review.mermaid(review.render("dev"))
+    ids = dict(re.findall(r'(r\d+)\["[^"<]*<br/>([^"]+)"\]', diagram))
+    node = {name: node for node, name in ids.items()}
+    # The instance waits for the role through its profile: no arrow of its own.
+    assert f"{node['app-instance']} --> {node['app-profile']}" in diagram
+    assert f"{node['app-instance']} --> {node['app-role']}" not in diagram
+    assert f"{node['app-profile']} --> {node['app-role']}" in diagram
+
+
+def test_diagram_groups_resources_by_their_component_and_has_a_legend():
+    diagram = review.mermaid(review.render("dev"))
+    role_box = diagram.split('subgraph g1["ec2-instance-role:index:InstanceRole app"]', 1)[1]
+    role_box = role_box.split("  end", 1)[0]
+    assert "app-role" in role_box
+    assert "app-instance" not in role_box
+    assert "Legend: A --> B, A waits for B" in diagram
+
+
+def test_direct_edges_removes_exactly_the_implied_ones():
+    edges = {("a", "b"), ("b", "c"), ("a", "c"), ("d", "c")}
+    assert review.direct_edges(edges) == {("a", "b"), ("b", "c"), ("d", "c")}
