@@ -4,6 +4,7 @@ and a Pulumi YAML project that uses the multi-language package through the compo
 import copy
 import json
 import runpy
+import subprocess
 import sys
 import sysconfig
 from pathlib import Path
@@ -173,3 +174,16 @@ def test_yaml_example_outputs_resolve(yaml_run):
     assert yaml_run.returned["readersRoleArn"].startswith("arn:aws:iam::")
     assert yaml_run.returned["workerId"].startswith("i-")
     assert yaml_run.returned["builderRoleName"].startswith("builder-")
+
+
+def test_python_examples_own_tests_pass_with_the_packages_test_kit():
+    completed = subprocess.run(
+        [sys.executable, "-m", "pytest", "-W", "ignore::DeprecationWarning", "-o", "addopts="],
+        cwd=PYTHON_EXAMPLE,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-2000:]
+    assert "2 passed" in completed.stdout

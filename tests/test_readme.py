@@ -147,3 +147,13 @@ def test_readme_review_output_prints_the_current_diagram():
         "\n```\n", 1
     )[0]
     assert review.mermaid(review.render("dev")) in printed
+
+
+def test_readme_test_kit_example_runs_and_passes():
+    block = (
+        README.split("### Test your program", 1)[1].split("```python\n", 1)[1].split("```", 1)[0]
+    )
+    namespace: dict = {}
+    exec(compile(block, "README.md", "exec"), namespace)
+    namespace["test_my_instance_requires_imdsv2"]()
+    assert "ec2_instance_role.testing" in block
