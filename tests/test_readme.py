@@ -119,12 +119,14 @@ def test_changelog_has_an_entry_for_the_current_version():
     assert releases[0] == __version__
 
 
-def test_readme_install_commands_pin_the_current_release():
-    from components import __version__
-
-    pins = re.findall(r"@v(\d+\.\d+\.\d+)", README)
-    assert len(pins) >= 3
-    assert set(pins) == {__version__}
+def test_readme_install_commands_pin_what_exists():
+    """No release is tagged yet, so the install lines pin a commit; a tag named there would
+    fail (`git checkout -q v0.1.0 did not run successfully`)."""
+    installs = re.findall(
+        r"^(?:pip install \"|ec2-instance-role @ git\+|pulumi package add github).*$", README, re.M
+    )
+    assert len(installs) >= 3
+    assert all("@<commit>" in line for line in installs), installs
 
 
 def test_readme_package_add_command_points_at_the_plugin_directory():
