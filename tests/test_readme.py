@@ -8,6 +8,9 @@ from tools import readme_tables
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text()
+DOCS = {path.name: path.read_text() for path in sorted((ROOT / "docs").glob("*.md"))}
+GUARDRAILS = DOCS["guardrails.md"]
+REVIEW = DOCS["review.md"]
 
 
 def test_readme_inputs_and_outputs_tables_match_the_docstrings():
@@ -41,7 +44,7 @@ def test_readme_test_command_is_the_one_ci_runs():
 def test_readme_names_only_make_targets_that_exist():
     makefile = (ROOT / "Makefile").read_text()
     targets = set(re.findall(r"^([a-z-]+):", makefile, re.MULTILINE))
-    for target in re.findall(r"`make ([a-z-]+)", README):
+    for target in re.findall(r"`make ([a-z-]+)", README + "".join(DOCS.values())):
         assert target in targets, f"README mentions make {target}, which the Makefile lacks"
 
 
@@ -67,7 +70,7 @@ def test_readme_lint_example_is_what_the_component_prints():
     )
     # The Python language host logs a RunError's message alone (pulumi-language-python-exec).
     printed = f"error: {run.raised(InputError)}"
-    assert f"```text\n{printed}\n```" in README
+    assert f"```text\n{printed}\n```" in GUARDRAILS
 
 
 def test_policy_pack_configs_name_only_existing_rules_and_levels():
@@ -94,20 +97,20 @@ def test_readme_policy_pack_table_lists_every_rule():
     from policy import rules
 
     for policy in rules.POLICIES:
-        assert f"| `{policy.name}` |" in README, policy.name
+        assert f"| `{policy.name}` |" in GUARDRAILS, policy.name
 
 
 def test_readme_review_output_shows_the_current_tree():
     from offline import review
 
     tree = review.tree(review.render("dev"), "dev", "ec2-instance-role")
-    assert tree in README, "the README's `make review` output is stale: paste the new one"
+    assert tree in REVIEW, "docs/review.md's `make review` output is stale: paste the new one"
 
 
 def test_readme_review_diagram_is_the_current_one():
     from offline import review
 
-    assert "```mermaid\n" + review.mermaid(review.render("dev")) + "```" in README
+    assert "```mermaid\n" + review.mermaid(review.render("dev")) + "```" in REVIEW
 
 
 def test_changelog_has_an_entry_for_the_current_version():
@@ -145,7 +148,7 @@ def test_readme_opens_with_the_two_quick_start_commands():
 def test_readme_review_output_prints_the_current_diagram():
     from offline import review
 
-    printed = README.split("The output of `make review STACK=dev` today:", 1)[1].split(
+    printed = REVIEW.split("The output of `make review STACK=dev` today:", 1)[1].split(
         "\n```\n", 1
     )[0]
     assert review.mermaid(review.render("dev")) in printed
@@ -159,3 +162,16 @@ def test_readme_test_kit_example_runs_and_passes():
     exec(compile(block, "README.md", "exec"), namespace)
     namespace["test_my_instance_requires_imdsv2"]()
     assert "ec2_instance_role.testing" in block
+
+
+def test_readme_is_a_map_and_links_every_guide_in_docs():
+    assert len(README.splitlines()) < 650, "move long material into docs/"
+    linked = set(re.findall(r"\]\(docs/([\w.-]+\.md)", README))
+    assert linked == set(DOCS)
+
+
+def test_every_relative_link_in_the_documents_resolves():
+    for name, text in {"README.md": README, **{f"docs/{n}": t for n, t in DOCS.items()}}.items():
+        base = ROOT if name == "README.md" else ROOT / "docs"
+        for target in re.findall(r"\]\((?!https?://|#)([^)#\s]+)", text):
+            assert (base / target).exists(), f"{name} links {target}, which does not exist"
