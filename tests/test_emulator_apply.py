@@ -3,32 +3,23 @@ makes, then the checks the README tells users to run after `pulumi up`, then a t
 leaves nothing behind. tests/test_emulator_private.py does the same for prod (vpc-endpoints)."""
 
 import json
-from contextlib import contextmanager
 
 import pulumi_aws as aws
 import pytest
-from moto import mock_aws
 
 from components import InstanceRole
-from offline.emulator import MotoMocks, complete_default_vpc, teardown
+from offline.emulator import teardown
 from offline.mocks import run_program
 from offline.stack_config import merged_config, run_stack_program
-
-from conftest import fake_aws_credentials
+from offline.try_it import emulated_aws
 
 REGION = "eu-west-1"  # Pulumi.dev.yaml's aws:region
 
 
-@contextmanager
 def emulated(region=REGION):
-    with pytest.MonkeyPatch.context() as patch:
-        fake_aws_credentials(patch, region)
-        # AWS managed policies exist in the emulator, so a misspelled ARN fails as in AWS.
-        patch.setenv("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
-        with mock_aws():
-            mocks = MotoMocks(region)
-            complete_default_vpc(mocks.ec2)
-            yield mocks
+    """moto with fake credentials and AWS's managed policies loaded (so a misspelled ARN fails
+    as in AWS): the same emulator the try-it run (`make try`) applies the stack to."""
+    return emulated_aws(region)
 
 
 def apply_dev(mocks):
