@@ -68,12 +68,36 @@ def grants(document: Any) -> set[str]:
         actions = [*listed("Action"), *(f"NOT {a}" for a in listed("NotAction"))]
         targets = [*listed("Resource"), *(f"NOT {r}" for r in listed("NotResource"))]
         targets += [f"principal {p}" for p in listed("Principal")]
+        targets += [f"every principal but {p}" for p in listed("NotPrincipal")]
         condition = statement.get("Condition")
         suffix = f" if {json.dumps(condition, sort_keys=True)}" if condition else ""
         for action in actions:
             for target in targets or ["(no resource)"]:
                 found.add(f"{effect} {action} on {target}{suffix}")
     return found
+
+
+#: Properties that change who may do what, besides the policy documents and attachments.
+ACCESS_PROPERTIES: Mapping[str, tuple[str, ...]] = {
+    ROLE: ("inputs.permissionsBoundary", "inputs.maxSessionDuration"),
+    ATTACHMENT: ("inputs.role",),
+    "aws:iam/rolePolicy:RolePolicy": ("inputs.role",),
+    "aws:iam/instanceProfile:InstanceProfile": ("inputs.role",),
+    INSTANCE: (
+        "inputs.iamInstanceProfile",
+        "inputs.metadataOptions.httpTokens",
+        "inputs.metadataOptions.httpPutResponseHopLimit",
+        "inputs.metadataOptions.httpEndpoint",
+        "inputs.associatePublicIpAddress",
+    ),
+}
+
+
+def _get(entry: Mapping[str, Any], path: str) -> Any:
+    value: Any = entry
+    for key in path.split("."):
+        value = value.get(key) if isinstance(value, Mapping) else None
+    return value
 
 
 def _access_changes(
@@ -96,6 +120,11 @@ def _access_changes(
                     f"~ {_display(entry)} attaches {after['inputs'].get('policyArn')} instead of "
                     f"{before['inputs'].get('policyArn')}"
                 )
+        for path in ACCESS_PROPERTIES.get(str(entry["type"]), ()):
+            was = _get(before, path) if before else None
+            now = _get(after, path) if after else None
+            if before is not None and after is not None and was != now:
+                lines.append(f"~ {_display(entry)} {path}: {json.dumps(was)} => {json.dumps(now)}")
         documents_before = (before or {}).get("policyDocuments", {})
         documents_after = (after or {}).get("policyDocuments", {})
         for prop in sorted(set(documents_before) | set(documents_after)):

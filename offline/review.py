@@ -262,19 +262,27 @@ def mermaid(run: Run) -> str:
     components = {r.urn: r for r in run.registrations if not r.custom}
     ids = {r.urn: f"r{i}" for i, r in enumerate(custom)}
     lines = ["flowchart LR"]
-    by_group: dict[str, list[Registration]] = {}
-    for r in custom:
-        by_group.setdefault(r.parent if r.parent in components else "", []).append(r)
-    for index, (group, members) in enumerate(sorted(by_group.items())):
-        indent = "  "
-        if group:
-            owner = components[group]
-            lines.append(f'  subgraph g{index}["{display_type(owner.type)} {owner.name}"]')
-            indent = "    "
-        for r in members:
-            lines.append(f'{indent}{ids[r.urn]}["{display_type(r.type)}<br/>{r.name}"]')
-        if group:
-            lines.append("  end")
+    held: dict[str, list[Registration]] = {}  # component URN ("" for the stack) -> members
+    for r in sorted(run.registrations, key=lambda r: r.urn):
+        held.setdefault(r.parent if r.parent in components else "", []).append(r)
+    boxes = {urn: f"g{i}" for i, urn in enumerate(sorted(components))}
+
+    def draw(owner: str, depth: int) -> None:
+        indent = "  " * depth
+        for member in held.get(owner, []):
+            if member.custom:
+                lines.append(
+                    f'{indent}{ids[member.urn]}["{display_type(member.type)}<br/>{member.name}"]'
+                )
+            elif held.get(member.urn):
+                lines.append(
+                    f'{indent}subgraph {boxes[member.urn]}["{display_type(member.type)} '
+                    f'{member.name}"]'
+                )
+                draw(member.urn, depth + 1)
+                lines.append(f"{indent}end")
+
+    draw("", 1)
     edges: set[tuple[str, str]] = set()
     for r in custom:
         deps = set(r.dependencies) | {u for urns in r.property_dependencies.values() for u in urns}
@@ -408,7 +416,9 @@ def run_checkov(plan_path: Path, binary: str, skips: Sequence[str] = ()) -> Chec
 
 def existing_stacks() -> list[str]:
     """The stacks this project has: one Pulumi.<stack>.yaml each."""
-    return sorted(p.name.split(".")[1] for p in ROOT.glob("Pulumi.*.yaml"))
+    return sorted(
+        p.name.removeprefix("Pulumi.").removesuffix(".yaml") for p in ROOT.glob("Pulumi.*.yaml")
+    )
 
 
 def _program_frame(error: BaseException) -> str:
@@ -432,7 +442,18 @@ def _failed(cause: str, details: str = "") -> int:
     return 1
 
 
+class ReviewFailure(Exception):
+    """The review cannot be made: its cause in one line, and details."""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return _review(argv)
+    except ReviewFailure as failure:
+        return _failed(*failure.args)
+
+
+def _review(argv: Sequence[str] | None) -> int:
     parser = argparse.ArgumentParser(description="Review a stack offline.")
     parser.add_argument("--stack", required=True)
     parser.add_argument("--out", type=Path, help="output folder (default review-out/<stack>)")
@@ -448,24 +469,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     out: Path = args.out or ROOT / "review-out" / args.stack
-    out.mkdir(parents=True, exist_ok=True)
-
     stacks = existing_stacks()
     if args.stack not in stacks:
-        return _failed(
-            f"there is no stack {args.stack!r}: this project has {', '.join(stacks)} "
-            f"(a Pulumi.<stack>.yaml each). Use STACK={stacks[0]}, or create "
-            f"Pulumi.{args.stack}.yaml first."
+        raise ReviewFailure(
+            f"there is no stack {args.stack!r}: this project has "
+            f"{', '.join(stacks) or 'none'} (a Pulumi.<stack>.yaml each). Use one of them, or "
+            f"create Pulumi.{args.stack}.yaml first."
         )
+    out.mkdir(parents=True, exist_ok=True)
     try:
         run = render(args.stack)
     except Exception as error:  # the program's own error, for the reviewer to read
         first, _, rest = str(error).strip().partition("\n")
         where = _program_frame(error)
-        return _failed(
+        raise ReviewFailure(
             f"the stack program failed{where}: {type(error).__name__}: {first}",
             rest,
-        )
+        ) from None
     project = "ec2-instance-role"
     document = resources_document(run, args.stack, merged_config(args.stack))
     (out / "resources.json").write_text(to_json(document))
@@ -473,12 +493,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.against is not None:
         against = Path(args.against or ROOT / "snapshots" / f"resources.{args.stack}.json")
         if not against.is_file():
-            return _failed(f"--against {against}: no such file (a resources.json to compare with)")
+            raise ReviewFailure(
+                f"--against {against}: no such file (a resources.json to compare with)"
+            )
+        try:
+            earlier = json.loads(against.read_text())
+        except ValueError as error:
+            raise ReviewFailure(f"--against {against} is not JSON ({error})") from None
+        if not isinstance(earlier, dict) or not isinstance(earlier.get("resources"), list):
+            raise ReviewFailure(
+                f"--against {against} is not a resources.json (no 'resources' list)"
+            )
+        if earlier.get("stack") not in (None, args.stack):
+            raise ReviewFailure(
+                f"--against {against} is stack {earlier.get('stack')!r}'s, not {args.stack!r}'s"
+            )
         # Through JSON, as the snapshot was written: Unknowns and tuples read as they do there.
-        change_report = changes.report(
-            json.loads(against.read_text()), json.loads(to_json(document))
-        )
+        change_report = changes.report(earlier, json.loads(to_json(document)))
         (out / "changes.txt").write_text(change_report)
+    else:
+        (out / "changes.txt").unlink(missing_ok=True)  # never leave an earlier run's report
     (out / "diagram.md").write_text("```mermaid\n" + mermaid(run) + "```\n")
     violations = policy_results(run, args.stack)
     (out / "policy.json").write_text(to_json([v.__dict__ for v in violations]))
@@ -489,10 +523,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.no_checkov:
         binary = checkov_binary()
         if binary is None:
-            print("checkov not found: run `make checkov-venv` or set CHECKOV", file=sys.stderr)
-            return 2
+            raise ReviewFailure("checkov not found: run `make checkov-venv` or set CHECKOV")
         skips = configured_skips(args.stack)
-        checkov = run_checkov(out / "plan.json", binary, list(skips))
+        try:
+            checkov = run_checkov(out / "plan.json", binary, list(skips))
+        except RuntimeError as error:
+            raise ReviewFailure(f"checkov did not finish its scan: {error}") from None
         # checkov reports a check skipped by --skip-check nowhere in its output (only inline
         # suppressions appear among its skipped_checks): the summary lists them with reasons.
         checkov.skipped = [

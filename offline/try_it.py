@@ -137,6 +137,19 @@ def left_behind(mocks: Any) -> list[str]:
         f"instance profile {p['InstanceProfileName']}"
         for p in mocks.iam.list_instance_profiles()["InstanceProfiles"]
     ]
+    found += [
+        f"policy {p['PolicyName']}" for p in mocks.iam.list_policies(Scope="Local")["Policies"]
+    ]
+    found += [
+        f"security group {g['GroupId']} ({g['GroupName']})"
+        for g in mocks.ec2.describe_security_groups()["SecurityGroups"]
+        if g["GroupName"] != "default"
+    ]
+    found += [
+        f"VPC endpoint {e['VpcEndpointId']}"
+        for e in mocks.ec2.describe_vpc_endpoints()["VpcEndpoints"]
+        if e["State"] not in ("deleted", "deleting")
+    ]
     for reservation in mocks.ec2.describe_instances()["Reservations"]:
         for instance in reservation["Instances"]:
             if instance["State"]["Name"] != "terminated":
@@ -166,7 +179,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         step("Stack outputs (what `pulumi stack output` would print)")
         for key, value in sorted(run.outputs.items()):
-            print(f"    {key}: {json.dumps(value) if not isinstance(value, str) else value}")
+            shown = json.dumps(value) if not isinstance(value, str) else value
+            print(f"    {key}: " + shown.replace("\n", "\n" + " " * (len(key) + 6)))
         print()
 
         step("The review's resource tree and diagram (what `make review` prints)")
@@ -217,7 +231,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if remaining:
             print(f"    left behind: {', '.join(remaining)}")
         else:
-            print("    nothing left: no role, instance profile or running instance")
+            print(
+                "    nothing left: no role, instance profile, policy, security group, endpoint "
+                "or running instance"
+            )
 
     ok = verified == 0 and refused and not remaining
     print(f"\nTry-it run finished in {time.monotonic() - started:.0f} s.")

@@ -570,15 +570,67 @@ def test_diagram_draws_only_direct_dependencies():
     assert f"{node['app-profile']} --> {node['app-role']}" in diagram
 
 
-def test_diagram_groups_resources_by_their_component_and_has_a_legend():
+def test_diagram_nests_resources_in_the_components_that_hold_them_and_has_a_legend():
     diagram = review.mermaid(review.render("dev"))
-    role_box = diagram.split('subgraph g1["ec2-instance-role:index:InstanceRole app"]', 1)[1]
-    role_box = role_box.split("  end", 1)[0]
+    outer = diagram.split('["ec2-instance-role:index:InstanceWithRole app"]\n', 1)[1]
+    role_box = outer.split('["ec2-instance-role:index:InstanceRole app"]\n', 1)[1]
+    role_box = role_box.split("\n    end\n", 1)[0]
     assert "app-role" in role_box
     assert "app-instance" not in role_box
+    assert "app-instance" in outer.split("subgraph", 1)[0]
     assert "Legend: A --> B, A waits for B" in diagram
 
 
 def test_direct_edges_removes_exactly_the_implied_ones():
     edges = {("a", "b"), ("b", "c"), ("a", "c"), ("d", "c")}
     assert review.direct_edges(edges) == {("a", "b"), ("b", "c"), ("d", "c")}
+
+
+@pytest.mark.parametrize(
+    ("content", "cause"),
+    [
+        ("{not json", "is not JSON"),
+        ("[]", "is not a resources.json"),
+        ('{"stack": "prod", "resources": []}', "is stack 'prod''s, not 'dev''s"),
+    ],
+)
+def test_review_against_a_file_it_cannot_compare_with_fails_saying_why(
+    content, cause, capsys, tmp_path
+):
+    path = tmp_path / "earlier.json"
+    path.write_text(content)
+    assert (
+        review.main(
+            ["--stack", "dev", "--no-checkov", "--against", str(path), "--out", str(tmp_path)]
+        )
+        == 1
+    )
+    printed = capsys.readouterr().out
+    assert cause in printed
+    assert printed.rstrip().endswith("RESULT: FAIL")
+
+
+def test_review_without_checkov_fails_saying_how_to_get_it(monkeypatch, capsys, tmp_path):
+    monkeypatch.setattr(review, "checkov_binary", lambda: None)
+    assert review.main(["--stack", "dev", "--out", str(tmp_path)]) == 1
+    assert "checkov not found: run `make checkov-venv`" in capsys.readouterr().out
+
+
+def test_a_review_without_against_leaves_no_earlier_change_report(tmp_path):
+    (tmp_path / "changes.txt").write_text("stale")
+    review.main(["--stack", "dev", "--no-checkov", "--out", str(tmp_path)])
+    assert not (tmp_path / "changes.txt").exists()
+
+
+def test_an_instance_allowing_imdsv1_again_is_a_who_may_do_what_change():
+    from offline import changes
+
+    before, after = _snapshot(), _snapshot()
+    for resource in after["resources"]:
+        if resource["name"] == "app-instance":
+            resource["inputs"]["metadataOptions"]["httpTokens"] = "optional"
+    printed = changes.report(before, after)
+    assert (
+        '~ aws:ec2:Instance app-instance inputs.metadataOptions.httpTokens: "required" => "optional"'
+        in printed
+    )

@@ -45,7 +45,7 @@ def test_try_it_run_prints_the_outputs_tree_and_diagram(tried):
 
 def test_try_it_run_leaves_nothing_behind(tried):
     _, printed = tried
-    assert "nothing left: no role, instance profile or running instance" in printed
+    assert "nothing left: no role, instance profile, policy, security group, endpoint" in printed
 
 
 def test_try_it_run_fails_when_the_role_reaches_too_far(monkeypatch, capsys):

@@ -173,11 +173,10 @@ def test_ci_job_runs_the_repository_ci_script(workflow):
 
 def test_offline_review_shows_what_the_pull_request_changes_against_the_base_branch():
     job = load("pull-request.yml")["jobs"]["offline-review"]
-    (base,) = [
-        s for s in steps_using(job, "actions/checkout") if s.get("with", {}).get("path") == "base"
-    ]
-    assert base["with"]["ref"] == "${{ github.event.pull_request.base.sha }}"
-    assert base["with"]["persist-credentials"] is False
+    (checkout,) = steps_using(job, "actions/checkout")
+    # The merge commit and its first parent, the base as merged into.
+    assert checkout["with"]["fetch-depth"] == 2
+    assert checkout["with"]["persist-credentials"] is False
     (review,) = [s for s in job["steps"] if s.get("name") == "make review"]
+    assert 'git show "HEAD^1:snapshots/resources.$STACK.json" > "$against"' in review["run"]
     assert 'AGAINST="$against"' in review["run"]
-    assert 'against="base/snapshots/resources.$STACK.json"' in review["run"]

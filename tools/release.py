@@ -1,10 +1,12 @@
-"""Whether the commit on main is a release, and its notes: the release job of the deploy
-workflow runs ``python3 -m tools.release plan`` (standard library only) and tags ``v<version>``
-through ``gh release create`` when it says so.
+"""Whether a release is due, which commit it tags, and its notes: the release job of the
+deploy workflow runs ``python3 -m tools.release plan`` (standard library only) and tags
+``v<version>`` through ``gh release create`` when it says so.
 
-A commit is a release when CHANGELOG.md's newest entry (its first ``## [...]`` heading, so not
-while an ``[Unreleased]`` section sits above it) is ``[<version>] - <date>`` for the version in
-components/_meta.py, and no tag ``v<version>`` exists yet.
+A release is due when CHANGELOG.md's newest dated entry is ``[<version>] - <date>`` for the
+version in components/_meta.py and no tag ``v<version>`` exists yet. It tags the commit that
+dated that entry, not whatever commit of main happens to run the job: a
+push whose checks were superseded by a newer push, or an ``[Unreleased]`` section added on top
+since, neither loses the release nor tags changes its entry does not describe.
 """
 
 from __future__ import annotations
@@ -34,6 +36,14 @@ def newest_entry(changelog: str) -> tuple[str, str | None]:
     return match.group("name"), dated.group(1) if dated else None
 
 
+def newest_dated_entry(changelog: str) -> str | None:
+    """The name of the first ``## [<name>] - <date>`` heading."""
+    for match in _HEADING.finditer(changelog):
+        if _DATE.match(match.group("rest")):
+            return match.group("name")
+    return None
+
+
 def notes(changelog: str, version: str) -> str:
     """The body of ``version``'s entry."""
     headings = list(_HEADING.finditer(changelog))
@@ -46,16 +56,36 @@ def notes(changelog: str, version: str) -> str:
 
 def decide(version: str, changelog: str, tags: set[str]) -> tuple[bool, str]:
     """Whether to release ``version``, and why (or why not)."""
-    name, date = newest_entry(changelog)
-    if name != version or date is None:
+    name = newest_dated_entry(changelog)
+    if name != version:
         return False, (
-            f"CHANGELOG.md's newest entry is [{name}], not a dated [{version}]: nothing to "
-            "release (rename [Unreleased] to the new version, dated, and bump "
+            f"CHANGELOG.md's newest dated entry is [{name}], not [{version}]: nothing to "
+            "release (rename [Unreleased] to the new version, dated, and set it in "
             "components/_meta.py to release)"
         )
     if f"v{version}" in tags:
         return False, f"v{version} is released already"
     return True, f"releasing v{version}"
+
+
+def release_commit(changelog: str, version: str, root: Path = ROOT) -> str:
+    """The commit that dated ``version``'s entry in CHANGELOG.md (the oldest that added its
+    heading): the release, as the documented process makes it."""
+    heading = next(
+        m.group(0)
+        for m in _HEADING.finditer(changelog)
+        if m.group("name") == version and _DATE.match(m.group("rest"))
+    )
+    found = subprocess.run(
+        ["git", "log", "--reverse", "--format=%H", "-S", heading, "--", "CHANGELOG.md"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    if not found:
+        raise ValueError(f"no commit adds {heading!r} to CHANGELOG.md")
+    return found[0]
 
 
 def existing_tags(root: Path = ROOT) -> set[str]:
@@ -79,6 +109,8 @@ def main(argv: list[str] | None = None) -> int:
     # Lines for $GITHUB_OUTPUT.
     print(f"version={version}")
     print(f"release={'true' if release else 'false'}")
+    if release:
+        print(f"commit={release_commit(changelog, version)}")
     return 0
 
 
