@@ -5,12 +5,14 @@ a TTL outside 1..21600); tokens expire; with ``imdsv2_only`` a GET without a val
 
 from __future__ import annotations
 
+import json
 import secrets
 import threading
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -67,3 +69,28 @@ def imds(paths: Mapping[str, str], *, imdsv2_only: bool = True) -> Iterator[str]
     finally:
         server.shutdown()
         server.server_close()
+
+
+def instance_metadata(
+    iam: Any, sts: Any, *, instance_id: str, role_name: str, region: str
+) -> dict[str, str]:
+    """What an instance running as ``role_name`` serves (path -> body): its ID, its region and
+    the role credentials EC2 obtains from STS (``iam`` and ``sts`` are boto3 clients, moto's in
+    the tests and the try-it run)."""
+    role_arn = iam.get_role(RoleName=role_name)["Role"]["Arn"]
+    issued = sts.assume_role(RoleArn=role_arn, RoleSessionName=instance_id)["Credentials"]
+    credentials = {
+        "Code": "Success",
+        "Type": "AWS-HMAC",
+        "AccessKeyId": issued["AccessKeyId"],
+        "SecretAccessKey": issued["SecretAccessKey"],
+        "Token": issued["SessionToken"],
+        "Expiration": issued["Expiration"].strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
+    return {
+        "/latest/meta-data/": "iam/\ninstance-id\nplacement/",
+        "/latest/meta-data/instance-id": instance_id,
+        "/latest/meta-data/placement/region": region,
+        "/latest/meta-data/iam/security-credentials/": role_name,
+        f"/latest/meta-data/iam/security-credentials/{role_name}": json.dumps(credentials),
+    }

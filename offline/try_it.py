@@ -87,29 +87,7 @@ def _verifier() -> ModuleType:
     return module
 
 
-def metadata_paths(mocks: Any, instance_id: str, role_name: str, region: str) -> dict[str, str]:
-    """What the instance's metadata service serves: its ID, region and the role credentials
-    EC2 obtains from STS for the instance profile's role."""
-    role_arn = mocks.iam.get_role(RoleName=role_name)["Role"]["Arn"]
-    issued = mocks.sts.assume_role(RoleArn=role_arn, RoleSessionName=instance_id)["Credentials"]
-    credentials = {
-        "Code": "Success",
-        "Type": "AWS-HMAC",
-        "AccessKeyId": issued["AccessKeyId"],
-        "SecretAccessKey": issued["SecretAccessKey"],
-        "Token": issued["SessionToken"],
-        "Expiration": issued["Expiration"].strftime("%Y-%m-%dT%H:%M:%SZ"),
-    }
-    return {
-        "/latest/meta-data/": "iam/\ninstance-id\nplacement/",
-        "/latest/meta-data/instance-id": instance_id,
-        "/latest/meta-data/placement/region": region,
-        "/latest/meta-data/iam/security-credentials/": role_name,
-        f"/latest/meta-data/iam/security-credentials/{role_name}": json.dumps(credentials),
-    }
-
-
-def _refused_elsewhere(mocks: Any, paths: dict[str, str], role_name: str, region: str) -> bool:
+def _refused_elsewhere(paths: dict[str, str], role_name: str, region: str) -> bool:
     """Whether the role's own credentials (those the metadata service serves) are refused
     ListObjectsV2 on a bucket no policy of the role names."""
     import boto3
@@ -161,9 +139,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.parse_args(argv)
     started = time.monotonic()
+    import boto3
+
     from offline import review
     from offline.emulator import iam_enforced, teardown
-    from offline.imds import imds
+    from offline.imds import imds, instance_metadata
     from offline.mocks import run_program
     from offline.stack_config import merged_config, run_stack_program
 
@@ -193,14 +173,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             "and IAM enforced as AWS evaluates it"
         )
         bucket = config[f"{PROJECT}:appBucketName"]
-        mocks.s3 = __import__("boto3").client("s3", region_name=region)
-        mocks.s3.create_bucket(
-            Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": region}
-        )
-        mocks.s3.create_bucket(
+        s3 = boto3.client("s3", region_name=region)
+        s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": region})
+        s3.create_bucket(
             Bucket=NEIGHBOUR_BUCKET, CreateBucketConfiguration={"LocationConstraint": region}
         )
-        paths = metadata_paths(mocks, run.outputs["instanceId"], run.outputs["roleName"], region)
+        paths = instance_metadata(
+            mocks.iam,
+            mocks.sts,
+            instance_id=run.outputs["instanceId"],
+            role_name=run.outputs["roleName"],
+            region=region,
+        )
         printed = io.StringIO()
         with imds(paths, imdsv2_only=True) as endpoint, iam_enforced():
             with redirect_stdout(printed):
@@ -216,13 +200,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                 )
             print(textwrap.indent(printed.getvalue(), "    verify_instance.py | "), end="")
             # A neighbour's bucket, as AWS evaluates the role's policies.
-            refused = _refused_elsewhere(mocks, paths, run.outputs["roleName"], region)
+            refused = _refused_elsewhere(paths, run.outputs["roleName"], region)
         print(
             f"    {'PASS' if refused else 'FAIL'}  the role is refused {NEIGHBOUR_BUCKET}, which "
             "no policy grants"
         )
-        mocks.s3.delete_bucket(Bucket=bucket)
-        mocks.s3.delete_bucket(Bucket=NEIGHBOUR_BUCKET)
+        s3.delete_bucket(Bucket=bucket)
+        s3.delete_bucket(Bucket=NEIGHBOUR_BUCKET)
         print()
 
         step("Tearing down in reverse order, as `pulumi destroy` would")

@@ -10,7 +10,7 @@ import pytest
 from moto import mock_aws
 
 from components.policy_documents import ec2_trust_policy
-from offline.imds import imds
+from offline.imds import imds, instance_metadata
 
 from conftest import fake_aws_credentials
 
@@ -27,28 +27,13 @@ def metadata(monkeypatch):
     fake_aws_credentials(monkeypatch)
     with mock_aws():
         iam = boto3.client("iam")
-        arn = iam.create_role(
+        iam.create_role(
             RoleName=ROLE,
             AssumeRolePolicyDocument=json.dumps(ec2_trust_policy("ec2.amazonaws.com")),
-        )["Role"]["Arn"]
-        issued = boto3.client("sts").assume_role(RoleArn=arn, RoleSessionName=INSTANCE_ID)[
-            "Credentials"
-        ]
-        credentials = {
-            "Code": "Success",
-            "Type": "AWS-HMAC",
-            "AccessKeyId": issued["AccessKeyId"],
-            "SecretAccessKey": issued["SecretAccessKey"],
-            "Token": issued["SessionToken"],
-            "Expiration": issued["Expiration"].strftime("%Y-%m-%dT%H:%M:%SZ"),
-        }
-        yield {
-            "/latest/meta-data/": "iam/\ninstance-id\nplacement/",
-            "/latest/meta-data/instance-id": INSTANCE_ID,
-            "/latest/meta-data/placement/region": "eu-west-1",
-            "/latest/meta-data/iam/security-credentials/": ROLE,
-            f"/latest/meta-data/iam/security-credentials/{ROLE}": json.dumps(credentials),
-        }
+        )
+        yield instance_metadata(
+            iam, boto3.client("sts"), instance_id=INSTANCE_ID, role_name=ROLE, region="eu-west-1"
+        )
 
 
 def verify(endpoint, *args):
