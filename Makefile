@@ -20,7 +20,8 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt pyproject.toml
 # installed copy of the same version otherwise. An in-tree build reuses build/, which would keep
 # a removed module in the wheel, so it goes first.
 $(BIN)/.package: $(BIN)/.installed pyproject.toml components $(wildcard components/*.py) \
-		components/network $(wildcard components/network/*.py)
+		components/network $(wildcard components/network/*.py) \
+		components/least_privilege $(wildcard components/least_privilege/*.py)
 	@echo "==> Installing the components as pip would (ec2-instance-role into $(VENV))"
 	rm -rf build
 	$(BIN)/python -m pip install --quiet --no-deps --force-reinstall .

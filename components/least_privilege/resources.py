@@ -1,0 +1,246 @@
+"""The resources a call acted on, as ARNs, from a CloudTrail record.
+
+Candidates come from the record's ``resources[]`` and from its ``requestParameters`` (bucket and
+key, queue URL, secret id, key id, parameter and log group names, ...). Only candidates that fit
+one of the action's ARN formats in the IAM action database are kept, so a bucket action gets
+the bucket and an object action the object, whatever the record lists.
+"""
+
+from __future__ import annotations
+
+import re
+import urllib.parse
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any, Final
+
+from .. import iam_actions
+from ..policy_lint import arn_overlaps
+from .actions import COPY_SOURCE
+
+ANY: Final = "*"
+_QUEUE_URL: Final = re.compile(
+    r"^https?://(?:sqs\.(?P<region>[a-z0-9-]+)\.[a-z0-9.-]+|(?P<legacy>[a-z0-9-]+)\.queue\.[a-z0-9.-]+)"
+    r"/(?P<account>\d{12})/(?P<name>[^/?]+)$"
+)
+_KMS_KEY_ID: Final = re.compile(
+    r"^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$"
+)
+# Secrets Manager appends '-' and six random characters to a secret's name in its ARN
+# (Secrets Manager user guide, "Secret ARN"), so a policy names a secret as name-??????.
+_SECRET_SUFFIX: Final = re.compile(r"-[A-Za-z0-9]{6}$")
+SECRET_SUFFIX_PATTERN: Final = "-??????"
+
+
+class Pattern(str):
+    """A resource that is already a policy pattern (holds ``*`` or ``?`` meant as wildcards),
+    not a concrete ARN."""
+
+    __slots__ = ()
+
+
+@dataclass(frozen=True)
+class Where:
+    """The record's partition, region and account: the parts a built ARN needs."""
+
+    partition: str
+    region: str
+    account: str
+
+
+def where(record: Mapping[str, Any], partition: str) -> Where:
+    identity = record.get("userIdentity") or {}
+    account = str(record.get("recipientAccountId") or identity.get("accountId") or "")
+    return Where(partition, str(record.get("awsRegion") or ""), account)
+
+
+def resources_of(
+    action: str, source: str, record: Mapping[str, Any], at: Where
+) -> tuple[str, ...] | None:
+    """The ARNs ``action`` acted on in this call: ``("*",)`` when the action supports no
+    resource-level permissions, ``None`` when the record names none that fits."""
+    info = iam_actions.action_info(action)
+    if info is None or not info.resource_formats:
+        return (ANY,)
+    params = record.get("requestParameters")
+    params = params if isinstance(params, Mapping) else {}
+    if source == COPY_SOURCE:
+        candidates = list(_copy_source(params, at))
+    else:
+        candidates = list(_from_resources(record)) + list(_from_request(action, params, at))
+    fitting = tuple(
+        dict.fromkeys(
+            arn
+            for arn in candidates
+            if any(arn_overlaps(fmt, arn) for fmt in info.resource_formats)
+        )
+    )
+    return fitting or None
+
+
+def _from_resources(record: Mapping[str, Any]) -> Iterator[str]:
+    listed = record.get("resources")
+    for entry in listed if isinstance(listed, list) else []:
+        arn = entry.get("ARN") if isinstance(entry, Mapping) else None
+        if isinstance(arn, str) and arn.startswith("arn:"):
+            yield arn
+
+
+def _from_request(action: str, params: Mapping[str, Any], at: Where) -> Iterator[str]:
+    service = action.partition(":")[0]
+    builder = _BUILDERS.get(service)
+    if builder is not None:
+        yield from builder(params, at)
+    for value in params.values():
+        if isinstance(value, str) and value.startswith("arn:"):
+            yield value
+
+
+def _s3(params: Mapping[str, Any], at: Where) -> Iterator[str]:
+    bucket = params.get("bucketName")
+    if not isinstance(bucket, str) or not bucket:
+        return
+    yield s3_arn(at.partition, bucket)
+    key = params.get("key")
+    if isinstance(key, str) and key:
+        yield s3_arn(at.partition, bucket, key)
+    elif "delete" in params:
+        # DeleteObjects: CloudTrail logs the bucket, not the keys (S3 user guide, "Logging
+        # options for Amazon S3"), so the narrowest honest resource is every key.
+        yield Pattern(s3_arn(at.partition, bucket, ANY))
+
+
+def _copy_source(params: Mapping[str, Any], at: Where) -> Iterator[str]:
+    copied = params.get("x-amz-copy-source")
+    if not isinstance(copied, str) or not copied:
+        return
+    path = urllib.parse.unquote(copied.split("?", 1)[0]).lstrip("/")
+    bucket, _, key = path.partition("/")
+    if bucket and key:
+        yield s3_arn(at.partition, bucket, key)
+
+
+def s3_arn(partition: str, bucket: str, key: str | None = None) -> str:
+    return f"arn:{partition}:s3:::{bucket}" + ("" if key is None else f"/{key}")
+
+
+def _sqs(params: Mapping[str, Any], at: Where) -> Iterator[str]:
+    url = params.get("queueUrl")
+    if isinstance(url, str) and (arn := queue_arn(url, at.partition)):
+        yield arn
+    name = params.get("queueName")
+    if isinstance(name, str) and name:
+        owner = params.get("queueOwnerAWSAccountId")
+        account = owner if isinstance(owner, str) and owner else at.account
+        yield f"arn:{at.partition}:sqs:{at.region}:{account}:{name}"
+
+
+def queue_arn(url: str, partition: str) -> str | None:
+    """``https://sqs.us-east-1.amazonaws.com/123456789012/q`` (or the legacy
+    ``https://us-east-1.queue.amazonaws.com/...``) as ``arn:aws:sqs:us-east-1:123456789012:q``."""
+    match = _QUEUE_URL.match(url)
+    if match is None:
+        return None
+    region = match.group("region") or match.group("legacy")
+    return f"arn:{partition}:sqs:{region}:{match.group('account')}:{match.group('name')}"
+
+
+def _secretsmanager(params: Mapping[str, Any], at: Where) -> Iterator[str]:
+    secret = params.get("secretId")
+    if isinstance(secret, str) and secret and not secret.startswith("arn:"):
+        # A name, which carries no suffix: the ARN is the name, '-' and six random characters.
+        base = f"arn:{at.partition}:secretsmanager:{at.region}:{at.account}:secret:{secret}"
+        yield Pattern(base + SECRET_SUFFIX_PATTERN)
+
+
+def secret_pattern(arn: str) -> str:
+    """A secret's full ARN with its random suffix as ``-??????``: the form that survives the
+    secret being recreated (Secrets Manager user guide, "Secret ARN"; a partial ARN, without
+    the suffix, gets one added)."""
+    prefix, sep, name = arn.partition(":secret:")
+    if not sep:
+        return arn
+    return f"{prefix}{sep}{_SECRET_SUFFIX.sub('', name)}{SECRET_SUFFIX_PATTERN}"
+
+
+def _kms(params: Mapping[str, Any], at: Where) -> Iterator[str]:
+    key = params.get("keyId")
+    if isinstance(key, str) and _KMS_KEY_ID.match(key):
+        yield f"arn:{at.partition}:kms:{at.region}:{at.account}:key/{key}"
+
+
+def _ssm(params: Mapping[str, Any], at: Where) -> Iterator[str]:
+    names: list[Any] = []
+    for key in ("name", "path", "parameterName"):
+        names.append(params.get(key))
+    listed = params.get("names")
+    names += listed if isinstance(listed, list) else []
+    base = f"arn:{at.partition}:ssm:{at.region}:{at.account}"
+    for name in names:
+        if isinstance(name, str) and name and not name.startswith("arn:"):
+            # A parameter's ARN is parameter/ followed by its name without the leading '/'.
+            yield f"{base}:parameter/{name.lstrip('/')}"
+            yield f"{base}:document/{name}"
+
+
+def _logs(params: Mapping[str, Any], at: Where) -> Iterator[str]:
+    group = params.get("logGroupName")
+    if not isinstance(group, str) or not group:
+        return
+    arn = f"arn:{at.partition}:logs:{at.region}:{at.account}:log-group:{group}"
+    yield arn
+    stream = params.get("logStreamName")
+    if isinstance(stream, str) and stream:
+        yield f"{arn}:log-stream:{stream}"
+
+
+def _dynamodb(params: Mapping[str, Any], at: Where) -> Iterator[str]:
+    tables: list[Any] = [params.get("tableName")]
+    items = params.get("requestItems")
+    tables += list(items) if isinstance(items, Mapping) else []
+    for table in tables:
+        if isinstance(table, str) and table:
+            yield f"arn:{at.partition}:dynamodb:{at.region}:{at.account}:table/{table}"
+
+
+def _lambda(params: Mapping[str, Any], at: Where) -> Iterator[str]:
+    name = params.get("functionName")
+    if isinstance(name, str) and name and not name.startswith("arn:"):
+        yield f"arn:{at.partition}:lambda:{at.region}:{at.account}:function:{name}"
+
+
+_BUILDERS: Final = {
+    "s3": _s3,
+    "sqs": _sqs,
+    "secretsmanager": _secretsmanager,
+    "kms": _kms,
+    "ssm": _ssm,
+    "logs": _logs,
+    "dynamodb": _dynamodb,
+    "lambda": _lambda,
+}
+
+
+def account_scoped(action: str, at: Where) -> tuple[str, ...]:
+    """When the record names no resource of the action's type: its ARN formats with the call's
+    partition, region and account filled in and every other part left as ``*``."""
+    info = iam_actions.action_info(action)
+    formats = info.resource_formats if info else ()
+    known = {"Partition": at.partition, "Region": at.region, "Account": at.account}
+
+    def fill(match: re.Match[str]) -> str:
+        return known.get(match.group(1)) or ANY
+
+    return tuple(dict.fromkeys(Pattern(re.sub(r"\$\{([^}]+)\}", fill, fmt)) for fmt in formats))
+
+
+_POLICY_SPECIALS: Final = re.compile(r"[*?$]")
+
+
+def literal(arn: str) -> str:
+    """A concrete ARN as a policy Resource (a :class:`Pattern` stays as it is): IAM reads
+    ``*``, ``?`` and ``$`` specially, and writes them literally as ``${*}``, ``${?}`` and
+    ``${$}`` (IAM policy variables reference, "Special characters")."""
+    if isinstance(arn, Pattern):
+        return str(arn)
+    return _POLICY_SPECIALS.sub(lambda m: "${" + m.group(0) + "}", arn)
