@@ -6,7 +6,7 @@ STACK ?= dev
 BIN := $(VENV)/bin
 CHECKOV := $(abspath $(CHECKOV_VENV))/bin/checkov
 
-.PHONY: try install checkov-venv test lint typecheck docs docs-check workflows check up preview review snapshots benchmark
+.PHONY: try install checkov-venv trailscraper-venv benchmark-least-privilege test lint typecheck docs docs-check workflows check up preview review snapshots benchmark
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt pyproject.toml
 	@echo "==> Installing the project and its tools into $(VENV) (about two minutes the first time)"
@@ -39,6 +39,15 @@ $(CHECKOV_VENV)/.installed: requirements-checkov.txt
 
 checkov-venv: $(CHECKOV_VENV)/.installed
 
+# trailscraper, the yardstick of the least-privilege benchmark, in a venv of its own too.
+trailscraper-venv/.installed: requirements-trailscraper.txt
+	@echo "==> Installing trailscraper into trailscraper-venv, its own venv (the benchmark's yardstick)"
+	$(PYTHON) -m venv trailscraper-venv
+	trailscraper-venv/bin/python -m pip install --quiet -r requirements-trailscraper.txt
+	touch $@
+
+trailscraper-venv: trailscraper-venv/.installed
+
 ## The try-it run: the dev stack applied to an in-process AWS emulator, verified from the
 ## instance's side, shown and torn down (no AWS account, no Pulumi CLI; about ten seconds).
 try: install
@@ -62,6 +71,11 @@ snapshots: install
 benchmark: install
 	@echo "==> Timing the review's render step (about half a minute)"
 	$(BIN)/python benchmarks/review_render.py
+
+## Time least-privilege on a million CloudTrail records beside trailscraper (a few minutes).
+benchmark-least-privilege: install trailscraper-venv
+	@echo "==> Timing least-privilege against trailscraper (writes its corpus once, to /tmp)"
+	$(BIN)/python benchmarks/least_privilege.py
 
 lint: install
 	$(BIN)/ruff check .

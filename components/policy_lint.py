@@ -265,7 +265,15 @@ def _compatible(a: _Token, b: _Token) -> bool:
 def arn_overlaps(arn_format: str, resource: str) -> bool:
     """Whether some ARN fits both the database's ``arn_format`` and the policy's ``resource``
     (which may hold wildcards and policy variables): whether the statement can ever apply."""
-    left, right = _tokens(arn_format, template=True), _tokens(resource, template=False)
+    return _overlap(_tokens(arn_format, template=True), _tokens(resource, template=False))
+
+
+def patterns_overlap(first: str, second: str) -> bool:
+    """Whether some ARN fits both policy Resource patterns (wildcards on both sides)."""
+    return _overlap(_tokens(first, template=False), _tokens(second, template=False))
+
+
+def _overlap(left: list[_Token], right: list[_Token]) -> bool:
     seen: set[tuple[int, int]] = set()
     todo = [(0, 0)]
     while todo:

@@ -34,6 +34,7 @@ _SQS_PERMISSIONS: Final = "https://docs.aws.amazon.com/AWSSimpleQueueService/lat
 _LAMBDA_PERMISSIONS: Final = (
     "https://docs.aws.amazon.com/lambda/latest/dg/lambda-api-permissions-ref.html"
 )
+_SNS_PUBLISH_BATCH: Final = "https://docs.aws.amazon.com/sns/latest/api/API_PublishBatch.html"
 _STS_CALLER_IDENTITY: Final = (
     "https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html"
 )
@@ -131,13 +132,22 @@ MAPPINGS: Final[tuple[Mapping, ...]] = (
     _sqs("SendMessageBatch", "SendMessage"),
     _sqs("DeleteMessageBatch", "DeleteMessage"),
     _sqs("ChangeMessageVisibilityBatch", "ChangeMessageVisibility"),
-    # Lambda logs invocations as Invoke; the permission is lambda:InvokeFunction.
+    # Lambda logs invocations as Invoke; the permission is lambda:InvokeFunction, also for a
+    # streamed response.
     Mapping(
         "lambda.amazonaws.com",
         "Invoke",
         (("lambda:InvokeFunction", TARGET),),
         _LAMBDA_PERMISSIONS,
     ),
+    Mapping(
+        "lambda.amazonaws.com",
+        "InvokeWithResponseStream",
+        (("lambda:InvokeFunction", TARGET),),
+        _LAMBDA_PERMISSIONS,
+    ),
+    # SNS: a batch publish needs sns:Publish.
+    Mapping("sns.amazonaws.com", "PublishBatch", (("sns:Publish", TARGET),), _SNS_PUBLISH_BATCH),
 )
 
 #: S3 calls on one version of an object (a ``versionId`` in the request) need the ``*Version*``
@@ -150,6 +160,8 @@ VERSIONED_S3_ACTIONS: Final[dict[str, str]] = {
     "s3:GetObjectTagging": "s3:GetObjectVersionTagging",
     "s3:PutObjectTagging": "s3:PutObjectVersionTagging",
     "s3:DeleteObjectTagging": "s3:DeleteObjectVersionTagging",
+    "s3:GetObjectAttributes": "s3:GetObjectVersionAttributes",
+    "s3:GetObjectTorrent": "s3:GetObjectVersionTorrent",
 }
 VERSIONED_S3_DOC: Final = _S3_PERMISSIONS
 
@@ -180,8 +192,12 @@ def service_prefix(event_source: str) -> str:
 
 
 @functools.lru_cache(maxsize=4096)
-def resolve(event_source: str, event_name: str, *, versioned: bool = False) -> Resolved:
-    """The IAM actions a call needed, by the mapping table, or the action of the same name."""
+def resolve(
+    event_source: str, event_name: str, *, versioned: bool = False, copy_versioned: bool = False
+) -> Resolved:
+    """The IAM actions a call needed, by the mapping table, or the action of the same name.
+    ``versioned``: the call names a version (``versionId``); ``copy_versioned``: the object a
+    copy reads is one version (``x-amz-copy-source`` with ``?versionId=``)."""
     if (event_source, event_name) in NO_PERMISSION_NEEDED:
         return Resolved(no_permission=True)
     mapping = _BY_EVENT.get((event_source, event_name))
@@ -205,7 +221,8 @@ def resolve(event_source: str, event_name: str, *, versioned: bool = False) -> R
         pairs = ((canonical, TARGET),)
     checked: list[tuple[str, str]] = []
     for named, source in pairs:
-        action = VERSIONED_S3_ACTIONS.get(named, named) if versioned and source == TARGET else named
+        on_version = versioned if source == TARGET else copy_versioned
+        action = VERSIONED_S3_ACTIONS.get(named, named) if on_version else named
         canonical = _known(action)
         if canonical is None:
             return Resolved(unmapped=f"the mapping names {action}, which IAM does not know")

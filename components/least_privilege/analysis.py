@@ -19,7 +19,7 @@ from ..policy_documents import INLINE_POLICIES_MAX_CHARACTERS, POLICY_VERSION, m
 from ..policy_lint import arn_overlaps
 from . import actions as mapping
 from . import resources as arns
-from .granted import AGENT_POLICIES, Grants, Statement, iam_pattern
+from .granted import AGENT_POLICIES, Grants, Statement, agent_statements, iam_pattern
 from .records import Record, event_time
 
 #: Error codes of a call that IAM (or the service's authorization) refused.
@@ -152,6 +152,7 @@ class Analysis:
         self._unmapped: dict[tuple[str, str], tuple[str, str, Counter[str]]] = {}
         self._left_out: Counter[tuple[str, str]] = Counter()
         self._data_services: set[str] = set()
+        self._agent_statements: dict[str, list[Statement]] = {}
         statements = grants.statements if grants else ()
         self._statements = statements
         self._used_actions: dict[int, set[int]] = {i: set() for i in range(len(statements))}
@@ -198,8 +199,16 @@ class Analysis:
         if record.get("eventCategory") == "Data" or record.get("managementEvent") is False:
             self._data_services.add(mapping.service_prefix(source))
         params = record.get("requestParameters")
-        versioned = isinstance(params, Mapping) and bool(params.get("versionId"))
-        resolved = mapping.resolve(source, name, versioned=versioned)
+        params = params if isinstance(params, Mapping) else {}
+        resolved = mapping.resolve(
+            source,
+            name,
+            versioned=bool(params.get("versionId")),
+            copy_versioned="versionId=" in str(params.get("x-amz-copy-source", "")),
+        )
+        context = record["userIdentity"].get("sessionContext") or {}
+        if context.get("ec2RoleDelivery") == "1.0":
+            self._note_imdsv1(session, record, resolved.actions, f"{source} {name}")
         if resolved.no_permission:
             self._left_out[(f"{mapping.service_prefix(source)}:{name}", "")] += 1
             return
@@ -209,9 +218,6 @@ class Analysis:
             )
             counts["calls"] += 1
             return
-        context = record["userIdentity"].get("sessionContext") or {}
-        if context.get("ec2RoleDelivery") == "1.0":
-            self._note_imdsv1(session, record, resolved.actions)
         at = arns.where(record, self._partition)
         denied = str(record.get("errorCode", "")) in DENIED_ERRORS
         agent = self._agent_of(record, source)
@@ -224,11 +230,11 @@ class Analysis:
                 for resource in found:
                     self._note_refused(action, resource, record, session)
                 continue
-            for resource in found:
-                self._mark_grants(action, resource)
-            if agent is not None:
+            if agent is not None and self._agent_grants(agent, action, found):
                 self._left_out[(action, agent)] += 1
                 continue
+            for resource in found:
+                self._mark_grants(action, resource)
             if scoped:
                 self._scoped.setdefault(action, found)
             for resource in found:
@@ -246,8 +252,15 @@ class Analysis:
             return agent
         return None
 
+    def _agent_grants(self, agent: str, action: str, found: tuple[str, ...]) -> bool:
+        """Whether the agent's managed policy grants this call on every resource it touched."""
+        statements = self._agent_statements.setdefault(agent, agent_statements(agent))
+        return all(
+            any(s.allows_action(action) and s.covers_resource(r) for s in statements) for r in found
+        )
+
     def _note_imdsv1(
-        self, session: str, record: Record, resolved: tuple[tuple[str, str], ...]
+        self, session: str, record: Record, resolved: tuple[tuple[str, str], ...], call: str
     ) -> None:
         entry = self._imdsv1.setdefault(session, _Delivery())
         entry.calls += 1
@@ -255,6 +268,8 @@ class Analysis:
         entry.first_seen = min(entry.first_seen or when, when)
         entry.last_seen = max(entry.last_seen, when)
         entry.actions.update(a for a, _ in resolved)
+        if not resolved:
+            entry.actions.add(call)
 
     def _note_refused(self, action: str, resource: str, record: Record, session: str) -> None:
         entry = self._refused.setdefault(
@@ -338,10 +353,12 @@ class Analysis:
         """Each action the application used, with the resources for its statement."""
         out: dict[str, set[str]] = {a: set(r) for a, r in self._used.items()}
         for (action, bucket, folder), entry in self._folders.items():
-            keys = [f"{folder}/{ANY_KEY}"] if entry.grouped else sorted(entry.keys)
-            for key in keys:
-                value = f"{bucket}/{key}"
-                out.setdefault(action, set()).add(arns.Pattern(value) if entry.grouped else value)
+            if entry.grouped:
+                # The folder's name is the records' text: its own * or ? stay literal.
+                pattern = arns.Pattern(f"{arns.literal(f'{bucket}/{folder}')}/{ANY_KEY}")
+                out.setdefault(action, set()).add(pattern)
+            else:
+                out.setdefault(action, set()).update(f"{bucket}/{k}" for k in entry.keys)
         for (action, bucket), entry in self._roots.items():
             if entry.grouped:
                 out.setdefault(action, set()).add(arns.Pattern(f"{bucket}/*"))

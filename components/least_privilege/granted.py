@@ -13,7 +13,10 @@ from pathlib import Path
 from typing import Any, Final
 
 from .._values import as_list
+from ..policy_lint import patterns_overlap
 from ..validation import InputError
+from .agent_policies import AGENT_POLICY_DOCUMENTS
+from .resources import Pattern
 
 #: The AWS managed policies of the agents on the instance, by the agent that calls with them.
 AGENT_POLICIES: Final[dict[str, str]] = {
@@ -41,6 +44,10 @@ class Statement:
         return tuple(i for i, p in enumerate(self._action_patterns) if p.fullmatch(action))
 
     def covers_resource(self, resource: str) -> tuple[int, ...]:
+        """The indexes of this statement's resources that ``resource`` can be: a concrete ARN
+        matched as IAM does, a :class:`~.resources.Pattern` by overlap."""
+        if isinstance(resource, Pattern):
+            return tuple(i for i, r in enumerate(self.resources) if patterns_overlap(r, resource))
         return tuple(i for i, p in enumerate(self._resource_patterns) if p.fullmatch(resource))
 
 
@@ -59,6 +66,14 @@ class Grants:
     def agent_attached(self, agent: str) -> bool:
         names = {m.group("name") for a in self.attached if (m := _AWS_MANAGED.match(a))}
         return AGENT_POLICIES[agent] in names
+
+
+def agent_statements(agent: str) -> list[Statement]:
+    """What the agent's managed policy grants: an agent's call is left out of the application's
+    policy only when this grants it (Session Manager's S3 or CloudWatch Logs logging, for one,
+    is not in AmazonSSMManagedInstanceCore)."""
+    name = AGENT_POLICIES[agent]
+    return statements_of(name, AGENT_POLICY_DOCUMENTS[name])
 
 
 def is_agent_policy(arn: str) -> bool:

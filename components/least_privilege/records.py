@@ -34,7 +34,9 @@ Progress = Callable[[str], None]
 _SUFFIXES: Final = (".json.gz", ".json")
 # Digest and Insights files share the layout but hold no API calls.
 _NOT_CALLS: Final = ("CloudTrail-Digest", "CloudTrail-Insight")
-_DAY_IN_KEY: Final = re.compile(r"/(\d{4})/(\d{2})/(\d{2})/")
+_DAY_IN_KEY: Final = re.compile(r"/CloudTrail/[^/]+/(\d{4})/(\d{2})/(\d{2})/")
+# A log archive bucket also holds other services' files (AWSLogs/<account>/Config/...).
+_OTHER_SERVICE: Final = re.compile(r"/AWSLogs/(?:o-[^/]+/)?\d{12}/(?!CloudTrail/)")
 # A file is delivered within about 15 minutes of its records (CloudTrail FAQ), so a folder
 # dated one day either side of the window can still hold records inside it.
 _DELIVERY_SLACK: Final = dt.timedelta(days=1)
@@ -69,7 +71,7 @@ def event_time(record: Record) -> dt.datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
 
 
-def _records_of(stream: _Readable, name: str) -> list[Any]:
+def _records_of(stream: _Readable, name: str, progress: Progress | None) -> list[Any]:
     try:
         document = json.load(stream)
     except (ValueError, EOFError, OSError) as error:
@@ -79,14 +81,15 @@ def _records_of(stream: _Readable, name: str) -> list[Any]:
         ) from None
     records = document.get("Records") if isinstance(document, dict) else None
     if not isinstance(records, list):
-        raise InputError(
-            f"{name} holds no 'Records' array, so it is not a CloudTrail log file. Remove it, "
-            "or point the source at the folder CloudTrail delivers to."
-        )
+        if progress is not None:
+            progress(f"skipped {name}: it holds no 'Records' array, so no CloudTrail calls")
+        return []
     return records
 
 
 def _is_log_file(name: str) -> bool:
+    if _OTHER_SERVICE.search(name):
+        return False
     return name.endswith(_SUFFIXES) and not any(part in name for part in _NOT_CALLS)
 
 
@@ -121,7 +124,7 @@ def from_directory(
     for count, path in enumerate(files, 1):
         opener = gzip.open if path.name.endswith(".gz") else open
         with opener(path, "rb") as stream:
-            yield from _records_of(stream, str(path))
+            yield from _records_of(stream, str(path), progress)
         if progress is not None and count % 500 == 0:
             progress(f"read {count} of {len(files)} files in {folder}")
 
@@ -155,7 +158,7 @@ def from_s3(
                 continue
             body = s3.get_object(Bucket=bucket, Key=key)["Body"]
             stream: _Readable = gzip.GzipFile(fileobj=body) if key.endswith(".gz") else body
-            yield from _records_of(stream, f"s3://{bucket}/{key}")
+            yield from _records_of(stream, f"s3://{bucket}/{key}", progress)
             count += 1
             if progress is not None and count % 100 == 0:
                 progress(f"read {count} files from s3://{bucket}/{prefix}")

@@ -18,11 +18,12 @@ from .. import iam_actions
 from ..policy_lint import arn_overlaps
 from .actions import COPY_SOURCE
 
-ANY: Final = "*"
-_QUEUE_URL: Final = re.compile(
-    r"^https?://(?:sqs\.(?P<region>[a-z0-9-]+)\.[a-z0-9.-]+|(?P<legacy>[a-z0-9-]+)\.queue\.[a-z0-9.-]+)"
-    r"/(?P<account>\d{12})/(?P<name>[^/?]+)$"
+# A queue URL's path is /<account>/<name> whatever its host (sqs.<region>.amazonaws.com, the
+# legacy <region>.queue.amazonaws.com and queue.amazonaws.com, FIPS and VPC endpoint names).
+_QUEUE_PATH: Final = re.compile(
+    r"^https?://(?P<host>[^/]+)/(?P<account>\d{12})/(?P<name>[^/?]+)/?$"
 )
+_REGION_IN_HOST: Final = re.compile(r"(?:^|\.)(?P<region>[a-z]{2}(?:-[a-z]+)+-\d)\.")
 _KMS_KEY_ID: Final = re.compile(
     r"^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$"
 )
@@ -37,6 +38,10 @@ class Pattern(str):
     not a concrete ARN."""
 
     __slots__ = ()
+
+
+#: Every resource: what IAM requires for an action without resource-level permissions.
+ANY: Final = Pattern("*")
 
 
 @dataclass(frozen=True)
@@ -126,7 +131,7 @@ def s3_arn(partition: str, bucket: str, key: str | None = None) -> str:
 
 def _sqs(params: Mapping[str, Any], at: Where) -> Iterator[str]:
     url = params.get("queueUrl")
-    if isinstance(url, str) and (arn := queue_arn(url, at.partition)):
+    if isinstance(url, str) and (arn := queue_arn(url, at.partition, at.region)):
         yield arn
     name = params.get("queueName")
     if isinstance(name, str) and name:
@@ -135,14 +140,15 @@ def _sqs(params: Mapping[str, Any], at: Where) -> Iterator[str]:
         yield f"arn:{at.partition}:sqs:{at.region}:{account}:{name}"
 
 
-def queue_arn(url: str, partition: str) -> str | None:
-    """``https://sqs.us-east-1.amazonaws.com/123456789012/q`` (or the legacy
-    ``https://us-east-1.queue.amazonaws.com/...``) as ``arn:aws:sqs:us-east-1:123456789012:q``."""
-    match = _QUEUE_URL.match(url)
+def queue_arn(url: str, partition: str, region: str = "") -> str | None:
+    """``https://sqs.us-east-1.amazonaws.com/123456789012/q`` (or any other host of the queue)
+    as ``arn:aws:sqs:us-east-1:123456789012:q``; ``region`` when the host names none."""
+    match = _QUEUE_PATH.match(url)
     if match is None:
         return None
-    region = match.group("region") or match.group("legacy")
-    return f"arn:{partition}:sqs:{region}:{match.group('account')}:{match.group('name')}"
+    in_host = _REGION_IN_HOST.search(match.group("host"))
+    where = in_host.group("region") if in_host else region or "us-east-1"
+    return f"arn:{partition}:sqs:{where}:{match.group('account')}:{match.group('name')}"
 
 
 def _secretsmanager(params: Mapping[str, Any], at: Where) -> Iterator[str]:
@@ -192,15 +198,22 @@ def _logs(params: Mapping[str, Any], at: Where) -> Iterator[str]:
     stream = params.get("logStreamName")
     if isinstance(stream, str) and stream:
         yield f"{arn}:log-stream:{stream}"
+    else:
+        # IAM checks many log-group actions against log-group:NAME:* (CloudWatch Logs user
+        # guide, "CloudWatch Logs permissions reference").
+        yield Pattern(f"{literal(arn)}:*")
 
 
 def _dynamodb(params: Mapping[str, Any], at: Where) -> Iterator[str]:
     tables: list[Any] = [params.get("tableName")]
     items = params.get("requestItems")
     tables += list(items) if isinstance(items, Mapping) else []
+    index = params.get("indexName")
     for table in tables:
         if isinstance(table, str) and table:
-            yield f"arn:{at.partition}:dynamodb:{at.region}:{at.account}:table/{table}"
+            arn = f"arn:{at.partition}:dynamodb:{at.region}:{at.account}:table/{table}"
+            # A query or scan of an index is authorized on the index alone.
+            yield f"{arn}/index/{index}" if isinstance(index, str) and index else arn
 
 
 def _lambda(params: Mapping[str, Any], at: Where) -> Iterator[str]:

@@ -1,0 +1,733 @@
+"""The report: the policy the records show, and unused, missing, imdsv1, unmapped, left_out and
+caveats against a grant; the command that prints it (components/least_privilege)."""
+
+import datetime as dt
+import json
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from components import InstanceRole, check_instance_role_args, iam_actions
+from components.least_privilege import granted
+from components.least_privilege.analysis import KEYS_PER_FOLDER, ROOT_KEYS_MAX, Analysis, Options
+from components.least_privilege.cli import run
+from components.testing import run_program
+from offline import cloudtrail_corpus as corpus
+
+ROOT = Path(__file__).resolve().parent.parent
+ROLE = corpus.ROLE_ARN
+WHEN = dt.datetime(2026, 11, 30, 12, tzinfo=dt.UTC)
+PROD = ROOT / "snapshots/resources.prod.json"
+
+
+def _call(source, name, params=None, **kw):
+    return corpus.record(WHEN, source, name, params, rng=random.Random(len(name)), **kw)
+
+
+def _s3(name, key=None, **kw):
+    return corpus._s3(WHEN, name, key, random.Random(0), **kw)
+
+
+def _analyse(recs, grants=None, **options):
+    analysis = Analysis(Options(role_arn=ROLE, **options), grants)
+    for record in recs:
+        analysis.add(record)
+    return analysis.report()
+
+
+def _grant(*statements):
+    return granted.from_documents(
+        {"Grant": {"Version": "2012-10-17", "Statement": list(statements)}}
+    )
+
+
+def _allow(action, resource, sid=None):
+    statement = {"Effect": "Allow", "Action": action, "Resource": resource}
+    return {"Sid": sid, **statement} if sid else statement
+
+
+def _statements(report):
+    return {(tuple(s["Action"]), tuple(s["Resource"])) for s in report["policy"]["Statement"]}
+
+
+@pytest.fixture(scope="module")
+def trail(tmp_path_factory):
+    out = tmp_path_factory.mktemp("trail")
+    corpus.write(out, 1440)
+    return out
+
+
+@pytest.fixture(scope="module")
+def guide(trail):
+    """The guide's application for a day, against the prod stack's grant."""
+    analysis = Analysis(Options(role_arn=ROLE), granted.from_file(PROD))
+    from components.least_privilege import records
+
+    for record in records.from_directory(trail):
+        analysis.add(record)
+    return analysis.report()
+
+
+# --- acceptance: the guide's application ------------------------------------------------------
+
+
+def test_the_guides_application_gets_exactly_the_calls_it_made(guide):
+    assert _statements(guide) == {
+        (("s3:ListBucket",), ("arn:aws:s3:::my-app-data",)),
+        (("s3:GetObject",), ("arn:aws:s3:::my-app-data/config/settings.json",)),
+        (("s3:PutObject",), ("arn:aws:s3:::my-app-data/reports/*",)),
+        (
+            ("sqs:DeleteMessage", "sqs:ReceiveMessage"),
+            ("arn:aws:sqs:us-east-1:123456789012:my-app-queue",),
+        ),
+        (
+            ("secretsmanager:GetSecretValue",),
+            ("arn:aws:secretsmanager:us-east-1:123456789012:secret:my-app/db-??????",),
+        ),
+    }
+
+
+def test_the_guides_policy_is_accepted_by_the_component(guide):
+    check_instance_role_args("app", {"inline_policies": guide["inline_policies"]})
+
+
+def test_the_guides_policy_deploys_through_the_component_under_mocks(guide):
+    run = run_program(lambda: InstanceRole("app", {"inline_policies": guide["inline_policies"]}))
+    policy = run.one("aws:iam/rolePolicy:RolePolicy")
+    assert json.loads(policy.inputs["policy"]) == guide["policy"]
+
+
+def test_the_guides_policy_names_only_actions_iam_knows(guide):
+    for statement in guide["policy"]["Statement"]:
+        for action in statement["Action"]:
+            assert iam_actions.action_info(action) is not None, action
+
+
+def test_the_guides_grant_of_send_message_is_reported_unused(guide):
+    assert guide["unused"] == [
+        {
+            "policy": "AppAccess",
+            "statement": "SQSAccess",
+            "action": "sqs:SendMessage",
+            "resources": ["arn:aws:sqs:us-east-1:123456789012:my-app-queue"],
+            "reason": "no call in the records needed it",
+        }
+    ]
+
+
+def test_the_guides_refused_delete_is_reported_missing_and_left_out_of_the_policy(guide):
+    [missing] = guide["missing"]
+    assert missing["action"] == "s3:DeleteObject"
+    assert missing["resource"] == "arn:aws:s3:::my-app-data/reports/2026-10-01/run-000000.csv"
+    assert (missing["error_code"], missing["count"], missing["granted_by"]) == (
+        "AccessDenied",
+        24,
+        [],
+    )
+    assert all("s3:DeleteObject" not in s["Action"] for s in guide["policy"]["Statement"])
+
+
+def test_the_older_instance_is_reported_for_its_imdsv1_credentials(guide):
+    assert [(i["instance_id"], i["calls"], i["actions"]) for i in guide["imdsv1"]] == [
+        (corpus.OLD_INSTANCE, 24, ["secretsmanager:GetSecretValue"])
+    ]
+
+
+def test_the_agents_and_sts_calls_are_left_out_and_reported_apart(guide):
+    assert {(i["call"], i["by"]) for i in guide["left_out"]} == {
+        ("cloudwatch:PutMetricData", "cloudwatch-agent"),
+        ("ec2:DescribeTags", "cloudwatch-agent"),
+        ("ec2messages:GetMessages", "ssm-agent"),
+        ("ssm:UpdateInstanceInformation", "ssm-agent"),
+        ("sts:GetCallerIdentity", None),
+    }
+
+
+def test_another_roles_calls_in_the_same_trail_are_not_counted(guide):
+    assert guide["records"]["read"] - guide["records"]["kept"] == 24
+    assert all("ec2:RunInstances" not in s["Action"] for s in guide["policy"]["Statement"])
+
+
+def test_the_guides_report_has_every_section_of_the_json_contract(guide):
+    for key in ("policy", "inline_policies", "unused", "missing", "imdsv1", "unmapped", "caveats"):
+        assert key in guide
+    assert list(guide["inline_policies"]) == ["AppAccess"]
+
+
+# --- which records count ----------------------------------------------------------------------
+
+
+def test_a_role_with_a_path_matches_its_arn_without_the_path():
+    record = _call(
+        "kms.amazonaws.com",
+        "Decrypt",
+        {},
+        role_arn="arn:aws:iam::123456789012:role/team/App-Role-9a7ecdd",
+    )
+    analysis = Analysis(Options(role_arn="arn:aws:iam::123456789012:role/app-role-9a7ecdd"), None)
+    analysis.add(record)
+    assert analysis.kept == 1
+
+
+def test_the_same_role_name_in_another_account_does_not_count():
+    record = _call(
+        "kms.amazonaws.com",
+        "Decrypt",
+        {},
+        role_arn="arn:aws:iam::210987654321:role/app-role-9a7ecdd",
+    )
+    assert _analyse([record])["records"]["kept"] == 0
+
+
+def test_instance_id_keeps_only_that_instances_calls():
+    mine = _call("kms.amazonaws.com", "Decrypt", {})
+    other = _call("kms.amazonaws.com", "Encrypt", {}, instance=corpus.OLD_INSTANCE)
+    report = _analyse([mine, other], instance_id=corpus.INSTANCE)
+    assert [s["Action"] for s in report["policy"]["Statement"]] == [["kms:Decrypt"]]
+
+
+def test_events_that_are_not_api_calls_are_ignored():
+    event = _call("ec2.amazonaws.com", "SharedSnapshotCopyInitiated", {})
+    event["eventType"] = "AwsServiceEvent"
+    assert _analyse([event])["records"]["kept"] == 0
+
+
+# --- the policy -------------------------------------------------------------------------------
+
+
+def test_two_keys_in_one_folder_become_the_folder():
+    report = _analyse([_s3("PutObject", "out/a.csv"), _s3("PutObject", "out/sub/b.csv")])
+    assert _statements(report) == {(("s3:PutObject",), ("arn:aws:s3:::my-app-data/out/*",))}
+    assert KEYS_PER_FOLDER == 2
+
+
+def test_one_key_in_a_folder_stays_exact():
+    report = _analyse([_s3("GetObject", "config/settings.json")] * 3)
+    assert _statements(report) == {
+        (("s3:GetObject",), ("arn:aws:s3:::my-app-data/config/settings.json",))
+    }
+
+
+def test_exact_keeps_every_key():
+    report = _analyse([_s3("PutObject", "out/a.csv"), _s3("PutObject", "out/b.csv")], exact=True)
+    assert _statements(report) == {
+        (
+            ("s3:PutObject",),
+            ("arn:aws:s3:::my-app-data/out/a.csv", "arn:aws:s3:::my-app-data/out/b.csv"),
+        )
+    }
+
+
+def test_keys_at_the_root_stay_exact_up_to_the_limit():
+    report = _analyse([_s3("PutObject", f"k{i}") for i in range(ROOT_KEYS_MAX)])
+    [(_, resources)] = _statements(report)
+    assert len(resources) == ROOT_KEYS_MAX
+
+
+def test_keys_at_the_root_past_the_limit_become_the_bucket_and_say_so():
+    report = _analyse([_s3("PutObject", f"k{i}") for i in range(ROOT_KEYS_MAX + 1)])
+    assert _statements(report) == {(("s3:PutObject",), ("arn:aws:s3:::my-app-data/*",))}
+    assert any(
+        "keys at a bucket's root for one action became bucket/*" in c for c in report["caveats"]
+    )
+
+
+def test_grouping_is_per_action():
+    report = _analyse(
+        [_s3("PutObject", "out/a"), _s3("PutObject", "out/b"), _s3("GetObject", "out/a")]
+    )
+    assert _statements(report) == {
+        (("s3:PutObject",), ("arn:aws:s3:::my-app-data/out/*",)),
+        (("s3:GetObject",), ("arn:aws:s3:::my-app-data/out/a",)),
+    }
+
+
+def test_an_action_without_resource_level_permissions_gets_its_own_any_resource_statement():
+    report = _analyse([_call("monitoring.amazonaws.com", "PutMetricData", {"namespace": "App"})])
+    assert report["policy"]["Statement"] == [
+        {
+            "Sid": "CloudwatchAnyResource",
+            "Effect": "Allow",
+            "Action": ["cloudwatch:PutMetricData"],
+            "Resource": ["*"],
+        }
+    ]
+    assert any(
+        "cloudwatch:PutMetricData support no resource-level permissions" in c
+        for c in report["caveats"]
+    )
+
+
+def test_an_action_whose_records_name_no_resource_is_scoped_to_the_account_and_says_so():
+    report = _analyse([_call("kms.amazonaws.com", "Decrypt", {"keyId": "alias/app"})])
+    assert _statements(report) == {
+        (("kms:Decrypt",), ("arn:aws:kms:us-east-1:123456789012:key/*",))
+    }
+    assert any("name no resource for kms:Decrypt" in c for c in report["caveats"])
+
+
+def test_a_multi_object_delete_is_granted_on_the_buckets_keys_and_says_why():
+    record = _s3("DeleteObjects", None)
+    record["requestParameters"] = {"bucketName": corpus.BUCKET, "delete": ""}
+    report = _analyse([record])
+    assert _statements(report) == {(("s3:DeleteObject",), ("arn:aws:s3:::my-app-data/*",))}
+    assert any("CloudTrail logs the bucket but not the keys" in c for c in report["caveats"])
+
+
+def test_a_call_that_failed_for_another_reason_than_access_still_needed_its_permission():
+    report = _analyse(
+        [_s3("GetObject", "gone", error=("NoSuchKey", "The specified key does not exist."))]
+    )
+    assert _statements(report) == {(("s3:GetObject",), ("arn:aws:s3:::my-app-data/gone",))}
+
+
+def test_statements_of_one_kind_are_told_apart_by_access_level():
+    report = _analyse([_s3("GetObject", "a"), _s3("PutObject", "b")])
+    assert [s["Sid"] for s in report["policy"]["Statement"]] == ["S3ObjectRead", "S3ObjectWrite"]
+
+
+def test_include_missing_adds_the_refused_calls_to_the_policy():
+    refused = _s3("DeleteObject", "old", error=("AccessDenied", "Access Denied"))
+    report = _analyse([refused], include_missing=True)
+    assert _statements(report) == {(("s3:DeleteObject",), ("arn:aws:s3:::my-app-data/old",))}
+
+
+def test_no_calls_give_an_empty_policy_and_no_inline_policy():
+    report = _analyse([])
+    assert report["policy"]["Statement"] == []
+    assert report["inline_policies"] == {}
+
+
+def test_the_policy_name_names_the_inline_policy():
+    report = _analyse([_s3("GetObject", "a")], policy_name="FromTrail")
+    assert list(report["inline_policies"]) == ["FromTrail"]
+
+
+# --- against the grant: one of each ---------------------------------------------------------
+
+
+def test_a_granted_action_never_called_is_unused_with_its_statement():
+    grant = _grant(
+        _allow(["s3:GetObject", "s3:PutObject"], "arn:aws:s3:::my-app-data/*", "Objects")
+    )
+    report = _analyse([_s3("GetObject", "a")], grant)
+    assert [(u["statement"], u["action"]) for u in report["unused"]] == [
+        ("Objects", "s3:PutObject")
+    ]
+
+
+def test_a_granted_resource_never_touched_is_unused():
+    grant = _grant(
+        _allow("s3:GetObject", ["arn:aws:s3:::my-app-data/*", "arn:aws:s3:::other/*"], "Objects")
+    )
+    report = _analyse([_s3("GetObject", "a")], grant)
+    assert [(u["statement"], u.get("resource")) for u in report["unused"]] == [
+        ("Objects", "arn:aws:s3:::other/*")
+    ]
+
+
+def test_a_wildcard_action_is_reported_with_the_few_actions_it_covered():
+    grant = _grant(_allow("s3:*", "*", "Everything"))
+    report = _analyse([_s3("GetObject", "a"), _s3("ListObjects")], grant)
+    [wildcard] = [u for u in report["unused"] if u.get("action") == "s3:*"]
+    assert wildcard["observed"] == ["s3:GetObject", "s3:ListBucket"]
+    assert "of which the records show 2" in wildcard["reason"]
+
+
+def test_any_resource_is_reported_with_the_resources_the_calls_touched():
+    grant = _grant(_allow("s3:GetObject", "*", "AnyObject"))
+    report = _analyse([_s3("GetObject", "a")], grant)
+    [wide] = [u for u in report["unused"] if u.get("resource") == "*"]
+    assert wide["observed"] == ["arn:aws:s3:::my-app-data/a"]
+
+
+def test_a_statement_after_an_unused_one_is_still_checked():
+    grant = _grant(
+        _allow("sqs:PurgeQueue", "*", "First"),
+        _allow("kms:Encrypt", "*", "Second"),
+        _allow("s3:GetObject", "arn:aws:s3:::my-app-data/*", "Third"),
+    )
+    report = _analyse([_s3("GetObject", "a")], grant)
+    assert [u["statement"] for u in report["unused"]] == ["First", "Second"]
+
+
+def test_a_data_event_action_never_seen_warns_that_data_events_may_be_off():
+    grant = _grant(_allow("sqs:SendMessage", "*", "Send"))
+    report = _analyse([_call("kms.amazonaws.com", "Decrypt", {})], grant)
+    [unused] = report["unused"]
+    assert "the records hold no sqs data events" in unused["reason"]
+    assert any("The records hold no data events" in c for c in report["caveats"])
+
+
+def test_pass_role_is_never_reported_unused():
+    grant = _grant(_allow("iam:PassRole", "arn:aws:iam::123456789012:role/task", "Pass"))
+    report = _analyse([_call("kms.amazonaws.com", "Decrypt", {})], grant)
+    assert report["unused"] == []
+    assert any("iam:PassRole is never logged" in c for c in report["caveats"])
+
+
+def test_a_refused_call_is_missing_with_its_error_and_instances():
+    refused = _call(
+        "sqs.amazonaws.com",
+        "PurgeQueue",
+        {"queueUrl": corpus.QUEUE_URL},
+        error=("AccessDenied", "not authorized"),
+    )
+    report = _analyse([refused, refused], _grant(_allow("sqs:ReceiveMessage", "*")))
+    assert report["missing"] == [
+        {
+            "action": "sqs:PurgeQueue",
+            "resource": "arn:aws:sqs:us-east-1:123456789012:my-app-queue",
+            "event": "sqs.amazonaws.com PurgeQueue",
+            "error_code": "AccessDenied",
+            "error_message": "not authorized",
+            "count": 2,
+            "instances": [corpus.INSTANCE],
+            "granted_by": [],
+        }
+    ]
+    assert report["policy"]["Statement"] == []
+
+
+def test_a_refused_call_the_grant_allows_names_the_statement_that_allows_it():
+    refused = _call(
+        "ec2.amazonaws.com",
+        "DescribeInstances",
+        {},
+        error=("Client.UnauthorizedOperation", "denied"),
+    )
+    report = _analyse([refused], _grant(_allow("ec2:DescribeInstances", "*", "Describe")))
+    assert report["missing"][0]["granted_by"] == ["Grant/Describe"]
+
+
+def test_imdsv1_credentials_are_reported_per_instance():
+    old = _call("kms.amazonaws.com", "Decrypt", {}, instance=corpus.OLD_INSTANCE, delivery="1.0")
+    new = _call("kms.amazonaws.com", "Decrypt", {})
+    report = _analyse([old, old, new])
+    assert [(i["instance_id"], i["calls"]) for i in report["imdsv1"]] == [(corpus.OLD_INSTANCE, 2)]
+
+
+def test_a_call_with_no_iam_action_is_unmapped_and_not_in_the_policy():
+    report = _analyse([_call("s3.amazonaws.com", "FrobnicateBucket", {"bucketName": "b"})] * 2)
+    assert [(u["event_name"], u["count"]) for u in report["unmapped"]] == [("FrobnicateBucket", 2)]
+    assert report["policy"]["Statement"] == []
+
+
+def test_an_agents_call_goes_into_the_policy_when_its_managed_policy_is_not_attached():
+    agent = _call(
+        "monitoring.amazonaws.com",
+        "PutMetricData",
+        {},
+        user_agent="CWAgent/1.3 (go1.22; linux; amd64)",
+    )
+    report = _analyse([agent], _grant(_allow("s3:GetObject", "*")))
+    assert report["left_out"] == []
+    assert [s["Action"] for s in report["policy"]["Statement"]] == [["cloudwatch:PutMetricData"]]
+
+
+def test_an_agents_call_is_left_out_when_its_managed_policy_is_attached():
+    agent = _call(
+        "monitoring.amazonaws.com",
+        "PutMetricData",
+        {},
+        user_agent="CWAgent/1.3 (go1.22; linux; amd64)",
+    )
+    grants = granted.from_documents(
+        {}, attached=["arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy"]
+    )
+    report = _analyse([agent], grants)
+    assert [(i["call"], i["by"]) for i in report["left_out"]] == [
+        ("cloudwatch:PutMetricData", "cloudwatch-agent")
+    ]
+    assert report["policy"]["Statement"] == []
+
+
+def test_the_application_calling_what_an_agent_calls_stays_in_the_policy():
+    app = _call("monitoring.amazonaws.com", "PutMetricData", {})
+    grants = granted.from_documents(
+        {}, attached=["arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy"]
+    )
+    assert [s["Action"] for s in _analyse([app], grants)["policy"]["Statement"]] == [
+        ["cloudwatch:PutMetricData"]
+    ]
+
+
+def test_an_agents_call_its_managed_policy_does_not_grant_stays_in_the_policy():
+    # Session Manager writing its session log to S3: not in AmazonSSMManagedInstanceCore.
+    agent = _s3(
+        "PutObject",
+        "sessions/i-1.log",
+        user_agent="aws-sdk-go/1.51 (go1.22) amazon-ssm-agent/3.3.0.0",
+    )
+    grants = granted.from_documents(
+        {}, attached=["arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"]
+    )
+    report = _analyse([agent], grants)
+    assert report["left_out"] == []
+    assert _statements(report) == {
+        (("s3:PutObject",), ("arn:aws:s3:::my-app-data/sessions/i-1.log",))
+    }
+
+
+def test_an_application_grant_only_an_agent_used_is_unused():
+    agent = _call(
+        "monitoring.amazonaws.com",
+        "PutMetricData",
+        {},
+        user_agent="CWAgent/1.3 (go1.22; linux; amd64)",
+    )
+    grants = granted.from_documents(
+        {"App": {"Statement": [_allow("cloudwatch:PutMetricData", "*", "Metrics")]}},
+        attached=["arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy"],
+    )
+    assert [u["statement"] for u in _analyse([agent], grants)["unused"]] == ["Metrics"]
+
+
+def test_a_secret_read_by_name_uses_a_grant_of_its_full_arn():
+    arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:my-app/db-Ab12Cd"
+    read = _call("secretsmanager.amazonaws.com", "GetSecretValue", {"secretId": "my-app/db"})
+    report = _analyse([read], _grant(_allow("secretsmanager:GetSecretValue", arn, "Db")))
+    assert report["unused"] == []
+
+
+def test_a_multi_object_delete_uses_a_grant_of_part_of_the_bucket():
+    record = _s3("DeleteObjects", None)
+    record["requestParameters"] = {"bucketName": corpus.BUCKET, "delete": ""}
+    report = _analyse(
+        [record], _grant(_allow("s3:DeleteObject", "arn:aws:s3:::my-app-data/tmp/*", "Tmp"))
+    )
+    assert report["unused"] == []
+
+
+def test_a_folder_name_with_a_wildcard_character_stays_literal_in_its_pattern():
+    report = _analyse([_s3("PutObject", "we*rd/a"), _s3("PutObject", "we*rd/b")])
+    assert _statements(report) == {(("s3:PutObject",), ("arn:aws:s3:::my-app-data/we${*}rd/*",))}
+
+
+def test_imdsv1_credentials_are_reported_also_for_calls_that_need_no_permission():
+    who = _call(
+        "sts.amazonaws.com", "GetCallerIdentity", {}, instance=corpus.OLD_INSTANCE, delivery="1.0"
+    )
+    assert [(i["instance_id"], i["actions"]) for i in _analyse([who])["imdsv1"]] == [
+        (corpus.OLD_INSTANCE, ["sts.amazonaws.com GetCallerIdentity"])
+    ]
+
+
+# --- caveats ----------------------------------------------------------------------------------
+
+
+def test_lookup_events_says_it_holds_no_data_events():
+    report = _analyse([], lookup_events=True)
+    assert any(
+        c.startswith("LookupEvents returns management events only") for c in report["caveats"]
+    )
+
+
+def test_a_folder_run_does_not_claim_the_lookup_events_limits():
+    assert not any("LookupEvents" in c for c in _analyse([])["caveats"])
+
+
+def test_the_time_window_is_stated_with_the_records_it_covers():
+    report = _analyse([_call("kms.amazonaws.com", "Decrypt", {})])
+    assert report["caveats"][0].startswith(
+        "Time window: 1 of the 1 records read are this role's calls, from 2026-11-30T12:00:00Z to 2026-11-30T12:00:00Z."
+    )
+
+
+def test_a_managed_policy_known_only_by_arn_is_named_as_not_diffed(tmp_path):
+    grants = granted.Grants(
+        unread=("arn:aws:iam::123456789012:policy/Mine",), source="resources.json"
+    )
+    report = _analyse([], grants)
+    assert any(
+        c.startswith("arn:aws:iam::123456789012:policy/Mine is attached, but its document")
+        for c in report["caveats"]
+    )
+
+
+# --- the command ------------------------------------------------------------------------------
+
+
+def _run(capsys, *argv):
+    code = run(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_the_command_prints_the_json_report(capsys, trail):
+    code, out, _ = _run(
+        capsys,
+        "--role-arn",
+        ROLE,
+        "--cloudtrail-dir",
+        str(trail),
+        "--granted",
+        str(PROD),
+        "--format",
+        "json",
+    )
+    assert code == 0
+    report = json.loads(out)
+    assert [u["action"] for u in report["unused"]] == ["sqs:SendMessage"]
+
+
+def test_the_command_prints_the_entry_to_paste_into_instance_role_args(capsys, trail):
+    code, out, _ = _run(capsys, "--role-arn", ROLE, "--cloudtrail-dir", str(trail))
+    assert code == 0
+    pasted = out.split("Ready to paste into InstanceRoleArgs:\n", 1)[1].split("\n\n", 1)[0]
+    entry = eval("{" + pasted.rstrip().rstrip(",") + "}")  # the paste is a Python literal
+    check_instance_role_args("app", entry)
+
+
+def test_the_command_says_what_it_reads_on_stderr(capsys, trail):
+    _, out, err = _run(capsys, "--role-arn", ROLE, "--cloudtrail-dir", str(trail))
+    assert f"==> Reading CloudTrail files under {trail}" in err
+    assert "==> Read 11040 records (11016 of this role)" in err
+    assert "==>" not in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (
+            ["--role-arn", "app-role", "--cloudtrail-dir", "x"],
+            "--role-arn 'app-role' is not an IAM role ARN",
+        ),
+        (
+            ["--role-arn", ROLE, "--instance-id", "web-1", "--cloudtrail-dir", "x"],
+            "--instance-id 'web-1' is not an instance ID",
+        ),
+        (["--role-arn", ROLE], "No records to read. Give --cloudtrail-dir DIR"),
+        (
+            ["--role-arn", ROLE, "--cloudtrail-s3", "trail"],
+            "--cloudtrail-s3 'trail' is not an S3 location",
+        ),
+        (
+            [
+                "--role-arn",
+                ROLE,
+                "--cloudtrail-dir",
+                "x",
+                "--since",
+                "2026-12-01",
+                "--until",
+                "2026-11-01",
+            ],
+            "is not before --until",
+        ),
+        (
+            ["--role-arn", ROLE, "--cloudtrail-dir", "x", "--policy-name", "no spaces"],
+            "--policy-name",
+        ),
+        (
+            ["--role-arn", ROLE, "--cloudtrail-dir", "x", "--granted-role", "r"],
+            "--granted-role picks a role in a resources.json",
+        ),
+    ],
+)
+def test_bad_flags_are_refused_before_anything_is_read(capsys, argv, message):
+    code, out, err = _run(capsys, *argv)
+    assert code == 2
+    assert message in err
+    assert "==>" not in err
+    assert out == ""
+
+
+def test_aws_errors_are_reported_with_the_fix(capsys, monkeypatch):
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    from moto import mock_aws
+
+    with mock_aws():
+        code, _, err = _run(
+            capsys,
+            "--role-arn",
+            ROLE,
+            "--cloudtrail-s3",
+            "s3://no-such-bucket/x",
+            "--region",
+            "us-east-1",
+        )
+    assert code == 1
+    assert "AWS refused or could not be reached" in err
+    assert "NoSuchBucket" in err
+
+
+def test_granted_iam_reads_the_role_from_iam(capsys, monkeypatch, trail):
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    from moto import mock_aws
+
+    grant = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Sid": "Purge", "Effect": "Allow", "Action": "sqs:PurgeQueue", "Resource": "*"}
+        ],
+    }
+    with mock_aws():
+        import boto3
+
+        iam = boto3.client("iam", region_name="us-east-1")
+        iam.create_role(RoleName=corpus.ROLE_NAME, AssumeRolePolicyDocument="{}")
+        iam.put_role_policy(
+            RoleName=corpus.ROLE_NAME, PolicyName="Extra", PolicyDocument=json.dumps(grant)
+        )
+        code, out, _ = _run(
+            capsys,
+            "--role-arn",
+            ROLE,
+            "--cloudtrail-dir",
+            str(trail),
+            "--granted",
+            "iam",
+            "--format",
+            "json",
+            "--region",
+            "us-east-1",
+        )
+    assert code == 0
+    assert [(u["policy"], u["action"]) for u in json.loads(out)["unused"]] == [
+        ("Extra", "sqs:PurgeQueue")
+    ]
+
+
+def test_the_package_command_runs_the_subcommand(trail):
+    command = Path(sys.executable).with_name("ec2-instance-role")
+    assert command.exists(), "make install puts the console script in the venv"
+    done = subprocess.run(
+        [
+            str(command),
+            "least-privilege",
+            "--role-arn",
+            ROLE,
+            "--cloudtrail-dir",
+            str(trail),
+            "--format",
+            "json",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert json.loads(done.stdout)["missing"][0]["action"] == "s3:DeleteObject"
+
+
+def test_the_package_module_runs_the_same_command(tmp_path):
+    done = subprocess.run(
+        [sys.executable, "-m", "ec2_instance_role.least_privilege", "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=tmp_path,  # the installed package, not this checkout
+    )
+    assert done.stdout.startswith("usage: python -m ec2_instance_role.least_privilege")
+
+
+def test_the_package_command_without_a_subcommand_prints_its_usage():
+    command = Path(sys.executable).with_name("ec2-instance-role")
+    done = subprocess.run([str(command)], capture_output=True, text=True, check=False)
+    assert done.returncode == 2
+    assert "least-privilege" in done.stderr

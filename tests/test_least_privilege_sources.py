@@ -1,0 +1,350 @@
+"""Where records and grants come from: a folder, S3 and LookupEvents; IAM, a policy file and a
+stack's resources.json (components/least_privilege)."""
+
+import datetime as dt
+import gzip
+import json
+from pathlib import Path
+
+import boto3
+import pytest
+from botocore.stub import Stubber
+from conftest import fake_aws_credentials
+from moto import mock_aws
+
+from components.least_privilege import granted, records
+from components.validation import InputError
+from offline import cloudtrail_corpus as corpus
+
+ROOT = Path(__file__).resolve().parent.parent
+WHEN = dt.datetime(2026, 11, 30, 12, tzinfo=dt.UTC)
+
+
+def _call(name="GetSecretValue", when=WHEN):
+    return corpus.record(when, "secretsmanager.amazonaws.com", name, {"secretId": "my-app/db"})
+
+
+def _write(path: Path, content: object, *, gz: bool = True) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = json.dumps(content).encode()
+    path.write_bytes(gzip.compress(data) if gz else data)
+    return path
+
+
+# --- a folder ---------------------------------------------------------------------------------
+
+
+def test_a_folder_yields_the_records_of_gzipped_and_plain_files_in_every_subfolder(tmp_path):
+    day = tmp_path / "AWSLogs/123456789012/CloudTrail/us-east-1/2026/11/30"
+    _write(day / "a.json.gz", {"Records": [_call("A")]})
+    _write(day / "deeper/b.json", {"Records": [_call("B"), _call("C")]}, gz=False)
+    names = [r["eventName"] for r in records.from_directory(tmp_path)]
+    assert names == ["A", "B", "C"]
+
+
+def test_a_folder_skips_digest_files(tmp_path):
+    _write(tmp_path / "AWSLogs/1/CloudTrail-Digest/us-east-1/x.json.gz", {"digestEndTime": "x"})
+    _write(tmp_path / "AWSLogs/1/CloudTrail/us-east-1/y.json.gz", {"Records": [_call()]})
+    assert len(list(records.from_directory(tmp_path))) == 1
+
+
+def test_a_file_that_is_not_json_is_refused_by_name(tmp_path):
+    bad = tmp_path / "bad.json.gz"
+    bad.write_bytes(gzip.compress(b"{not json"))
+    with pytest.raises(InputError, match=r"bad\.json\.gz is not a CloudTrail log file"):
+        list(records.from_directory(tmp_path))
+
+
+def test_a_file_without_a_records_array_is_skipped_and_said(tmp_path):
+    _write(tmp_path / "other.json", {"items": []}, gz=False)
+    _write(tmp_path / "trail.json", {"Records": [_call()]}, gz=False)
+    said: list[str] = []
+    assert len(list(records.from_directory(tmp_path, progress=said.append))) == 1
+    assert said == [
+        f"skipped {tmp_path / 'other.json'}: it holds no 'Records' array, so no CloudTrail calls"
+    ]
+
+
+def test_other_services_files_in_a_log_archive_are_not_read(tmp_path):
+    _write(
+        tmp_path / "AWSLogs/123456789012/Config/us-east-1/2026/11/30/c.json.gz",
+        {"configurationItems": []},
+    )
+    _write(
+        tmp_path / "AWSLogs/123456789012/CloudTrail/us-east-1/2026/11/30/t.json.gz",
+        {"Records": [_call()]},
+    )
+    assert len(list(records.from_directory(tmp_path))) == 1
+
+
+def test_a_date_in_the_folder_above_the_trail_does_not_date_its_files(tmp_path):
+    base = tmp_path / "backups/2020/01/05/AWSLogs/123456789012/CloudTrail/us-east-1/2026/11/30"
+    _write(base / "t.json.gz", {"Records": [_call()]})
+    since = dt.datetime(2026, 11, 29, tzinfo=dt.UTC)
+    assert len(list(records.from_directory(tmp_path, since=since))) == 1
+
+
+def test_a_missing_folder_is_refused_with_the_flag_and_the_fix(tmp_path):
+    with pytest.raises(InputError, match=r"--cloudtrail-dir .*: no such folder.*aws s3 sync"):
+        list(records.from_directory(tmp_path / "nope"))
+
+
+def test_a_folder_dated_outside_the_window_is_not_read(tmp_path):
+    base = tmp_path / "AWSLogs/123456789012/CloudTrail/us-east-1/2026/11"
+    _write(
+        base / "01/old.json.gz",
+        {"Records": [_call("Old", dt.datetime(2026, 11, 1, tzinfo=dt.UTC))]},
+    )
+    _write(base / "30/new.json.gz", {"Records": [_call("New")]})
+    since = dt.datetime(2026, 11, 29, tzinfo=dt.UTC)
+    names = [r["eventName"] for r in records.from_directory(tmp_path, since=since)]
+    assert names == ["New"]
+
+
+def test_records_outside_the_window_are_dropped():
+    kept = records.within(
+        [
+            _call("Early", WHEN - dt.timedelta(hours=2)),
+            _call("In"),
+            _call("Late", WHEN + dt.timedelta(hours=2)),
+        ],
+        WHEN - dt.timedelta(hours=1),
+        WHEN + dt.timedelta(hours=1),
+    )
+    assert [r["eventName"] for r in kept] == ["In"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2026-11-30", dt.datetime(2026, 11, 30, tzinfo=dt.UTC)),
+        ("2026-11-30T12:00:00Z", WHEN),
+        ("2026-11-30T13:00:00+01:00", WHEN),
+    ],
+)
+def test_a_time_is_a_date_or_a_utc_time(text, expected):
+    assert records.parse_time(text, flag="--since") == expected
+
+
+def test_a_span_is_counted_back_from_now():
+    parsed = records.parse_time("7d", flag="--since")
+    expected = dt.datetime.now(dt.UTC) - dt.timedelta(days=7)
+    assert abs((parsed - expected).total_seconds()) < 60
+
+
+def test_a_time_that_is_none_of_those_is_refused_with_the_forms():
+    with pytest.raises(InputError, match=r"--until 'yesterday' is not a time.*7d, 12h"):
+        records.parse_time("yesterday", flag="--until")
+
+
+# --- S3 ---------------------------------------------------------------------------------------
+
+
+def test_s3_yields_the_records_of_every_page_of_keys(monkeypatch):
+    fake_aws_credentials(monkeypatch, "us-east-1")
+    with mock_aws():
+        s3 = boto3.client("s3")
+        s3.create_bucket(Bucket="trail")
+        prefix = "AWSLogs/123456789012/CloudTrail/us-east-1/2026/11/30"
+        for i in range(1001):  # past one page of list_objects_v2
+            body = gzip.compress(json.dumps({"Records": [_call(f"N{i}")]}).encode())
+            s3.put_object(Bucket="trail", Key=f"{prefix}/f{i:04d}.json.gz", Body=body)
+        s3.put_object(
+            Bucket="trail", Key="AWSLogs/123456789012/CloudTrail-Digest/d.json.gz", Body=b"x"
+        )
+        read = list(records.from_s3(s3, "s3://trail/AWSLogs/"))
+    assert len(read) == 1001
+    assert read[0]["eventName"] == "N0"
+
+
+def test_s3_reads_only_keys_under_the_prefix(monkeypatch):
+    fake_aws_credentials(monkeypatch, "us-east-1")
+    with mock_aws():
+        s3 = boto3.client("s3")
+        s3.create_bucket(Bucket="trail")
+        for key, name in (("a/x.json.gz", "A"), ("b/y.json.gz", "B")):
+            body = gzip.compress(json.dumps({"Records": [_call(name)]}).encode())
+            s3.put_object(Bucket="trail", Key=key, Body=body)
+        read = list(records.from_s3(s3, "s3://trail/b/"))
+    assert [r["eventName"] for r in read] == ["B"]
+
+
+@pytest.mark.parametrize("url", ["trail/AWSLogs", "s3://", "https://trail.s3.amazonaws.com/x"])
+def test_an_s3_location_that_is_not_one_is_refused_with_the_form(url):
+    with pytest.raises(InputError, match=r"is not an S3 location. Give s3://BUCKET/PREFIX"):
+        records.parse_s3_url(url)
+
+
+# --- LookupEvents (moto does not implement it: a stubbed client) ---------------------------
+
+
+def test_lookup_events_yields_each_events_record_across_pages():
+    client = boto3.client(
+        "cloudtrail", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x"
+    )
+    start, end = WHEN - dt.timedelta(days=1), WHEN
+    with Stubber(client) as stub:
+        stub.add_response(
+            "lookup_events",
+            {
+                "Events": [{"EventId": "1", "CloudTrailEvent": json.dumps(_call("A"))}],
+                "NextToken": "t",
+            },
+            {"StartTime": start, "EndTime": end},
+        )
+        stub.add_response(
+            "lookup_events",
+            {"Events": [{"EventId": "2", "CloudTrailEvent": json.dumps(_call("B"))}]},
+            {"StartTime": start, "EndTime": end, "NextToken": "t"},
+        )
+        names = [r["eventName"] for r in records.from_lookup_events(client, since=start, until=end)]
+        stub.assert_no_pending_responses()
+    assert names == ["A", "B"]
+
+
+# --- grants -----------------------------------------------------------------------------------
+
+
+def test_iam_grants_are_the_inline_policies_and_managed_default_versions(monkeypatch):
+    fake_aws_credentials(monkeypatch, "us-east-1")
+    inline = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "Read",
+                "Effect": "Allow",
+                "Action": "s3:GetObject",
+                "Resource": "arn:aws:s3:::b/*",
+            }
+        ],
+    }
+    v1 = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": "*"}],
+    }
+    v2 = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "sqs:ReceiveMessage", "Resource": "*"}],
+    }
+    with mock_aws():
+        iam = boto3.client("iam")
+        iam.create_role(RoleName="app", AssumeRolePolicyDocument="{}")
+        iam.put_role_policy(
+            RoleName="app", PolicyName="AppAccess", PolicyDocument=json.dumps(inline)
+        )
+        arn = iam.create_policy(PolicyName="Queue", PolicyDocument=json.dumps(v1))["Policy"]["Arn"]
+        iam.create_policy_version(PolicyArn=arn, PolicyDocument=json.dumps(v2), SetAsDefault=True)
+        iam.attach_role_policy(RoleName="app", PolicyArn=arn)
+        grants = granted.from_iam(iam, "app")
+    assert [(s.policy, s.where, s.actions) for s in grants.statements] == [
+        ("AppAccess", "Read", ("s3:GetObject",)),
+        (arn, "#0", ("sqs:ReceiveMessage",)),
+    ]
+    assert grants.attached == (arn,)
+
+
+def test_iam_agent_policies_are_known_as_attached_but_not_diffed(monkeypatch):
+    fake_aws_credentials(monkeypatch, "us-east-1")
+    core = "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"
+    with mock_aws(config={"iam": {"load_aws_managed_policies": True}}):
+        iam = boto3.client("iam")
+        iam.create_role(RoleName="app", AssumeRolePolicyDocument="{}")
+        iam.attach_role_policy(RoleName="app", PolicyArn=core)
+        grants = granted.from_iam(iam, "app")
+    assert grants.statements == ()
+    assert grants.agent_attached("ssm-agent")
+    assert not grants.agent_attached("cloudwatch-agent")
+
+
+def test_a_policy_file_is_one_document_named_after_the_file(tmp_path):
+    path = _write(
+        tmp_path / "grant.json",
+        {"Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]},
+        gz=False,
+    )
+    grants = granted.from_file(path)
+    assert [(s.policy, s.actions) for s in grants.statements] == [("grant", ("s3:GetObject",))]
+
+
+def test_a_map_file_is_one_document_per_name(tmp_path):
+    doc = {"Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}
+    path = _write(tmp_path / "inline.json", {"A": doc, "B": json.dumps(doc)}, gz=False)
+    assert [s.policy for s in granted.from_file(path).statements] == ["A", "B"]
+
+
+def test_a_resources_json_yields_its_roles_inline_policies_and_attachments():
+    grants = granted.from_file(ROOT / "snapshots/resources.prod.json")
+    assert {s.policy for s in grants.statements} == {"AppAccess"}  # the guard only denies
+    assert {s.where for s in grants.statements} == {
+        "S3ListBucket",
+        "S3ObjectReadWrite",
+        "SQSAccess",
+        "SecretsManagerAccess",
+    }
+    assert grants.agent_attached("ssm-agent")
+    assert grants.agent_attached("cloudwatch-agent")
+    assert grants.unread == ()
+
+
+def test_a_resources_json_with_several_roles_asks_for_one_by_name(tmp_path):
+    roles = [
+        {"type": "aws:iam/role:Role", "name": n, "urn": f"urn:{n}"} for n in ("a-role", "b-role")
+    ]
+    path = _write(tmp_path / "resources.json", {"resources": roles}, gz=False)
+    with pytest.raises(
+        InputError,
+        match=r"holds 2 IAM roles. Pick one with --granted-role \(roles here: a-role, b-role\)",
+    ):
+        granted.from_file(path)
+    assert granted.from_file(path, role="b-role").statements == ()
+
+
+def test_a_customer_managed_attachment_in_resources_json_is_reported_unread(tmp_path):
+    resources = [
+        {"type": "aws:iam/role:Role", "name": "r", "urn": "urn:r"},
+        {
+            "type": "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+            "name": "m",
+            "urn": "urn:m",
+            "dependencies": ["urn:r"],
+            "inputs": {"policyArn": "arn:aws:iam::123456789012:policy/Mine"},
+        },
+    ]
+    path = _write(tmp_path / "resources.json", {"resources": resources}, gz=False)
+    assert granted.from_file(path).unread == ("arn:aws:iam::123456789012:policy/Mine",)
+
+
+def test_a_granted_file_that_does_not_exist_is_refused_with_the_choices(tmp_path):
+    with pytest.raises(
+        InputError,
+        match=r"no such file. Give 'iam', a policy JSON file, or a stack's resources.json",
+    ):
+        granted.from_file(tmp_path / "nope.json")
+
+
+def test_a_granted_file_that_is_not_a_policy_is_refused(tmp_path):
+    path = _write(tmp_path / "list.json", [1, 2], gz=False)
+    with pytest.raises(InputError, match=r"is neither a policy document"):
+        granted.from_file(path)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "value", "matches"),
+    [
+        ("arn:aws:s3:::b/*", "arn:aws:s3:::b/x/y", True),
+        ("arn:aws:s3:::b/?", "arn:aws:s3:::b/xy", False),
+        ("arn:aws:s3:::b/${*}", "arn:aws:s3:::b/*", True),
+        ("arn:aws:s3:::b/${*}", "arn:aws:s3:::b/x", False),
+        ("arn:aws:s3:::b/${aws:username}/*", "arn:aws:s3:::b/alice/k", True),
+        ("arn:aws:s3:::B", "arn:aws:s3:::b", False),
+    ],
+)
+def test_grants_match_resources_as_iam_does(pattern, value, matches):
+    assert bool(granted.iam_pattern(pattern, case_sensitive=True).fullmatch(value)) is matches
+
+
+def test_grants_match_actions_whatever_their_case():
+    statement = granted.statements_of(
+        "p", {"Statement": [{"Effect": "Allow", "Action": "S3:getobject", "Resource": "*"}]}
+    )[0]
+    assert statement.allows_action("s3:GetObject") == (0,)
