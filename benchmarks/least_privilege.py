@@ -96,7 +96,9 @@ def calls_corpus(workdir: Path) -> Path:
     day.mkdir(parents=True, exist_ok=True)
     when = corpus.START
     items = [corpus.record(when, s, n, p, data=s.startswith(("s3", "sqs"))) for s, n, p in CALLS]
-    with gzip.open(day / "calls.json.gz", "wt") as stream:
+    # trailscraper reads only files named as CloudTrail names them.
+    name = f"{corpus.ACCOUNT}_CloudTrail_{corpus.REGION}_20261130T0000Z_0000000000000000.json.gz"
+    with gzip.open(day / name, "wt") as stream:
         json.dump({"Records": items}, stream)
     return folder
 
@@ -143,6 +145,7 @@ def measure(command: list[str] | str) -> tuple[float, float, bytes]:
 
 
 def invalid_actions(policy: dict[str, Any]) -> list[str]:
+    """The policy's actions that the IAM action database does not know."""
     from components import iam_actions
 
     found = []
@@ -188,7 +191,12 @@ def main() -> None:
 
     calls = calls_corpus(args.workdir)
     our_invalid = invalid_actions(json.loads(measure(ours(calls))[2])["policy"])
-    their_invalid = invalid_actions(json.loads(measure(theirs(calls))[2])) if have_theirs else []
+    their_invalid: list[str] = []
+    if have_theirs:
+        their_policy = json.loads(measure(theirs(calls))[2])
+        if not their_policy.get("Statement"):
+            raise SystemExit("trailscraper read no record of the calls corpus: nothing to compare")
+        their_invalid = invalid_actions(their_policy)
 
     wall, peak, small_peak = (statistics.median(x) for x in (walls, peaks, small_peaks))
     skipped = "skipped"

@@ -261,6 +261,28 @@ def test_a_parameter_name_becomes_its_arn_without_a_doubled_slash(name, arn_name
     )
 
 
+def test_a_parameter_selector_is_not_part_of_its_arn():
+    record = _record("ssm.amazonaws.com", "GetParameter", {"name": "/app/url:3"})
+    assert resources_of("ssm:GetParameter", TARGET, record, AT) == (
+        "arn:aws:ssm:us-east-1:123456789012:parameter/app/url",
+    )
+
+
+def test_a_public_parameter_has_no_account_in_its_arn():
+    name = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"
+    record = _record("ssm.amazonaws.com", "GetParameter", {"name": name})
+    assert resources_of("ssm:GetParameter", TARGET, record, AT) == (
+        f"arn:aws:ssm:us-east-1::parameter{name}",
+    )
+
+
+def test_an_aws_owned_document_has_no_account_in_its_arn():
+    record = _record("ssm.amazonaws.com", "GetDocument", {"name": "AWS-RunShellScript"})
+    assert resources_of("ssm:GetDocument", TARGET, record, AT) == (
+        "arn:aws:ssm:us-east-1::document/AWS-RunShellScript",
+    )
+
+
 def test_every_parameter_of_a_get_parameters_call_is_named():
     record = _record("ssm.amazonaws.com", "GetParameters", {"names": ["/a", "/b"]})
     assert resources_of("ssm:GetParameters", TARGET, record, AT) == (

@@ -9,12 +9,13 @@ from pathlib import Path
 import boto3
 import pytest
 from botocore.stub import Stubber
-from conftest import fake_aws_credentials
 from moto import mock_aws
 
 from components.least_privilege import granted, records
 from components.validation import InputError
 from offline import cloudtrail_corpus as corpus
+
+from conftest import fake_aws_credentials
 
 ROOT = Path(__file__).resolve().parent.parent
 WHEN = dt.datetime(2026, 11, 30, 12, tzinfo=dt.UTC)

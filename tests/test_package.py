@@ -39,9 +39,25 @@ def installed_files() -> list[importlib.metadata.PackagePath]:
     return list(installed().files or [])
 
 
+def _console_scripts() -> list[importlib.metadata.PackagePath]:
+    """What pip wrote outside site-packages: the console scripts, in the venv's bin."""
+    return [f for f in installed_files() if f.parts[0] == ".."]
+
+
 def test_distribution_installs_only_its_own_import_name():
-    top_level = {f.parts[0] for f in installed_files() if not f.parts[0].endswith(".dist-info")}
+    top_level = {
+        f.parts[0]
+        for f in installed_files()
+        if not f.parts[0].endswith(".dist-info") and f not in _console_scripts()
+    }
     assert top_level == {IMPORT_NAME}
+
+
+def test_distribution_installs_one_command_and_nothing_else_outside_its_package():
+    assert [f.name for f in _console_scripts()] == ["ec2-instance-role"]
+    assert [(e.name, e.value) for e in installed().entry_points] == [
+        ("ec2-instance-role", "ec2_instance_role.cli:main")
+    ]
 
 
 def test_distribution_has_no_top_level_components_package():

@@ -175,3 +175,22 @@ def test_every_relative_link_in_the_documents_resolves():
         base = ROOT if name == "README.md" else ROOT / "docs"
         for target in re.findall(r"\]\((?!https?://|#)([^)#\s]+)", text):
             assert (base / target).exists(), f"{name} links {target}, which does not exist"
+
+
+def test_readme_least_privilege_example_is_what_the_command_prints(tmp_path, capsys, monkeypatch):
+    from components.least_privilege.cli import run
+    from offline import cloudtrail_corpus
+
+    section = README.split("## Least privilege from CloudTrail", 1)[1].split("\n## ", 1)[0]
+    commands = re.search(r"```bash\n(.*?)```", section, re.DOTALL)
+    assert commands, "the section shows the commands it ran"
+    corpus_line, run_line = commands.group(1).replace("\\\n", " ").splitlines()
+    assert corpus_line == "venv/bin/python -m offline.cloudtrail_corpus /tmp/trail"
+    argv = run_line.split()
+    assert argv[:2] == ["venv/bin/ec2-instance-role", "least-privilege"]
+    monkeypatch.chdir(ROOT)  # the command names snapshots/ relative to the checkout
+    cloudtrail_corpus.main([str(tmp_path)])
+    capsys.readouterr()
+    assert run([str(tmp_path) if a == "/tmp/trail" else a for a in argv[2:]]) == 0
+    printed = capsys.readouterr().out
+    assert f"```text\n{printed}```" in section

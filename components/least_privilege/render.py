@@ -75,7 +75,8 @@ def text(report: Mapping[str, Any], role_arn: str) -> str:
         lines.append(
             f"  {item['instance_id']}: {item['calls']} calls from {item['first_seen']} to "
             f"{item['last_seen']} ({', '.join(item['actions'])}): require IMDSv2 on it "
-            "(aws ec2 modify-instance-metadata-options --http-tokens required)"
+            f"(aws ec2 modify-instance-metadata-options --http-tokens required --instance-id "
+            f"{item['instance_id']})"
         )
     unmapped = report["unmapped"]
     lines += _heading("Calls with no IAM action (not in the policy)", unmapped)

@@ -184,9 +184,15 @@ def _ssm(params: Mapping[str, Any], at: Where) -> Iterator[str]:
     base = f"arn:{at.partition}:ssm:{at.region}:{at.account}"
     for name in names:
         if isinstance(name, str) and name and not name.startswith("arn:"):
-            # A parameter's ARN is parameter/ followed by its name without the leading '/'.
-            yield f"{base}:parameter/{name.lstrip('/')}"
-            yield f"{base}:document/{name}"
+            # A parameter's ARN is parameter/ followed by its name without the leading '/' and
+            # without a :version or :label selector; AWS's public parameters (/aws/service/...)
+            # and AWS-owned documents (AWS-*, Amazon*) have no account in their ARN.
+            bare = name.split(":", 1)[0]
+            owner = f"arn:{at.partition}:ssm:{at.region}::"
+            public = bare.startswith("/aws/")
+            yield f"{owner if public else base + ':'}parameter/{bare.lstrip('/')}"
+            owned = bare.startswith(("AWS-", "Amazon", "AWSSupport-"))
+            yield f"{owner if owned else base + ':'}document/{bare}"
 
 
 def _logs(params: Mapping[str, Any], at: Where) -> Iterator[str]:
