@@ -115,7 +115,7 @@ def record(
         "tlsDetails": {
             "tlsVersion": "TLSv1.3",
             "cipherSuite": "TLS_AES_128_GCM_SHA256",
-            "clientProvidedHostHeader": f"{source.split('.', maxsplit=1)[0]}.{REGION}.amazonaws.com",
+            "clientProvidedHostHeader": f"{source.partition('.')[0]}.{REGION}.amazonaws.com",
         },
     }
     if resources is not None:
