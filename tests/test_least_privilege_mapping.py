@@ -384,3 +384,28 @@ def test_the_agents_policies_are_the_managed_policies_aws_publishes():
 
     for name, document in AGENT_POLICY_DOCUMENTS.items():
         assert normal(document) == normal(published[name]["Document"]), name
+
+
+SAMPLE_ARNS = [
+    "arn:aws:s3:::b",
+    "arn:aws:s3:::b/k/x",
+    "arn:aws:sqs:us-east-1:123456789012:q",
+    "arn:aws:secretsmanager:us-east-1:123456789012:secret:a/b-Ab12Cd",
+    "arn:aws:logs:us-east-1:123456789012:log-group:/app:log-stream:s",
+    "arn:aws:ssm:us-east-1::parameter/aws/x",
+    "arn:aws:dynamodb:us-east-1:123456789012:table/T/index/I",
+    "arn:aws:s3:us-east-1:123456789012:accesspoint/ap/object/k",
+]
+
+
+@pytest.mark.parametrize("service", ["s3", "sqs", "secretsmanager", "logs", "ssm", "dynamodb"])
+def test_the_fast_reading_of_arn_formats_agrees_with_the_lints(service):
+    from components.policy_lint import arn_overlaps
+
+    for action in iam_actions.expand(f"{service}:*"):
+        formats = iam_actions.action_info(action).resource_formats
+        for arn in SAMPLE_ARNS:
+            assert resources.fits(formats, arn) == any(arn_overlaps(f, arn) for f in formats), (
+                action,
+                arn,
+            )

@@ -152,7 +152,6 @@ class Analysis:
         self._unmapped: dict[tuple[str, str], tuple[str, str, Counter[str]]] = {}
         self._left_out: Counter[tuple[str, str]] = Counter()
         self._data_services: set[str] = set()
-        self._agent_statements: dict[str, list[Statement]] = {}
         statements = grants.statements if grants else ()
         self._statements = statements
         self._used_actions: dict[int, set[int]] = {i: set() for i in range(len(statements))}
@@ -254,7 +253,7 @@ class Analysis:
 
     def _agent_grants(self, agent: str, action: str, found: tuple[str, ...]) -> bool:
         """Whether the agent's managed policy grants this call on every resource it touched."""
-        statements = self._agent_statements.setdefault(agent, agent_statements(agent))
+        statements = agent_statements(agent)
         return all(
             any(s.allows_action(action) and s.covers_resource(r) for s in statements) for r in found
         )

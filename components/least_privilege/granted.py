@@ -5,6 +5,7 @@ role can be judged before it exists.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Mapping, Sequence
@@ -47,8 +48,13 @@ class Statement:
         """The indexes of this statement's resources that ``resource`` can be: a concrete ARN
         matched as IAM does, a :class:`~.resources.Pattern` by overlap."""
         if isinstance(resource, Pattern):
-            return tuple(i for i, r in enumerate(self.resources) if patterns_overlap(r, resource))
+            return _overlapping(self.resources, str(resource))
         return tuple(i for i, p in enumerate(self._resource_patterns) if p.fullmatch(resource))
+
+
+@functools.lru_cache(maxsize=4096)
+def _overlapping(resources: tuple[str, ...], pattern: str) -> tuple[int, ...]:
+    return tuple(i for i, r in enumerate(resources) if patterns_overlap(r, pattern))
 
 
 @dataclass(frozen=True)
@@ -68,12 +74,13 @@ class Grants:
         return AGENT_POLICIES[agent] in names
 
 
-def agent_statements(agent: str) -> list[Statement]:
+@functools.cache
+def agent_statements(agent: str) -> tuple[Statement, ...]:
     """What the agent's managed policy grants: an agent's call is left out of the application's
     policy only when this grants it (Session Manager's S3 or CloudWatch Logs logging, for one,
     is not in AmazonSSMManagedInstanceCore)."""
     name = AGENT_POLICIES[agent]
-    return statements_of(name, AGENT_POLICY_DOCUMENTS[name])
+    return tuple(statements_of(name, AGENT_POLICY_DOCUMENTS[name]))
 
 
 def is_agent_policy(arn: str) -> bool:

@@ -8,6 +8,7 @@ the bucket and an object action the object, whatever the record lists.
 
 from __future__ import annotations
 
+import functools
 import re
 import urllib.parse
 from collections.abc import Iterator, Mapping
@@ -73,14 +74,43 @@ def resources_of(
         candidates = list(_copy_source(params, at))
     else:
         candidates = list(_from_resources(record)) + list(_from_request(action, params, at))
-    fitting = tuple(
-        dict.fromkeys(
-            arn
-            for arn in candidates
-            if any(arn_overlaps(fmt, arn) for fmt in info.resource_formats)
-        )
-    )
+    fitting = tuple(dict.fromkeys(arn for arn in candidates if fits(info.resource_formats, arn)))
     return fitting or None
+
+
+def fits(formats: tuple[str, ...], arn: str) -> bool:
+    """Whether ``arn`` can be a resource of one of ``formats`` (the action database's)."""
+    if isinstance(arn, Pattern):
+        return _pattern_fits(formats, str(arn))
+    return _formats_regex(formats).fullmatch(arn) is not None
+
+
+@functools.lru_cache(maxsize=4096)
+def _pattern_fits(formats: tuple[str, ...], pattern: str) -> bool:
+    return any(arn_overlaps(fmt, pattern) for fmt in formats)
+
+
+# The same reading of a format as policy_lint.arn_overlaps, for a concrete ARN: a variable is
+# one or more characters, without '/' or ':' for a bucket name, partition, region or account;
+# region and account may be empty (AWS-owned resources).
+_NARROW: Final = frozenset({"BucketName", "Partition", "Region", "Account"})
+_MAY_BE_EMPTY: Final = frozenset({"Region", "Account"})
+
+
+@functools.cache
+def _formats_regex(formats: tuple[str, ...]) -> re.Pattern[str]:
+    def one(fmt: str) -> str:
+        out: list[str] = []
+        for literal_text, variable in re.findall(
+            r"([^$]*(?:\$(?!\{)[^$]*)*)(?:\$\{([^}]+)\}|$)", fmt
+        ):
+            out.append(".*".join(re.escape(part) for part in literal_text.split("*")))
+            if variable:
+                chars = "[^/:]" if variable in _NARROW else "."
+                out.append(chars + ("*" if variable in _MAY_BE_EMPTY else "+"))
+        return "".join(out)
+
+    return re.compile("|".join(f"(?:{one(f)})" for f in formats))
 
 
 def _from_resources(record: Mapping[str, Any]) -> Iterator[str]:
