@@ -333,6 +333,15 @@ def test_a_function_name_becomes_the_function_arn():
     )
 
 
+def test_a_partial_function_arn_becomes_the_function_arn_in_its_account():
+    record = _record(
+        "lambda.amazonaws.com", "Invoke", {"functionName": "210987654321:function:resize"}
+    )
+    assert resources_of("lambda:InvokeFunction", TARGET, record, AT) == (
+        "arn:aws:lambda:us-east-1:210987654321:function:resize",
+    )
+
+
 def test_an_action_without_resource_level_permissions_gets_any_resource():
     record = _record("monitoring.amazonaws.com", "PutMetricData", {"namespace": "App"})
     assert resources_of("cloudwatch:PutMetricData", TARGET, record, AT) == ("*",)

@@ -392,6 +392,13 @@ def test_a_refused_call_is_missing_with_its_error_and_instances():
     assert report["policy"]["Statement"] == []
 
 
+def test_a_refused_get_object_warns_that_it_may_be_a_missing_key():
+    refused = _s3("GetObject", "gone", error=("AccessDenied", "Access Denied"))
+    assert any(
+        "a refused s3:GetObject may be a missing key" in c for c in _analyse([refused])["caveats"]
+    )
+
+
 def test_a_refused_call_the_grant_allows_names_the_statement_that_allows_it():
     refused = _call(
         "ec2.amazonaws.com",

@@ -612,6 +612,12 @@ class Analysis:
                 "bucket/*. --exact keeps every key as it is."
             )
         notes += self._grant_caveats()
+        if any(a in ("s3:GetObject", "s3:GetObjectVersion") for a, _ in self._refused):
+            notes.append(
+                "S3 answers AccessDenied, not NoSuchKey, for a key that does not exist when the "
+                "caller lacks s3:ListBucket on the bucket: a refused s3:GetObject may be a "
+                "missing key."
+            )
         refused = len(self._refused)
         if refused and not o.include_missing:
             notes.append(

@@ -253,9 +253,13 @@ def _dynamodb(params: Mapping[str, Any], at: Where) -> Iterator[str]:
 
 
 def _lambda(params: Mapping[str, Any], at: Where) -> Iterator[str]:
+    """A function's name, ``name:qualifier``, or partial ARN ``<account>:function:<name>``."""
     name = params.get("functionName")
-    if isinstance(name, str) and name and not name.startswith("arn:"):
-        yield f"arn:{at.partition}:lambda:{at.region}:{at.account}:function:{name}"
+    if not isinstance(name, str) or not name or name.startswith("arn:"):
+        return
+    partial = re.fullmatch(r"(\d{12}):function:(.+)", name)
+    account, name = (partial.group(1), partial.group(2)) if partial else (at.account, name)
+    yield f"arn:{at.partition}:lambda:{at.region}:{account}:function:{name}"
 
 
 _BUILDERS: Final = {
