@@ -127,6 +127,11 @@ def test_a_time_is_a_date_or_a_utc_time(text, expected):
     assert records.parse_time(text, flag="--since") == expected
 
 
+def test_a_day_given_as_the_end_includes_that_day():
+    until = records.parse_time("2026-11-30", flag="--until")
+    assert until == dt.datetime(2026, 12, 1, tzinfo=dt.UTC) - dt.timedelta(microseconds=1)
+
+
 def test_a_span_is_counted_back_from_now():
     parsed = records.parse_time("7d", flag="--since")
     expected = dt.datetime.now(dt.UTC) - dt.timedelta(days=7)

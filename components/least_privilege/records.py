@@ -57,6 +57,8 @@ def parse_time(value: str, *, flag: str) -> dt.datetime:
             f"{flag} {value!r} is not a time. Give a date (2026-11-30), a UTC time "
             "(2026-11-30T12:00:00Z) or a span back from now (7d, 12h)."
         ) from None
+    if flag == "--until" and re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        parsed += dt.timedelta(days=1, microseconds=-1)  # a day given as the end includes it
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
 
 
