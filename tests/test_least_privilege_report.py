@@ -295,6 +295,14 @@ def test_include_missing_adds_the_refused_calls_to_the_policy():
     assert _statements(report) == {(("s3:DeleteObject",), ("arn:aws:s3:::my-app-data/old",))}
 
 
+def test_refused_keys_are_grouped_like_the_others_when_included():
+    refused = [
+        _s3("DeleteObject", f"old/{i}", error=("AccessDenied", "Access Denied")) for i in range(3)
+    ]
+    report = _analyse(refused, include_missing=True)
+    assert _statements(report) == {(("s3:DeleteObject",), ("arn:aws:s3:::my-app-data/old/*",))}
+
+
 def test_no_calls_give_an_empty_policy_and_no_inline_policy():
     report = _analyse([])
     assert report["policy"]["Statement"] == []

@@ -228,6 +228,8 @@ class Analysis:
             if denied:
                 for resource in found:
                     self._note_refused(action, resource, record, session)
+                    if self.options.include_missing:
+                        self._note_used(action, resource, name)
                 continue
             if agent is not None and self._agent_grants(agent, action, found):
                 self._left_out[(action, agent)] += 1
@@ -363,9 +365,6 @@ class Analysis:
                 out.setdefault(action, set()).add(arns.Pattern(f"{bucket}/*"))
             else:
                 out.setdefault(action, set()).update(f"{bucket}/{k}" for k in entry.keys)
-        if self.options.include_missing:
-            for action, resource in self._refused:
-                out.setdefault(action, set()).add(resource)
         return {a: sorted(_collapse(out[a])) for a in sorted(out)}
 
     def policy(self) -> dict[str, Any]:
