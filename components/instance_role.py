@@ -23,6 +23,7 @@ from ._inputs import (
     with_unknowns,
     with_whole_numbers,
 )
+from ._lookups import partition_for
 from ._meta import PACKAGE_NAME
 
 #: The AWS managed policy that lets Systems Manager (Session Manager) reach the instance.
@@ -154,11 +155,11 @@ class InstanceRole(pulumi.ComponentResource):
             plan = _RolePlan.from_args(name, args)
             super().__init__(f"{PACKAGE_NAME}:index:InstanceRole", name, None, opts)
 
-            # Invoked through the component so that an explicit provider (another region,
-            # China) given to it is the one asked.
-            partition = aws.get_partition(opts=pulumi.InvokeOptions(parent=self))
-            managed = plan.managed_arns(partition.partition)
-            boundary = plan.boundary_in(partition.partition)
+            # Asked of the provider the children use (another region, China), once per
+            # program for each provider.
+            partition = partition_for(self)
+            managed = plan.managed_arns(partition)
+            boundary = plan.boundary_in(partition)
 
         # Every child waits for the checks of the values known only at deploy time: one that
         # fails leaves no role, policy or profile behind (see DeployTimeChecks).

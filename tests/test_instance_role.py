@@ -293,3 +293,41 @@ def test_outputs_resolve_to_the_children_values():
         "instance_profile_arn": profile["arn"],
     }
     assert run.returned["role_arn"] == f"arn:aws:iam::123456789012:role/{role['name']}"
+
+
+PARTITION = "aws:index/getPartition:getPartition"
+
+
+def test_many_roles_in_one_program_ask_the_partition_once():
+    run = run_program(lambda: [InstanceRole(f"app{i}", {}) for i in range(5)])
+    assert len([c for c in run.mocks.calls if c.token == PARTITION]) == 1
+
+
+def test_a_role_under_its_own_provider_asks_that_provider_for_the_partition():
+    import pulumi_aws as aws
+
+    def program():
+        china = aws.Provider("china", region="cn-north-1")
+        InstanceRole("default-a", {})
+        InstanceRole("default-b", {})
+        InstanceRole("china-a", {}, pulumi.ResourceOptions(providers=[china]))
+        InstanceRole("china-b", {}, pulumi.ResourceOptions(providers=[china]))
+
+    run = run_program(program)
+    asked = [c for c in run.mocks.calls if c.token == PARTITION]
+    assert len(asked) == 2
+    assert sorted(bool(c.provider) for c in asked) == [False, True]
+
+
+def test_each_program_run_asks_the_partition_anew():
+    first = run_program(lambda: InstanceRole("app", {}))
+    second = run_program(
+        lambda: InstanceRole("app", {"enable_session_manager": True}), target=CHINA
+    )
+    assert [c.token for c in first.mocks.calls].count(PARTITION) == 1
+    assert [c.token for c in second.mocks.calls].count(PARTITION) == 1
+    assert (
+        second.one("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+        .inputs["policyArn"]
+        .startswith("arn:aws-cn:")
+    )
