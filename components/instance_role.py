@@ -483,7 +483,7 @@ def _inline_documents(
             )
         seen[fingerprint] = key
         known_length += docs.minified_length(partial)
-        rendered[key] = finish(document)
+        rendered[key] = docs.render(partial)  # wholly known, and checked just above
     if known_length > docs.INLINE_POLICIES_MAX_CHARACTERS:
         raise v.InputError(
             f"inline_policies add up to {known_length} characters without white space; IAM "

@@ -103,6 +103,13 @@ def parse_document(document: str | Mapping[str, Any], *, input_name: str) -> Map
     return document
 
 
+#: Documents that passed, by (document, input name, opt-ins): an InstanceWithRole checks its
+#: role's documents before anything is registered, and the InstanceRole it builds checks them
+#: again; the second time is a lookup. Only wholly known documents are kept, at most this many.
+_PASSED_MAX: Final = 4096
+_passed: dict[tuple[str, str, tuple[tuple[str, ...], ...]], None] = {}
+
+
 def check_policy_document(
     document: Mapping[str, Any],
     *,
@@ -112,6 +119,34 @@ def check_policy_document(
     """Raises :class:`InputError` unless ``document`` is an identity policy IAM accepts, that
     passes the lint (:mod:`components.policy_lint`), and that grants no wildcard the caller did
     not opt into. Lint findings are reported together, one line each."""
+    opt_ins = opt_ins or OptIns()
+    try:
+        key = (
+            json.dumps(document, sort_keys=True),
+            input_name,
+            tuple(
+                tuple(sorted(map(str, values)))
+                for values in (
+                    opt_ins.allow_wildcard_actions,
+                    opt_ins.allow_wildcard_resource_actions,
+                    opt_ins.allow_unknown_actions,
+                )
+            ),
+        )
+    except (TypeError, ValueError):  # holds UNKNOWN, or is not JSON at all: check it each time
+        key = None
+    if key is not None and key in _passed:
+        return
+    _check_policy_document(document, input_name=input_name, opt_ins=opt_ins)
+    if key is not None:
+        if len(_passed) >= _PASSED_MAX:
+            _passed.pop(next(iter(_passed)))
+        _passed[key] = None
+
+
+def _check_policy_document(
+    document: Mapping[str, Any], *, input_name: str, opt_ins: OptIns
+) -> None:
     unknown_keys = sorted(k for k in document if k not in _DOCUMENT_KEYS)
     if unknown_keys:
         raise InputError(
@@ -134,7 +169,6 @@ def check_policy_document(
     if not items:
         raise InputError(f"{input_name} has an empty Statement list. Add at least one statement.")
     sids: set[str] = set()
-    opt_ins = opt_ins or OptIns()
     findings: list[policy_lint.Finding] = []
     for index, statement in enumerate(items):
         where = _statement_label(input_name, index, statement)

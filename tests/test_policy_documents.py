@@ -299,3 +299,41 @@ def test_accepts_conditions_policy_variables_and_wildcard_arns():
             allow("logs:PutLogEvents", "arn:aws:logs:*:123456789012:log-group:/app/*:*"),
         )
     )
+
+
+def _wildcard_document():
+    return {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "arn:aws:s3:::memo-b/*"}],
+    }
+
+
+def test_a_document_that_passed_is_not_linted_again(monkeypatch):
+    from components import policy_lint
+
+    document = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::memo-a/*"}
+        ],
+    }
+    docs.check_policy_document(document, input_name="memo")
+    linted: list[object] = []
+    original = policy_lint.lint_statement
+    monkeypatch.setattr(policy_lint, "lint_statement", lambda *a: linted.append(a) or original(*a))
+    docs.check_policy_document(document, input_name="memo")
+    assert linted == []
+
+
+def test_a_document_that_failed_fails_every_time():
+    for _ in range(2):
+        with pytest.raises(InputError, match="allows Action 's3:\\*'"):
+            docs.check_policy_document(_wildcard_document(), input_name="memo")
+
+
+def test_a_pass_with_an_opt_in_does_not_pass_the_same_document_without_it():
+    docs.check_policy_document(
+        _wildcard_document(), input_name="memo", opt_ins=OptIns(allow_wildcard_actions=["s3:*"])
+    )
+    with pytest.raises(InputError, match="allows Action 's3:\\*'"):
+        docs.check_policy_document(_wildcard_document(), input_name="memo")
