@@ -21,10 +21,12 @@ from ._inputs import (
     known_or_none,
     with_whole_numbers,
 )
+from ._lookups import shared
 from ._meta import PACKAGE_NAME
 from .instance_role import InstanceRole, InstanceRoleArgs, check_instance_role_args
 from .network.existing import (
     ExistingNetwork,
+    NetworkFacts,
     default_subnet_filters,
     first_default_subnet,
     look_up_network_output,
@@ -211,10 +213,16 @@ class InstanceWithRole(pulumi.ComponentResource):
             if "ami" in args:
                 ami = checked(args["ami"], _check_ami)
             else:
-                ami = aws.ssm.get_parameter_output(
-                    name=args.get("ami_ssm_parameter", DEFAULT_AMI_SSM_PARAMETER),
-                    opts=pulumi.InvokeOutputOptions(parent=self),
-                ).insecure_value
+                parameter = args.get("ami_ssm_parameter", DEFAULT_AMI_SSM_PARAMETER)
+                ami = shared(
+                    self,
+                    ("ami", parameter),
+                    lambda: (
+                        aws.ssm.get_parameter_output(
+                            name=parameter, opts=pulumi.InvokeOutputOptions(parent=self)
+                        ).insecure_value
+                    ),
+                )
 
             kms_key_arn = _kms_key_arn(
                 self, args.get("root_volume_kms_key_id"), opts.depends_on if opts else None
@@ -224,15 +232,14 @@ class InstanceWithRole(pulumi.ComponentResource):
             )
 
             given_subnet = args.get("subnet_id")
+            instance_type = args.get("instance_type", DEFAULT_INSTANCE_TYPE)
             subnet_id: pulumi.Input[str]
             if given_subnet is not None:
                 subnet_id = given_subnet
             else:
                 # A region with no default subnet for the instance type fails here, before
                 # the role is created.
-                subnet_id = deferred(
-                    _default_subnet(self, args.get("instance_type", DEFAULT_INSTANCE_TYPE))
-                )
+                subnet_id = deferred(_default_subnet(self, instance_type))
 
             existing_profile = args.get("existing_instance_profile_name")
             self.instance_role: InstanceRole | None = None
@@ -255,9 +262,7 @@ class InstanceWithRole(pulumi.ComponentResource):
         rules (escape hatch); `None` when `subnet_id` is given."""
         if given_subnet is None:
             self.network = ExistingNetwork(
-                f"{name}-network",
-                look_up_network_output(subnet_id, opts=pulumi.InvokeOutputOptions(parent=self)),
-                child,
+                f"{name}-network", _default_network(self, instance_type, subnet_id), child
             )
         tags: dict[str, pulumi.Input[str]] = {"Name": name, **args.get("tags", {})}
         self.instance = aws.ec2.Instance(
@@ -356,7 +361,33 @@ def _default_subnet(
     parent: pulumi.Resource, instance_type: pulumi.Input[str]
 ) -> pulumi.Output[str]:
     """The default VPC's default subnet with the lowest ID (stable from one run to the next)
-    among those in an Availability Zone that offers ``instance_type``."""
+    among those in an Availability Zone that offers ``instance_type``; asked once per program
+    for a plain instance type."""
+    if isinstance(instance_type, str):
+        return shared(
+            parent,
+            ("default-subnet", instance_type),
+            lambda: _look_up_default_subnet(parent, instance_type),
+        )
+    return _look_up_default_subnet(parent, instance_type)
+
+
+def _default_network(
+    parent: pulumi.Resource, instance_type: pulumi.Input[str], subnet_id: pulumi.Input[str]
+) -> pulumi.Output[NetworkFacts]:
+    """What AWS says of the default subnet's network (see _default_subnet)."""
+
+    def ask() -> pulumi.Output[NetworkFacts]:
+        return look_up_network_output(subnet_id, opts=pulumi.InvokeOutputOptions(parent=parent))
+
+    if isinstance(instance_type, str):
+        return shared(parent, ("default-network", instance_type), ask)
+    return ask()
+
+
+def _look_up_default_subnet(
+    parent: pulumi.Resource, instance_type: pulumi.Input[str]
+) -> pulumi.Output[str]:
     opts = pulumi.InvokeOutputOptions(parent=parent)
 
     def in_offering_zones(kind: str) -> pulumi.Output[str]:

@@ -344,3 +344,51 @@ def test_outputs_resolve_to_the_children_values():
         "instance_profile_arn": profile["arn"],
     }
     assert instance.id.startswith("i-")
+
+
+def _asked(run, token):
+    return [dict(c.args) for c in run.mocks.calls if c.token == token]
+
+
+def test_instances_of_one_program_look_up_the_ami_parameter_once():
+    run = run_program(lambda: [InstanceWithRole(f"app{i}", {}) for i in range(3)])
+    assert len(_asked(run, "aws:ssm/getParameter:getParameter")) == 1
+    amis = {r.inputs["ami"] for r in run.of_type("aws:ec2/instance:Instance")}
+    assert len(amis) == 1
+
+
+def test_an_instance_under_its_own_provider_looks_up_the_ami_itself():
+    import pulumi
+    import pulumi_aws as aws
+
+    def program():
+        other = aws.Provider("other", region="us-west-2")
+        InstanceWithRole("a", {})
+        InstanceWithRole("b", {}, pulumi.ResourceOptions(providers=[other]))
+
+    run = run_program(program)
+    asked = [c for c in run.mocks.calls if c.token == "aws:ssm/getParameter:getParameter"]
+    assert sorted(bool(c.provider) for c in asked) == [False, True]
+
+
+def test_instances_of_one_type_look_up_the_default_subnet_and_its_network_once():
+    run = run_program(lambda: [InstanceWithRole(f"app{i}", {}) for i in range(3)])
+    for token in (
+        "aws:ec2/getInstanceTypeOfferings:getInstanceTypeOfferings",
+        "aws:ec2/getSubnets:getSubnets",
+        "aws:ec2/getSubnet:getSubnet",
+        "aws:ec2/getVpc:getVpc",
+    ):
+        assert len(_asked(run, token)) == 1, token
+    assert len(run.of_type("ec2-instance-role:index:ExistingNetwork")) == 3
+
+
+def test_an_instance_of_another_type_looks_up_its_own_default_subnet():
+    def program():
+        InstanceWithRole("a", {"instance_type": "t3.micro"})
+        InstanceWithRole("b", {"instance_type": "m7i.large"})
+
+    asked = _asked(
+        run_program(program), "aws:ec2/getInstanceTypeOfferings:getInstanceTypeOfferings"
+    )
+    assert len(asked) == 2

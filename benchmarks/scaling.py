@@ -1,0 +1,154 @@
+"""How a program's render time grows with its instances: N InstanceWithRole, each with its own
+role, and N instances sharing one InstanceRole, each beside the same resources written as raw
+pulumi_aws resources, under the same mocks.
+
+    python benchmarks/scaling.py [--runs 3] [--sizes 1,10,50,100]
+
+Every measurement is a fresh Python process timed from start to exit (its teardown counts: a
+user's process ends too). The component and its raw resources run in turn, A B A B, and the
+ratio is taken pair by pair. Both sides import the same modules (the SDK, pulumi_aws, the
+components and the mocks), so the ratio is what the components add. The raw side registers, per
+instance, what the component registers (role, inline policy, profile, the two exclusive
+attachments, the instance with IMDSv2 required) and looks up the AMI and the subnet once per
+program, as a hand-written program would. The targets (issue "A stack's cost grows linearly"):
+per-instance time flat from 10 to 100 (one more instance costs at most 1.1x as much from
+50 to 100 as from 10 to 50), and the component at N = 100
+within 1.3x of its raw resources. Prints figures; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+SETUP = """
+import sys
+sys.path.insert(0, {root!r})
+import json
+import pulumi
+import pulumi_aws as aws
+from components import InstanceRole, InstanceWithRole
+from components.testing import run_program
+
+N = {n}
+DOC = {{"Version": "2012-10-17", "Statement": [{{"Effect": "Allow", "Action": "s3:GetObject",
+        "Resource": "arn:aws:s3:::my-app-data/*"}}]}}
+TRUST = json.dumps({{"Version": "2012-10-17", "Statement": [{{"Effect": "Allow",
+        "Principal": {{"Service": "ec2.amazonaws.com"}}, "Action": "sts:AssumeRole"}}]}})
+METADATA = {{"http_tokens": "required", "http_endpoint": "enabled",
+             "http_put_response_hop_limit": 1}}
+
+
+def raw_role(name):
+    role = aws.iam.Role(f"{{name}}-role", assume_role_policy=TRUST, path="/")
+    policy = aws.iam.RolePolicy(f"{{name}}-inline-A", role=role.id, name="A",
+                                policy=json.dumps(DOC))
+    profile = aws.iam.InstanceProfile(f"{{name}}-profile", role=role.name, path="/")
+    aws.iam.RolePoliciesExclusive(f"{{name}}-exclusive-inline", role_name=role.name,
+                                  policy_names=[policy.name])
+    aws.iam.RolePolicyAttachmentsExclusive(f"{{name}}-exclusive-managed", role_name=role.name,
+                                           policy_arns=[])
+    return profile
+
+
+def raw_instance(name, profile, ami, subnet):
+    aws.ec2.Instance(f"{{name}}-instance", ami=ami, instance_type="t3.micro",
+                     subnet_id=subnet, iam_instance_profile=profile.name,
+                     metadata_options=METADATA, associate_public_ip_address=False,
+                     root_block_device={{"encrypted": True, "volume_type": "gp3"}},
+                     monitoring=False, disable_api_termination=False)
+
+
+def lookups():
+    ami = aws.ssm.get_parameter_output(
+        name="/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64").value
+    subnet = aws.ec2.get_subnets_output(
+        filters=[{{"name": "default-for-az", "values": ["true"]}}]).ids[0]
+    return ami, subnet
+"""
+
+PROGRAMS = {
+    "own roles": """
+def program():
+    return [InstanceWithRole(f"app{i}", {"role": {"inline_policies": {"A": DOC}}})
+            for i in range(N)]
+""",
+    "own roles, raw": """
+def program():
+    ami, subnet = lookups()
+    for i in range(N):
+        raw_instance(f"app{i}", raw_role(f"app{i}"), ami, subnet)
+""",
+    "shared role": """
+def program():
+    role = InstanceRole("shared", {"inline_policies": {"A": DOC}})
+    return [InstanceWithRole(f"app{i}",
+                             {"existing_instance_profile_name": role.instance_profile_name})
+            for i in range(N)]
+""",
+    "shared role, raw": """
+def program():
+    ami, subnet = lookups()
+    profile = raw_role("shared")
+    for i in range(N):
+        raw_instance(f"app{i}", profile, ami, subnet)
+""",
+}
+RUN = "\nrun_program(program)\n"
+
+
+def timed(code: str) -> float:
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)
+    return time.perf_counter() - started
+
+
+def code(kind: str, n: int) -> str:
+    return SETUP.format(root=str(ROOT), n=n) + PROGRAMS[kind] + RUN
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--sizes", default="1,10,50,100")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    timed(code("own roles", 1))  # warm the file cache
+    print(f"scaling, {args.runs} pairs each, medians; per instance in ms")
+    print("| program | N | component s | raw s | component / raw | ms per instance |")
+    print("|---|---|---|---|---|---|")
+    per_instance: dict[tuple[str, int], float] = {}
+    for kind in ("own roles", "shared role"):
+        for n in sizes:
+            ours: list[float] = []
+            raws: list[float] = []
+            ratios: list[float] = []
+            for _ in range(args.runs):
+                a = timed(code(kind, n))
+                b = timed(code(f"{kind}, raw", n))
+                ours.append(a)
+                raws.append(b)
+                ratios.append(a / b)
+            print(f"==> {kind}, N = {n}: done", file=sys.stderr, flush=True)
+            median = statistics.median(ours)
+            per_instance[(kind, n)] = median / n
+            print(
+                f"| {kind} | {n} | {median:.2f} | {statistics.median(raws):.2f} | "
+                f"{statistics.median(ratios):.2f} | {1000 * median / n:.0f} |"
+            )
+    if {10, 50, 100} <= set(sizes):
+        for kind in ("own roles", "shared role"):
+            # What one more instance costs from 50 to 100 against from 10 to 50: flat is 1.0.
+            t10, t50, t100 = (per_instance[(kind, n)] * n for n in (10, 50, 100))
+            slope = ((t100 - t50) / 50) / ((t50 - t10) / 40)
+            print(f"{kind}: cost of an instance from 50 to 100 / from 10 to 50 = {slope:.2f}")
+
+
+if __name__ == "__main__":
+    main()
