@@ -6,7 +6,7 @@ STACK ?= dev
 BIN := $(VENV)/bin
 CHECKOV := $(abspath $(CHECKOV_VENV))/bin/checkov
 
-.PHONY: try install checkov-venv trailscraper-venv benchmark-least-privilege test lint typecheck docs docs-check workflows check up preview review snapshots benchmark
+.PHONY: try install checkov-venv trailscraper-venv benchmark-least-privilege benchmark-scaling test lint typecheck docs docs-check workflows check up preview review snapshots benchmark
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt pyproject.toml
 	@echo "==> Installing the project and its tools into $(VENV) (about two minutes the first time)"
@@ -71,6 +71,11 @@ snapshots: install
 benchmark: install
 	@echo "==> Timing the review's render step (about half a minute)"
 	$(BIN)/python benchmarks/review_render.py
+
+## How render time grows with instances, beside the same raw resources (a few minutes).
+benchmark-scaling: install
+	@echo "==> Timing programs of 1 to 100 instances against their raw resources"
+	$(BIN)/python benchmarks/scaling.py
 
 ## Time least-privilege on a million CloudTrail records beside trailscraper (a few minutes).
 benchmark-least-privilege: install trailscraper-venv
