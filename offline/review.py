@@ -17,11 +17,14 @@ Secrets read as ``[secret]``.
 from __future__ import annotations
 
 import argparse
+import concurrent.futures
+import hashlib
 import json
 import os
 import re
 import subprocess
 import sys
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -370,6 +373,37 @@ class CheckovResult:
     skipped: list[dict[str, str]] = field(default_factory=list)
 
 
+CHECKOV_CACHE = ROOT / "review-out" / ".checkov-cache"
+
+
+def cached_checkov(
+    plan_path: Path, binary: str, skips: Sequence[str] = (), cache: Path | None = CHECKOV_CACHE
+) -> tuple[CheckovResult, bool]:
+    """:func:`run_checkov`, or its earlier result for the same scan: the key is the plan's
+    bytes, checkov's config, the skips and the checkov script itself (its path, size and
+    modification time: reinstalling checkov rewrites it). Returns the result and whether it
+    came from the cache. ``cache=None`` always scans."""
+    if cache is None:
+        return run_checkov(plan_path, binary, skips), False
+    script = Path(binary).resolve()
+    stat = script.stat()
+    key = hashlib.sha256()
+    for part in (
+        plan_path.read_bytes(),
+        CHECKOV_CONFIG.read_bytes(),
+        ",".join(sorted(skips)).encode(),
+        f"{script}:{stat.st_size}:{stat.st_mtime_ns}".encode(),
+    ):
+        key.update(hashlib.sha256(part).digest())
+    entry = cache / f"{key.hexdigest()}.json"
+    if entry.is_file():
+        return CheckovResult(**json.loads(entry.read_text())), True
+    result = run_checkov(plan_path, binary, skips)
+    cache.mkdir(parents=True, exist_ok=True)
+    entry.write_text(json.dumps(result.__dict__))
+    return result, False
+
+
 def run_checkov(plan_path: Path, binary: str, skips: Sequence[str] = ()) -> CheckovResult:
     plan_path = plan_path.resolve()
     command = [binary, "-f", str(plan_path), "--config-file", str(CHECKOV_CONFIG), "-o", "json"]
@@ -460,6 +494,11 @@ def _review(argv: Sequence[str] | None) -> int:
     parser.add_argument("--json", action="store_true", help="print one JSON summary for tools")
     parser.add_argument("--no-checkov", action="store_true", help="skip the checkov scan")
     parser.add_argument(
+        "--no-checkov-cache",
+        action="store_true",
+        help=f"scan even when the same plan was scanned before (cache: {CHECKOV_CACHE})",
+    )
+    parser.add_argument(
         "--against",
         nargs="?",
         const="",
@@ -477,6 +516,7 @@ def _review(argv: Sequence[str] | None) -> int:
             f"create Pulumi.{args.stack}.yaml first."
         )
     out.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
     try:
         run = render(args.stack)
     except Exception as error:  # the program's own error, for the reviewer to read
@@ -514,21 +554,35 @@ def _review(argv: Sequence[str] | None) -> int:
     else:
         (out / "changes.txt").unlink(missing_ok=True)  # never leave an earlier run's report
     (out / "diagram.md").write_text("```mermaid\n" + mermaid(run) + "```\n")
-    violations = policy_results(run, args.stack)
-    (out / "policy.json").write_text(to_json([v.__dict__ for v in violations]))
     plan_document, not_scanned = tfplan.plan(run.registrations)
     (out / "plan.json").write_text(to_json(plan_document))
+    rendered = time.perf_counter()
 
-    checkov: CheckovResult | None = None
+    # checkov runs in a process of its own while the policy pack runs here.
+    scan: concurrent.futures.Future[tuple[CheckovResult, bool]] | None = None
+    pool: concurrent.futures.ThreadPoolExecutor | None = None
+    skips: dict[str, str] = {}
     if not args.no_checkov:
         binary = checkov_binary()
         if binary is None:
             raise ReviewFailure("checkov not found: run `make checkov-venv` or set CHECKOV")
         skips = configured_skips(args.stack)
+        cache = None if args.no_checkov_cache else CHECKOV_CACHE
+        pool = concurrent.futures.ThreadPoolExecutor(max_workers=1)
+        scan = pool.submit(cached_checkov, out / "plan.json", binary, list(skips), cache)
+    violations = policy_results(run, args.stack)
+    (out / "policy.json").write_text(to_json([v.__dict__ for v in violations]))
+    checked = time.perf_counter()
+
+    checkov: CheckovResult | None = None
+    from_cache = False
+    if scan is not None and pool is not None:
         try:
-            checkov = run_checkov(out / "plan.json", binary, list(skips))
+            checkov, from_cache = scan.result()
         except RuntimeError as error:
             raise ReviewFailure(f"checkov did not finish its scan: {error}") from None
+        finally:
+            pool.shutdown()
         # checkov reports a check skipped by --skip-check nowhere in its output (only inline
         # suppressions appear among its skipped_checks): the summary lists them with reasons.
         checkov.skipped = [
@@ -538,6 +592,18 @@ def _review(argv: Sequence[str] | None) -> int:
     else:
         (out / "checkov.json").unlink(missing_ok=True)  # never leave an earlier run's result
 
+    scanned = time.perf_counter()
+    checkov_step = (
+        "checkov skipped"
+        if scan is None
+        else f"checkov {scanned - rendered:.1f} s"
+        + (" (the same plan's earlier result)" if from_cache else " (beside the pack)")
+    )
+    print(
+        f"==> review of {args.stack}: render {rendered - started:.1f} s, policy pack "
+        f"{checked - rendered:.1f} s, {checkov_step}",
+        file=sys.stderr,
+    )
     verdicts = reachability.analyse(stack_resources(run.registrations))
     mandatory = [v for v in violations if v.level == "mandatory"]
     failed = bool(mandatory) or bool(checkov and checkov.failed)

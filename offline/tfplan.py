@@ -140,9 +140,11 @@ def plan(registrations: Iterable[Registration]) -> tuple[dict[str, Any], list[st
         )
         expressions = {
             _attribute(tf_type, prop): {
+                # Sorted: the SDK gathers a property's dependencies in no stable order, and a
+                # plan that differs run to run would defeat the review's checkov cache.
                 "references": [
                     ref
-                    for urn in urns
+                    for urn in sorted(urns)
                     if urn in addresses
                     for ref in (f"{addresses[urn]}.id", addresses[urn])
                 ]

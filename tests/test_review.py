@@ -5,6 +5,7 @@ import difflib
 import json
 import os
 import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -634,3 +635,75 @@ def test_an_instance_allowing_imdsv1_again_is_a_who_may_do_what_change():
         '~ aws:ec2:Instance app-instance inputs.metadataOptions.httpTokens: "required" => "optional"'
         in printed
     )
+
+
+# --- checkov's cache ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def counted_checkov(monkeypatch):
+    scans: list[tuple[str, tuple[str, ...]]] = []
+
+    def fake(plan_path, binary, skips=()):
+        scans.append((Path(plan_path).read_text(), tuple(skips)))
+        return review.CheckovResult(passed=len(scans))
+
+    monkeypatch.setattr(review, "run_checkov", fake)
+    return scans
+
+
+def _plan(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "plan.json"
+    path.write_text(text)
+    return path
+
+
+def test_the_same_plan_is_scanned_once(tmp_path, counted_checkov):
+    plan = _plan(tmp_path, '{"a": 1}')
+    first = review.cached_checkov(plan, sys.executable, ["CKV_AWS_1"], tmp_path / "cache")
+    second = review.cached_checkov(plan, sys.executable, ["CKV_AWS_1"], tmp_path / "cache")
+    assert len(counted_checkov) == 1
+    assert (first[1], second[1]) == (False, True)
+    assert second[0] == first[0]
+
+
+def test_a_changed_plan_is_scanned_again(tmp_path, counted_checkov):
+    review.cached_checkov(_plan(tmp_path, '{"a": 1}'), sys.executable, [], tmp_path / "cache")
+    review.cached_checkov(_plan(tmp_path, '{"a": 2}'), sys.executable, [], tmp_path / "cache")
+    assert len(counted_checkov) == 2
+
+
+def test_other_skips_are_scanned_again(tmp_path, counted_checkov):
+    plan = _plan(tmp_path, '{"a": 1}')
+    review.cached_checkov(plan, sys.executable, ["CKV_AWS_1"], tmp_path / "cache")
+    review.cached_checkov(plan, sys.executable, ["CKV_AWS_2"], tmp_path / "cache")
+    assert len(counted_checkov) == 2
+
+
+def test_no_cache_always_scans(tmp_path, counted_checkov):
+    plan = _plan(tmp_path, '{"a": 1}')
+    for _ in range(2):
+        assert review.cached_checkov(plan, sys.executable, [], None)[1] is False
+    assert len(counted_checkov) == 2
+
+
+def test_a_stacks_plan_is_the_same_bytes_in_every_process():
+    import subprocess
+
+    code = (
+        "import hashlib; from offline import review, tfplan; "
+        "print(hashlib.sha256(review.to_json(tfplan.plan("
+        "review.render('prod').registrations)[0]).encode()).hexdigest())"
+    )
+    digests = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=Path(__file__).resolve().parent.parent,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        ).stdout
+        for seed in ("1", "2", "3")
+    }
+    assert len(digests) == 1
