@@ -6,7 +6,7 @@ STACK ?= dev
 BIN := $(VENV)/bin
 CHECKOV := $(abspath $(CHECKOV_VENV))/bin/checkov
 
-.PHONY: try install checkov-venv trailscraper-venv benchmark-least-privilege benchmark-scaling test lint typecheck docs docs-check workflows check up preview review snapshots benchmark
+.PHONY: try install checkov-venv trailscraper-venv benchmark-least-privilege benchmark-scaling cdk-yardstick test lint typecheck docs docs-check workflows check up preview review snapshots benchmark
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt pyproject.toml
 	@echo "==> Installing the project and its tools into $(VENV) (about two minutes the first time)"
@@ -72,7 +72,15 @@ benchmark: install
 	@echo "==> Timing the review's render step (about half a minute)"
 	$(BIN)/python benchmarks/review_render.py
 
-## How render time grows with instances, beside the same raw resources (a few minutes).
+# AWS CDK 2.276, the scaling benchmark's other yardstick (needs node and npm; pinned by the lock).
+benchmarks/cdk/node_modules/.installed: benchmarks/cdk/package.json benchmarks/cdk/package-lock.json
+	@echo "==> Installing aws-cdk-lib into benchmarks/cdk (the scaling benchmark's yardstick)"
+	cd benchmarks/cdk && npm ci --no-audit --no-fund
+	touch $@
+
+cdk-yardstick: benchmarks/cdk/node_modules/.installed
+
+## How render time grows with instances, beside the same raw resources and AWS CDK (minutes).
 benchmark-scaling: install
 	@echo "==> Timing programs of 1 to 100 instances against their raw resources"
 	$(BIN)/python benchmarks/scaling.py

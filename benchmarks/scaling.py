@@ -13,19 +13,25 @@ attachments, the instance with IMDSv2 required) and looks up the AMI and the sub
 program, as a hand-written program would. The targets (issue "A stack's cost grows linearly"):
 per-instance time flat from 10 to 100 (one more instance costs at most 1.1x as much from
 50 to 100 as from 10 to 50), and the component at N = 100
-within 1.3x of its raw resources. Prints figures; asserts nothing.
+within 1.3x of its raw resources, and faster than AWS CDK's `node app.js` of the same
+instances (benchmarks/cdk/app.js, run beside the own-roles rows when node and its packages are
+there: make cdk-yardstick; skipped, and said, otherwise). Prints figures; asserts nothing.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+CDK = ROOT / "benchmarks" / "cdk"
 
 SETUP = """
 import sys
@@ -109,6 +115,20 @@ def timed(code: str) -> float:
     return time.perf_counter() - started
 
 
+def cdk_timed(n: int) -> float:
+    """``node app.js``: AWS CDK 2.276's ec2.Instance for the same instances, synthesized."""
+    with tempfile.TemporaryDirectory() as out:
+        started = time.perf_counter()
+        subprocess.run(
+            ["node", "app.js"],
+            cwd=CDK,
+            check=True,
+            env={**os.environ, "N": str(n), "CDK_OUT": out},
+            capture_output=True,
+        )
+        return time.perf_counter() - started
+
+
 def code(kind: str, n: int) -> str:
     return SETUP.format(root=str(ROOT), n=n) + PROGRAMS[kind] + RUN
 
@@ -120,27 +140,46 @@ def main() -> None:
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     timed(code("own roles", 1))  # warm the file cache
+    have_cdk = shutil.which("node") is not None and (CDK / "node_modules" / "aws-cdk-lib").is_dir()
+    if not have_cdk:
+        print(
+            "==> CDK skipped: it needs node and benchmarks/cdk/node_modules (make cdk-yardstick)",
+            file=sys.stderr,
+        )
     print(f"scaling, {args.runs} pairs each, medians; per instance in ms")
-    print("| program | N | component s | raw s | component / raw | ms per instance |")
-    print("|---|---|---|---|---|---|")
+    print(
+        "| program | N | component s | raw s | component / raw | ms per instance "
+        "| CDK node app.js s | component / CDK |"
+    )
+    print("|---|---|---|---|---|---|---|---|")
     per_instance: dict[tuple[str, int], float] = {}
     for kind in ("own roles", "shared role"):
         for n in sizes:
             ours: list[float] = []
             raws: list[float] = []
             ratios: list[float] = []
+            cdks: list[float] = []
+            cdk_ratios: list[float] = []
             for _ in range(args.runs):
                 a = timed(code(kind, n))
                 b = timed(code(f"{kind}, raw", n))
                 ours.append(a)
                 raws.append(b)
                 ratios.append(a / b)
+                if have_cdk and kind == "own roles":
+                    cdks.append(cdk_timed(n))
+                    cdk_ratios.append(a / cdks[-1])
             print(f"==> {kind}, N = {n}: done", file=sys.stderr, flush=True)
             median = statistics.median(ours)
             per_instance[(kind, n)] = median / n
+            cdk = (
+                f"{statistics.median(cdks):.2f} | {statistics.median(cdk_ratios):.2f}"
+                if cdks
+                else "- | -"
+            )
             print(
                 f"| {kind} | {n} | {median:.2f} | {statistics.median(raws):.2f} | "
-                f"{statistics.median(ratios):.2f} | {1000 * median / n:.0f} |"
+                f"{statistics.median(ratios):.2f} | {1000 * median / n:.0f} | {cdk} |"
             )
     if {10, 50, 100} <= set(sizes):
         for kind in ("own roles", "shared role"):
