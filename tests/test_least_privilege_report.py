@@ -746,3 +746,76 @@ def test_the_package_command_without_a_subcommand_prints_its_usage():
     done = subprocess.run([str(command)], capture_output=True, text=True, check=False)
     assert done.returncode == 2
     assert "least-privilege" in done.stderr
+
+
+# --- odd but real inputs --------------------------------------------------------------------
+
+
+def test_a_value_in_records_that_is_not_a_record_is_skipped():
+    report = _analyse([1, "x", None, _s3("GetObject", "a")])
+    assert report["records"] == {**report["records"], "read": 4, "kept": 1}
+
+
+def test_an_s3_key_with_a_newline_is_granted_exactly():
+    report = _analyse([_s3("GetObject", "a\nb"), _s3("GetObject", "ok")])
+    assert _statements(report) == {
+        (("s3:GetObject",), ("arn:aws:s3:::my-app-data/a\nb", "arn:aws:s3:::my-app-data/ok"))
+    }
+
+
+def test_a_refused_call_an_attached_agent_policy_grants_names_it():
+    refused = _call(
+        "ssm.amazonaws.com",
+        "UpdateInstanceInformation",
+        {},
+        error=("AccessDeniedException", "denied"),
+    )
+    grants = granted.from_documents(
+        {}, attached=["arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"]
+    )
+    assert _analyse([refused], grants)["missing"][0]["granted_by"] == [
+        "AmazonSSMManagedInstanceCore"
+    ]
+
+
+def test_a_refused_call_with_many_resource_types_is_one_missing_entry():
+    refused = _call(
+        "ec2.amazonaws.com", "RunInstances", {}, error=("Client.UnauthorizedOperation", "denied")
+    )
+    [entry] = _analyse([refused])["missing"]
+    assert (entry["action"], entry["count"]) == ("ec2:RunInstances", 1)
+
+
+def test_a_refused_call_with_no_iam_action_is_missing_by_its_event():
+    refused = _call("s3.amazonaws.com", "FrobnicateBucket", {}, error=("AccessDenied", "denied"))
+    [entry] = _analyse([refused])["missing"]
+    assert (entry["action"], entry["event"]) == (None, "s3.amazonaws.com FrobnicateBucket")
+
+
+def test_the_same_role_name_in_another_partition_does_not_count():
+    record = _call(
+        "kms.amazonaws.com",
+        "Decrypt",
+        {},
+        role_arn="arn:aws-cn:iam::123456789012:role/app-role-9a7ecdd",
+    )
+    assert _analyse([record])["records"]["kept"] == 0
+
+
+def test_a_grant_for_another_role_name_says_so():
+    analysis = Analysis(
+        Options(role_arn="arn:aws:iam::123456789012:role/other-role"), granted.from_file(PROD)
+    )
+    assert any(
+        "is named app-role-9a7ecdd, but --role-arn names other-role" in c
+        for c in analysis.report()["caveats"]
+    )
+
+
+def test_lookup_events_without_a_region_is_refused_before_anything_is_read(capsys, monkeypatch):
+    for variable in ("AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE"):
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent")
+    code, _, err = _run(capsys, "--role-arn", ROLE, "--lookup-events")
+    assert code == 2
+    assert "--lookup-events reads one region's events, and none is set" in err

@@ -354,3 +354,20 @@ def test_grants_match_actions_whatever_their_case():
         "p", {"Statement": [{"Effect": "Allow", "Action": "S3:getobject", "Resource": "*"}]}
     )[0]
     assert statement.allows_action("s3:GetObject") == (0,)
+
+
+def test_a_grant_file_without_statements_is_refused(tmp_path):
+    path = _write(tmp_path / "g.json", {"Version": "2012-10-17"}, gz=False)
+    with pytest.raises(InputError, match=r"is neither a policy document"):
+        granted.from_file(path)
+
+
+def test_a_grant_map_with_a_value_that_is_not_json_is_refused(tmp_path):
+    path = _write(tmp_path / "g.json", {"A": "not json"}, gz=False)
+    with pytest.raises(InputError, match=r"A is not an IAM policy document \(not JSON\)"):
+        granted.from_file(path)
+
+
+def test_a_grant_that_is_a_folder_is_refused(tmp_path):
+    with pytest.raises(InputError, match=r"cannot be read"):
+        granted.from_file(tmp_path)

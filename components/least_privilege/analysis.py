@@ -175,6 +175,8 @@ class Analysis:
         match = parse_role_arn(arn) if isinstance(arn, str) else None
         if match is None or (match.group("account"), match.group("name").lower()) != self._role:
             return None
+        if match.group("partition") != self._partition:
+            return None
         session = str(identity.get("arn") or "").rpartition("/")[2]
         if self.options.instance_id and session != self.options.instance_id:
             return None
@@ -182,6 +184,8 @@ class Analysis:
 
     def add(self, record: Record) -> None:
         self.read += 1
+        if not isinstance(record, Mapping):
+            return  # not a record (a stray value in a Records array)
         session = self._is_ours(record)
         if session is None:
             return
@@ -211,6 +215,9 @@ class Analysis:
         if resolved.no_permission:
             self._left_out[(f"{mapping.service_prefix(source)}:{name}", "")] += 1
             return
+        if resolved.unmapped and str(record.get("errorCode", "")) in DENIED_ERRORS:
+            # Refused, and no IAM action to name: still something the application tried.
+            self._note_refused(f"{source} {name}", "", record, session)
         if resolved.unmapped:
             _, _, counts = self._unmapped.setdefault(
                 (source, name), (resolved.unmapped, str(record.get("eventID", "")), Counter())
@@ -226,9 +233,10 @@ class Analysis:
             if found is None:
                 found = arns.account_scoped(action, at)
             if denied:
-                for resource in found:
-                    self._note_refused(action, resource, record, session)
-                    if self.options.include_missing:
+                # One entry per refused call and action, whatever number of resources it names.
+                self._note_refused(action, ", ".join(found), record, session)
+                if self.options.include_missing:
+                    for resource in found:
                         self._note_used(action, resource, name)
                 continue
             if agent is not None and self._agent_grants(agent, action, found):
@@ -483,14 +491,24 @@ class Analysis:
     def missing(self) -> list[dict[str, Any]]:
         out = []
         for (action, resource), entry in sorted(self._refused.items()):
+            first = resource.split(", ", 1)[0]
             granted_by = [
                 f"{self._statements[i].policy}/{self._statements[i].where}"
-                for i, _, _ in self._matches(action, resource)
+                for i, _, _ in self._matches(action, first)
             ]
+            for agent, policy in AGENT_POLICIES.items():
+                if self.grants is None or not self.grants.agent_attached(agent):
+                    continue
+                if any(
+                    s.allows_action(action) and s.covers_resource(first)
+                    for s in agent_statements(agent)
+                ):
+                    granted_by.append(policy)
+            named = " " not in action  # a refused call with no IAM action is kept by event
             out.append(
                 {
-                    "action": action,
-                    "resource": resource,
+                    "action": action if named else None,
+                    "resource": resource or None,
                     "event": entry.event,
                     "error_code": entry.error_code,
                     "error_message": entry.error_message,
@@ -611,6 +629,13 @@ class Analysis:
                 "bucket/*. --exact keeps every key as it is."
             )
         notes += self._grant_caveats()
+        grants = self.grants
+        if grants is not None and grants.role_name and grants.role_name.lower() != self._role[1]:
+            notes.append(
+                f"The role in {grants.source} is named {grants.role_name}, but --role-arn names "
+                f"{o.role_arn.rpartition('/')[2]}: check that the grant is this role's (a "
+                "deployed role's generated name differs from the rendered one)."
+            )
         if any(a in ("s3:GetObject", "s3:GetObjectVersion") for a, _ in self._refused):
             notes.append(
                 "S3 answers AccessDenied, not NoSuchKey, for a key that does not exist when the "
@@ -620,7 +645,7 @@ class Analysis:
         refused = len(self._refused)
         if refused and not o.include_missing:
             notes.append(
-                f"{refused} refused call(s) are listed under missing and are not in the policy: "
+                f"{refused} refused action(s) are listed under missing and are not in the policy: "
                 "grant the ones the application needs, or run again with --include-missing."
             )
         if policy["Statement"] and minified_length(policy) > INLINE_POLICIES_MAX_CHARACTERS:

@@ -98,6 +98,11 @@ def _options(args: argparse.Namespace) -> Options:
         raise InputError(f"--since {args.since} is not before --until {args.until}. Swap them.")
     if args.granted_role and (args.granted is None or args.granted == "iam"):
         raise InputError("--granted-role picks a role in a resources.json: give --granted FILE.")
+    if args.lookup_events and not (args.region or _default_region()):
+        raise InputError(
+            "--lookup-events reads one region's events, and none is set. Give --region, or "
+            "set AWS_REGION (or a profile's region)."
+        )
     described = [f"folder {d}" for d in args.cloudtrail_dir] + list(args.cloudtrail_s3)
     if args.lookup_events:
         described.append("LookupEvents")
@@ -112,6 +117,12 @@ def _options(args: argparse.Namespace) -> Options:
         sources=tuple(described),
         lookup_events=args.lookup_events,
     )
+
+
+def _default_region() -> str | None:
+    import boto3
+
+    return boto3.Session().region_name
 
 
 def _say(message: str) -> None:

@@ -68,6 +68,8 @@ class Grants:
     unread: tuple[str, ...] = ()
     """Managed policies whose documents could not be read (a resources.json has only ARNs)."""
     source: str = ""
+    role_name: str | None = None
+    """The role the grants were read for, when a resources.json named it."""
 
     def agent_attached(self, agent: str) -> bool:
         names = {m.group("name") for a in self.attached if (m := _AWS_MANAGED.match(a))}
@@ -102,7 +104,8 @@ def iam_pattern(text: str, *, case_sensitive: bool) -> re.Pattern[str]:
         char = text[i]
         out.append(".*" if char == "*" else "." if char == "?" else re.escape(char))
         i += 1
-    return re.compile("".join(out), 0 if case_sensitive else re.IGNORECASE)
+    flags = re.DOTALL | (0 if case_sensitive else re.IGNORECASE)
+    return re.compile("".join(out), flags)
 
 
 def statements_of(name: str, document: Mapping[str, Any]) -> list[Statement]:
@@ -131,7 +134,10 @@ def statements_of(name: str, document: Mapping[str, Any]) -> list[Statement]:
 
 
 def _document(value: Any, *, where: str) -> Mapping[str, Any]:
-    document = json.loads(value) if isinstance(value, str) else value
+    try:
+        document = json.loads(value) if isinstance(value, str) else value
+    except ValueError:
+        raise InputError(f"{where} is not an IAM policy document (not JSON).") from None
     if not isinstance(document, Mapping) or "Statement" not in document:
         raise InputError(f"{where} is not an IAM policy document (no 'Statement').")
     return document
@@ -178,6 +184,11 @@ def from_file(path: Path, *, role: str | None = None) -> Grants:
         ) from None
     except ValueError as error:
         raise InputError(f"--granted {path} is not JSON ({error}).") from None
+    except OSError as error:
+        raise InputError(
+            f"--granted {path} cannot be read ({error.strerror}). Give 'iam', a policy JSON "
+            "file, or a stack's resources.json."
+        ) from None
     if isinstance(content, Mapping) and isinstance(content.get("resources"), list):
         return _from_resources_json(content["resources"], path, role)
     if isinstance(content, Mapping) and "Statement" in content:
@@ -185,6 +196,7 @@ def from_file(path: Path, *, role: str | None = None) -> Grants:
     elif (
         isinstance(content, Mapping)
         and content
+        and "Version" not in content
         and all(isinstance(v, (Mapping, str)) for v in content.values())
     ):
         grants = from_documents(content)
@@ -226,4 +238,18 @@ def _from_resources_json(resources: list[Any], path: Path, role: str | None) -> 
     grants = from_documents(documents, attached=attached)
     unread = tuple(a for a in attached if not is_agent_policy(a))
     source = f"{path} (role {chosen[0].get('name')})"
-    return Grants(grants.statements, grants.attached, unread, source=source)
+    role_name = _role_name(chosen[0], resources)
+    return Grants(grants.statements, grants.attached, unread, source=source, role_name=role_name)
+
+
+def _role_name(role: Mapping[str, Any], resources: list[Any]) -> str | None:
+    """The role's name as the rendered stack knows it: its own input, or the ``role`` input of
+    a policy attached to it."""
+    named = role.get("inputs", {}).get("name")
+    if isinstance(named, str):
+        return named
+    for r in resources:
+        given = r.get("inputs", {}).get("role")
+        if role["urn"] in r.get("dependencies", []) and isinstance(given, str):
+            return given
+    return None

@@ -110,7 +110,8 @@ def _formats_regex(formats: tuple[str, ...]) -> re.Pattern[str]:
                 out.append(chars + ("*" if variable in _MAY_BE_EMPTY else "+"))
         return "".join(out)
 
-    return re.compile("|".join(f"(?:{one(f)})" for f in formats))
+    # DOTALL: an S3 key may hold a newline, which a variable matches like any character.
+    return re.compile("|".join(f"(?:{one(f)})" for f in formats), re.DOTALL)
 
 
 def _from_resources(record: Mapping[str, Any]) -> Iterator[str]:
