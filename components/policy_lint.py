@@ -214,10 +214,10 @@ def _resource_mismatches(
 # A template variable matches one or more characters; these never hold '/' or ':' (S3 bucket
 # names have no '/'; partition, region and account ids neither). Any other variable (object
 # keys, log group names, role names with paths) may hold anything.
-_NARROW_VARIABLES: Final = frozenset({"BucketName", "Partition", "Region", "Account"})
+NARROW_VARIABLES: Final = frozenset({"BucketName", "Partition", "Region", "Account"})
 # Region and account are empty in the ARNs of global or AWS-owned resources (public SSM
 # parameters, AWS-owned SSM documents, multi-Region access points).
-_MAY_BE_EMPTY: Final = frozenset({"Region", "Account"})
+MAY_BE_EMPTY_VARIABLES: Final = frozenset({"Region", "Account"})
 _ANYTHING: Final = frozenset[str]()
 _NO_SEPARATORS: Final = frozenset({"/", ":"})
 
@@ -234,8 +234,8 @@ def _tokens(text: str, *, template: bool) -> list[_Token]:
     while i < len(text):
         if text.startswith("${", i) and (end := text.find("}", i)) != -1:
             name = text[i + 2 : end]
-            excluded = _NO_SEPARATORS if template and name in _NARROW_VARIABLES else _ANYTHING
-            if not (template and name in _MAY_BE_EMPTY):
+            excluded = _NO_SEPARATORS if template and name in NARROW_VARIABLES else _ANYTHING
+            if not (template and name in MAY_BE_EMPTY_VARIABLES):
                 tokens.append(("one", excluded))
             tokens.append(("run", excluded))
             i = end + 1

@@ -163,7 +163,6 @@ VERSIONED_S3_ACTIONS: Final[dict[str, str]] = {
     "s3:GetObjectAttributes": "s3:GetObjectVersionAttributes",
     "s3:GetObjectTorrent": "s3:GetObjectVersionTorrent",
 }
-VERSIONED_S3_DOC: Final = _S3_PERMISSIONS
 
 #: Calls that need no permission: AWS answers them for any valid credentials.
 NO_PERMISSION_NEEDED: Final[dict[tuple[str, str], str]] = {

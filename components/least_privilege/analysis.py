@@ -101,8 +101,6 @@ class Options:
     policy_name: str = "AppAccess"
     since: dt.datetime | None = None
     until: dt.datetime | None = None
-    sources: tuple[str, ...] = ()
-    """What was read, for the caveats (``LookupEvents (us-east-1)``, a folder, an S3 URL)."""
     lookup_events: bool = False
 
 

@@ -103,9 +103,6 @@ def _options(args: argparse.Namespace) -> Options:
             "--lookup-events reads one region's events, and none is set. Give --region, or "
             "set AWS_REGION (or a profile's region)."
         )
-    described = [f"folder {d}" for d in args.cloudtrail_dir] + list(args.cloudtrail_s3)
-    if args.lookup_events:
-        described.append("LookupEvents")
     return Options(
         role_arn=args.role_arn,
         instance_id=args.instance_id,
@@ -114,7 +111,6 @@ def _options(args: argparse.Namespace) -> Options:
         policy_name=args.policy_name,
         since=since,
         until=until,
-        sources=tuple(described),
         lookup_events=args.lookup_events,
     )
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from .. import iam_actions
-from ..policy_lint import arn_overlaps
+from ..policy_lint import MAY_BE_EMPTY_VARIABLES, NARROW_VARIABLES, arn_overlaps
 from .actions import COPY_SOURCE
 
 # A queue URL's path is /<account>/<name> whatever its host (sqs.<region>.amazonaws.com, the
@@ -91,10 +91,8 @@ def _pattern_fits(formats: tuple[str, ...], pattern: str) -> bool:
 
 
 # The same reading of a format as policy_lint.arn_overlaps, for a concrete ARN: a variable is
-# one or more characters, without '/' or ':' for a bucket name, partition, region or account;
-# region and account may be empty (AWS-owned resources).
-_NARROW: Final = frozenset({"BucketName", "Partition", "Region", "Account"})
-_MAY_BE_EMPTY: Final = frozenset({"Region", "Account"})
+# one or more characters, without '/' or ':' for the narrow ones, and may be empty for region
+# and account (AWS-owned resources).
 
 
 @functools.cache
@@ -106,8 +104,8 @@ def _formats_regex(formats: tuple[str, ...]) -> re.Pattern[str]:
         ):
             out.append(".*".join(re.escape(part) for part in literal_text.split("*")))
             if variable:
-                chars = "[^/:]" if variable in _NARROW else "."
-                out.append(chars + ("*" if variable in _MAY_BE_EMPTY else "+"))
+                chars = "[^/:]" if variable in NARROW_VARIABLES else "."
+                out.append(chars + ("*" if variable in MAY_BE_EMPTY_VARIABLES else "+"))
         return "".join(out)
 
     # DOTALL: an S3 key may hold a newline, which a variable matches like any character.
