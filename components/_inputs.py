@@ -43,6 +43,9 @@ class DeployTimeChecks:
 
     def __init__(self) -> None:
         self._pending: list[pulumi.Output[Any]] = []
+        # The last barrier and how many checks it covers: InstanceWithRole and its nested
+        # InstanceRole ask for it in turn, mostly with nothing added in between.
+        self._barrier: tuple[int, pulumi.Output[Any]] | None = None
 
     def add(self, value: pulumi.Output[T]) -> pulumi.Output[T]:
         """Holds the children back until ``value`` resolves (and fails them if it raises)."""
@@ -55,8 +58,10 @@ class DeployTimeChecks:
         far has passed, and that carries the resources the checked values come from."""
         if not self._pending:
             return []
-        passed = pulumi.Output.all(*self._pending).apply(lambda _: None)
-        return [cast("pulumi.Output[pulumi.Resource]", passed)]
+        if self._barrier is None or self._barrier[0] != len(self._pending):
+            passed = pulumi.Output.all(*self._pending).apply(lambda _: None)
+            self._barrier = (len(self._pending), passed)
+        return [cast("pulumi.Output[pulumi.Resource]", self._barrier[1])]
 
     @contextmanager
     def active(self) -> Iterator[DeployTimeChecks]:

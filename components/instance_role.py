@@ -23,7 +23,7 @@ from ._inputs import (
     with_unknowns,
     with_whole_numbers,
 )
-from ._lookups import partition_for
+from ._lookups import partition_for, shared
 from ._meta import PACKAGE_NAME
 
 #: The AWS managed policy that lets Systems Manager (Session Manager) reach the instance.
@@ -167,14 +167,17 @@ class InstanceRole(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self, depends_on=checks_passed)
         # The provider's own table of service principals (a lookup, no AWS call); see
         # docs.ec2_trust_policy.
-        principal = aws.get_service_principal_output(
-            service_name="ec2", opts=pulumi.InvokeOutputOptions(parent=self)
-        ).name
+        # Asked, and rendered, once per program and provider, like the partition.
+        trust_policy = shared(
+            self,
+            ("trust-policy", "ec2"),
+            lambda: aws.get_service_principal_output(
+                service_name="ec2", opts=pulumi.InvokeOutputOptions(parent=self)
+            ).name.apply(lambda service: docs.render(docs.ec2_trust_policy(service))),
+        )
         self.role = aws.iam.Role(
             f"{name}-role",
-            assume_role_policy=principal.apply(
-                lambda service: docs.render(docs.ec2_trust_policy(service))
-            ),
+            assume_role_policy=trust_policy,
             name=plan.role_name,
             name_prefix=args.get("role_name_prefix"),
             path=args.get("path", "/"),

@@ -259,11 +259,11 @@ class InstanceWithRole(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self, depends_on=gate.barrier())
         self.network: ExistingNetwork | None = None
         """The record of the default subnet this chose, for the policy pack's reachability
-        rules (escape hatch); `None` when `subnet_id` is given."""
+        rules (escape hatch); `None` when `subnet_id` is given. One record per default subnet
+        and program: the first instance that launches into it (for a plain instance type) owns
+        it, as `<name>-network`, and the others share it."""
         if given_subnet is None:
-            self.network = ExistingNetwork(
-                f"{name}-network", _default_network(self, instance_type, subnet_id), child
-            )
+            self.network = _default_network_record(self, name, instance_type, subnet_id, child)
         tags: dict[str, pulumi.Input[str]] = {"Name": name, **args.get("tags", {})}
         self.instance = aws.ec2.Instance(
             f"{name}-instance",
@@ -332,7 +332,11 @@ class InstanceWithRole(pulumi.ComponentResource):
         self.instance_id = self.instance.id
         self.instance_arn = self.instance.arn
         self.private_ip = self.instance.private_ip
-        self.instance_profile_name = pulumi.Output.from_input(profile_name)
+        self.instance_profile_name = (
+            profile_name
+            if isinstance(profile_name, pulumi.Output)
+            else pulumi.Output.from_input(profile_name)
+        )
         if self.instance_role is not None:
             self.role_name = self.instance_role.role_name
             self.role_arn = self.instance_role.role_arn
@@ -383,6 +387,27 @@ def _default_network(
     if isinstance(instance_type, str):
         return shared(parent, ("default-network", instance_type), ask)
     return ask()
+
+
+def _default_network_record(
+    parent: pulumi.Resource,
+    name: str,
+    instance_type: pulumi.Input[str],
+    subnet_id: pulumi.Input[str],
+    opts: pulumi.ResourceOptions,
+) -> ExistingNetwork:
+    """The record of the default subnet (see _default_subnet). The policy pack finds a record
+    by its subnet ID, whichever component it sits under, so one per subnet is enough; a record
+    per instance cost a component and a dozen outputs each."""
+
+    def record() -> ExistingNetwork:
+        return ExistingNetwork(
+            f"{name}-network", _default_network(parent, instance_type, subnet_id), opts
+        )
+
+    if isinstance(instance_type, str):
+        return shared(parent, ("default-network-record", instance_type), record)
+    return record()
 
 
 def _look_up_default_subnet(

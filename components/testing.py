@@ -44,6 +44,8 @@ from pulumi.runtime import rpc, settings
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
+from . import _lookups
+
 __all__ = [
     "AL2023_PARAMETER",
     "CHINA",
@@ -538,36 +540,35 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
     def __init__(self, mocks: pulumi_mocks.Mocks) -> None:
         super().__init__(mocks)
         self.registrations: list[Registration] = []
+        self._by_urn: dict[str, Registration] = {}
 
     def RegisterResource(self, request: Any) -> Any:
         response = super().RegisterResource(request)
         if request.type != "pulumi:pulumi:Stack":
             registered = self.resources[response.urn]
-            self.registrations.append(
-                Registration(
-                    urn=response.urn,
-                    type=request.type,
-                    name=request.name,
-                    parent=request.parent,
-                    custom=request.custom,
-                    inputs=rpc.deserialize_properties(request.object),
-                    dependencies=list(request.dependencies),
-                    property_dependencies={
-                        prop: list(deps.urns) for prop, deps in request.propertyDependencies.items()
-                    },
-                    ignore_changes=list(request.ignoreChanges),
-                    options=_options(request),
-                    id=registered.id,
-                    state=dict(registered.state),
-                )
+            self._by_urn[response.urn] = registration = Registration(
+                urn=response.urn,
+                type=request.type,
+                name=request.name,
+                parent=request.parent,
+                custom=request.custom,
+                inputs=rpc.deserialize_properties(request.object),
+                dependencies=list(request.dependencies),
+                property_dependencies={
+                    prop: list(deps.urns) for prop, deps in request.propertyDependencies.items()
+                },
+                ignore_changes=list(request.ignoreChanges),
+                options=_options(request),
+                id=registered.id,
+                state=dict(registered.state),
             )
+            self.registrations.append(registration)
         return response
 
     def RegisterResourceOutputs(self, request: Any) -> Any:
         outputs = rpc.deserialize_properties(request.outputs)
-        for registration in self.registrations:
-            if registration.urn == request.urn:
-                registration.outputs = dict(outputs)
+        if (registration := self._by_urn.get(request.urn)) is not None:
+            registration.outputs = dict(outputs)
         return super().RegisterResourceOutputs(request)
 
 
@@ -680,4 +681,5 @@ def run_program(
         for worker_loop in worker_loops:
             worker_loop.close()
         loop.close()
+        _lookups.forget(monitor)
     return Run(monitor.registrations, outputs, mocks, returned[0] if returned else None, error)

@@ -380,7 +380,14 @@ def test_instances_of_one_type_look_up_the_default_subnet_and_its_network_once()
         "aws:ec2/getVpc:getVpc",
     ):
         assert len(_asked(run, token)) == 1, token
-    assert len(run.of_type("ec2-instance-role:index:ExistingNetwork")) == 3
+
+
+def test_instances_in_one_default_subnet_share_one_record_of_it():
+    run = run_program(lambda: [InstanceWithRole(f"app{i}", {}) for i in range(3)])
+    records = run.of_type("ec2-instance-role:index:ExistingNetwork")
+    first = run.of_type("ec2-instance-role:index:InstanceWithRole")[0]
+    assert [(r.name, r.parent) for r in records] == [("app0-network", first.urn)]
+    assert records[0].outputs["subnet_id"] == run.named("app2-instance").inputs["subnetId"]
 
 
 def test_an_instance_of_another_type_looks_up_its_own_default_subnet():
