@@ -1,6 +1,8 @@
 """How a program's render time grows with its instances: N InstanceWithRole, each with its own
-role, and N instances sharing one InstanceRole, each beside the same resources written as raw
-pulumi_aws resources, under the same mocks.
+role, N instances sharing one InstanceRole, one AutoScalingGroupWithRole of N instances and N
+fleets of one, each beside the same resources written as raw pulumi_aws resources, under the
+same mocks. A fleet's size is a number on one group, so its render must not grow with N (the
+ratio at N = 100 to N = 1 is printed; flat is 1.0), and many fleets grow linearly.
 
     python benchmarks/scaling.py [--runs 3] [--sizes 1,10,50,100]
 
@@ -40,7 +42,7 @@ sys.path.insert(0, {root!r})
 import json
 import pulumi
 import pulumi_aws as aws
-from components import InstanceRole, InstanceWithRole
+from components import AutoScalingGroupWithRole, InstanceRole, InstanceWithRole
 from components.testing import run_program
 # The IAM action database the policy lint reads, loaded on both sides: the floor imports what
 # the render imports.
@@ -75,12 +77,35 @@ def raw_instance(name, profile, ami, subnet):
                      monitoring=False, disable_api_termination=False)
 
 
+def raw_fleet(name, profile, ami, subnets, size):
+    template = aws.ec2.LaunchTemplate(
+        f"{{name}}-template", image_id=ami, instance_type="t3.micro",
+        iam_instance_profile={{"name": profile.name}}, metadata_options=METADATA,
+        block_device_mappings=[{{"device_name": "/dev/xvda",
+                                "ebs": {{"encrypted": "true", "volume_type": "gp3"}}}}],
+        network_interfaces=[{{"device_index": 0, "associate_public_ip_address": "false"}}],
+        update_default_version=True)
+    aws.autoscaling.Group(
+        f"{{name}}-group", vpc_zone_identifiers=subnets, min_size=size, max_size=size,
+        launch_template={{"id": template.id, "version": template.latest_version.apply(str)}},
+        instance_refresh={{"strategy": "Rolling",
+                          "preferences": {{"min_healthy_percentage": 90}}}})
+
+
 def lookups():
     ami = aws.ssm.get_parameter_output(
         name="/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64").value
     subnet = aws.ec2.get_subnets_output(
         filters=[{{"name": "default-for-az", "values": ["true"]}}]).ids[0]
     return ami, subnet
+
+
+def fleet_lookups():
+    ami = aws.ssm.get_parameter_output(
+        name="/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64").value
+    subnets = aws.ec2.get_subnets(
+        filters=[{{"name": "default-for-az", "values": ["true"]}}]).ids
+    return ami, subnets
 """
 
 PROGRAMS = {
@@ -108,7 +133,29 @@ def program():
     for i in range(N):
         raw_instance(f"app{i}", profile, ami, subnet)
 """,
+    "one fleet of N": """
+def program():
+    AutoScalingGroupWithRole("web", {"role": {"inline_policies": {"A": DOC}},
+                                     "min_size": N, "max_size": N})
+""",
+    "one fleet of N, raw": """
+def program():
+    ami, subnets = fleet_lookups()
+    raw_fleet("web", raw_role("web"), ami, subnets, N)
+""",
+    "N fleets": """
+def program():
+    for i in range(N):
+        AutoScalingGroupWithRole(f"web{i}", {"role": {"inline_policies": {"A": DOC}}})
+""",
+    "N fleets, raw": """
+def program():
+    ami, subnets = fleet_lookups()
+    for i in range(N):
+        raw_fleet(f"web{i}", raw_role(f"web{i}"), ami, subnets, 1)
+""",
 }
+KINDS = ("own roles", "shared role", "one fleet of N", "N fleets")
 RUN = "\nrun_program(program)\n"
 
 
@@ -156,7 +203,7 @@ def main() -> None:
     )
     print("|---|---|---|---|---|---|---|---|")
     per_instance: dict[tuple[str, int], float] = {}
-    for kind in ("own roles", "shared role"):
+    for kind in KINDS:
         for n in sizes:
             ours: list[float] = []
             raws: list[float] = []
@@ -184,8 +231,12 @@ def main() -> None:
                 f"| {kind} | {n} | {median:.2f} | {statistics.median(raws):.2f} | "
                 f"{statistics.median(ratios):.2f} | {1000 * median / n:.0f} | {cdk} |"
             )
+    if {1, 100} <= set(sizes):
+        # The group is one resource whatever its size: flat is 1.0.
+        fleet = per_instance[("one fleet of N", 100)] * 100 / per_instance[("one fleet of N", 1)]
+        print(f"one fleet of N: render at N = 100 / at N = 1 = {fleet:.2f}")
     if {10, 50, 100} <= set(sizes):
-        for kind in ("own roles", "shared role"):
+        for kind in ("own roles", "shared role", "N fleets"):
             # What one more instance costs from 50 to 100 against from 10 to 50: flat is 1.0.
             t10, t50, t100 = (per_instance[(kind, n)] * n for n in (10, 50, 100))
             slope = ((t100 - t50) / 50) / ((t50 - t10) / 40)

@@ -1,6 +1,12 @@
-"""Keyless AWS access for EC2: an instance role component and an instance that runs as it."""
+"""Keyless AWS access for EC2: an instance role component, an instance that runs as it, and an
+Auto Scaling group whose instances all do."""
 
 from ._meta import PACKAGE_NAME, __version__
+from .auto_scaling_group_with_role import (
+    AutoScalingGroupWithRole,
+    AutoScalingGroupWithRoleArgs,
+    check_auto_scaling_group_with_role_args,
+)
 from .instance_role import InstanceRole, InstanceRoleArgs, check_instance_role_args
 from .instance_with_role import (
     InstanceWithRole,
@@ -12,6 +18,8 @@ from .validation import InputError
 
 __all__ = [
     "PACKAGE_NAME",
+    "AutoScalingGroupWithRole",
+    "AutoScalingGroupWithRoleArgs",
     "InputError",
     "InstanceRole",
     "InstanceRoleArgs",
@@ -19,6 +27,7 @@ __all__ = [
     "InstanceWithRoleArgs",
     "ProfileAttachment",
     "__version__",
+    "check_auto_scaling_group_with_role_args",
     "check_instance_role_args",
     "check_instance_with_role_args",
 ]

@@ -7,45 +7,48 @@ that. The role, its policies and its profile come from an :class:`InstanceRole`,
 # No `from __future__ import annotations` here: the component host's schema analyzer reads the
 # annotations of InstanceWithRoleArgs and InstanceWithRole at runtime and needs them as types.
 from collections.abc import Mapping, Sequence
-from typing import Final, TypedDict
+from typing import TypedDict
 
 import pulumi
 import pulumi_aws as aws
 
 from . import validation as v
-from ._inputs import (
-    DeployTimeChecks,
-    checked,
-    deferred,
-    is_known,
-    known_or_none,
-    with_whole_numbers,
+from ._inputs import DeployTimeChecks, checked, deferred, known_or_none, with_whole_numbers
+from ._launch import (
+    DEFAULT_AMI_SSM_PARAMETER,
+    DEFAULT_INSTANCE_TYPE,
+    DEFAULT_METADATA_HOP_LIMIT,
+    DEFAULT_ROOT_VOLUME_TYPE,
+    METADATA_HTTP_ENDPOINT,
+    METADATA_HTTP_TOKENS,
+    ROOT_VOLUME_TYPES,
+    RoleOutputs,
+    ami_of,
+    check_id,
+    check_launch_settings,
+    check_user_data,
+    default_network,
+    default_subnet,
+    kms_key_arn,
+    role_and_profile,
 )
 from ._lookups import shared
 from ._meta import PACKAGE_NAME
-from .instance_role import InstanceRole, InstanceRoleArgs, check_instance_role_args
-from .network.existing import (
-    ExistingNetwork,
-    NetworkFacts,
-    default_subnet_filters,
-    first_default_subnet,
-    look_up_network_output,
-    offering_filters,
-)
+from .instance_role import InstanceRole, InstanceRoleArgs
+from .network.existing import ExistingNetwork
 
-#: IMDSv2 only: a metadata request without a session token gets HTTP 401. Not an input.
-METADATA_HTTP_TOKENS: Final = "required"
-METADATA_HTTP_ENDPOINT: Final = "enabled"
-#: One hop: a token is usable on the instance itself but not from a container behind a bridge.
-DEFAULT_METADATA_HOP_LIMIT: Final = 1
-DEFAULT_INSTANCE_TYPE: Final = "t3.micro"
-DEFAULT_ROOT_VOLUME_TYPE: Final = "gp3"
-# io1 and io2 need provisioned IOPS, which this component does not take.
-ROOT_VOLUME_TYPES: Final = ("gp3", "gp2", "standard")
-#: The public SSM parameter AWS keeps pointing at the newest Amazon Linux 2023 AMI.
-DEFAULT_AMI_SSM_PARAMETER: Final = (
-    "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"
-)
+__all__ = [
+    "DEFAULT_AMI_SSM_PARAMETER",
+    "DEFAULT_INSTANCE_TYPE",
+    "DEFAULT_METADATA_HOP_LIMIT",
+    "DEFAULT_ROOT_VOLUME_TYPE",
+    "METADATA_HTTP_ENDPOINT",
+    "METADATA_HTTP_TOKENS",
+    "ROOT_VOLUME_TYPES",
+    "InstanceWithRole",
+    "InstanceWithRoleArgs",
+    "check_instance_with_role_args",
+]
 
 
 class InstanceWithRoleArgs(TypedDict, total=False):
@@ -209,27 +212,11 @@ class InstanceWithRole(pulumi.ComponentResource):
         with gate.active():
             super().__init__(f"{PACKAGE_NAME}:index:InstanceWithRole", name, None, opts)
 
-            ami: pulumi.Input[str]
-            if "ami" in args:
-                ami = checked(args["ami"], _check_ami)
-            else:
-                parameter = args.get("ami_ssm_parameter", DEFAULT_AMI_SSM_PARAMETER)
-                ami = shared(
-                    self,
-                    ("ami", parameter),
-                    lambda: (
-                        aws.ssm.get_parameter_output(
-                            name=parameter, opts=pulumi.InvokeOutputOptions(parent=self)
-                        ).insecure_value
-                    ),
-                )
-
-            kms_key_arn = _kms_key_arn(
+            ami = ami_of(self, args)
+            key_arn = kms_key_arn(
                 self, args.get("root_volume_kms_key_id"), opts.depends_on if opts else None
             )
-            user_data = (
-                checked(args["user_data"], _check_user_data) if "user_data" in args else None
-            )
+            user_data = checked(args["user_data"], check_user_data) if "user_data" in args else None
 
             given_subnet = args.get("subnet_id")
             instance_type = args.get("instance_type", DEFAULT_INSTANCE_TYPE)
@@ -239,22 +226,12 @@ class InstanceWithRole(pulumi.ComponentResource):
             else:
                 # A region with no default subnet for the instance type fails here, before
                 # the role is created.
-                subnet_id = deferred(_default_subnet(self, instance_type))
+                subnet_id = deferred(default_subnet(self, instance_type))
 
-            existing_profile = args.get("existing_instance_profile_name")
-            self.instance_role: InstanceRole | None = None
+            self.instance_role: InstanceRole | None
             """The new role, its policies and its profile (escape hatch); `None` with
             `existing_instance_profile_name`."""
-            profile_name: pulumi.Input[str]
-            if existing_profile is None:
-                self.instance_role = InstanceRole(
-                    name, args.get("role", InstanceRoleArgs()), pulumi.ResourceOptions(parent=self)
-                )
-                # Resolves only after every policy resource of the role: RunInstances waits for
-                # them.
-                profile_name = self.instance_role.instance_profile_name
-            else:
-                profile_name = checked(existing_profile, _check_profile_name)
+            self.instance_role, profile_name = role_and_profile(self, name, args)
 
         child = pulumi.ResourceOptions(parent=self, depends_on=gate.barrier())
         self.network: ExistingNetwork | None = None
@@ -297,7 +274,7 @@ class InstanceWithRole(pulumi.ComponentResource):
             ),
             root_block_device=aws.ec2.InstanceRootBlockDeviceArgs(
                 encrypted=True,
-                kms_key_id=kms_key_arn,
+                kms_key_id=key_arn,
                 volume_type=args.get("root_volume_type", DEFAULT_ROOT_VOLUME_TYPE),
                 volume_size=args.get("root_volume_size"),
                 tags=tags,
@@ -332,22 +309,11 @@ class InstanceWithRole(pulumi.ComponentResource):
         self.instance_id = self.instance.id
         self.instance_arn = self.instance.arn
         self.private_ip = self.instance.private_ip
-        self.instance_profile_name = (
-            profile_name
-            if isinstance(profile_name, pulumi.Output)
-            else pulumi.Output.from_input(profile_name)
-        )
-        if self.instance_role is not None:
-            self.role_name = self.instance_role.role_name
-            self.role_arn = self.instance_role.role_arn
-            self.instance_profile_arn = self.instance_role.instance_profile_arn
-        else:
-            # A profile made elsewhere: its role and ARN are its owner's to report. Looking them
-            # up (aws.iam.get_instance_profile) right after the profile is created could race
-            # IAM's eventual consistency, which the provider's data source does not retry.
-            self.role_name = pulumi.Output.from_input(None)
-            self.role_arn = pulumi.Output.from_input(None)
-            self.instance_profile_arn = pulumi.Output.from_input(None)
+        outputs = RoleOutputs(self.instance_role, profile_name)
+        self.instance_profile_name = outputs.instance_profile_name
+        self.role_name = outputs.role_name
+        self.role_arn = outputs.role_arn
+        self.instance_profile_arn = outputs.instance_profile_arn
         self.register_outputs(
             {
                 "instance_id": self.instance_id,
@@ -361,34 +327,6 @@ class InstanceWithRole(pulumi.ComponentResource):
         )
 
 
-def _default_subnet(
-    parent: pulumi.Resource, instance_type: pulumi.Input[str]
-) -> pulumi.Output[str]:
-    """The default VPC's default subnet with the lowest ID (stable from one run to the next)
-    among those in an Availability Zone that offers ``instance_type``; asked once per program
-    for a plain instance type."""
-    if isinstance(instance_type, str):
-        return shared(
-            parent,
-            ("default-subnet", instance_type),
-            lambda: _look_up_default_subnet(parent, instance_type),
-        )
-    return _look_up_default_subnet(parent, instance_type)
-
-
-def _default_network(
-    parent: pulumi.Resource, instance_type: pulumi.Input[str], subnet_id: pulumi.Input[str]
-) -> pulumi.Output[NetworkFacts]:
-    """What AWS says of the default subnet's network (see _default_subnet)."""
-
-    def ask() -> pulumi.Output[NetworkFacts]:
-        return look_up_network_output(subnet_id, opts=pulumi.InvokeOutputOptions(parent=parent))
-
-    if isinstance(instance_type, str):
-        return shared(parent, ("default-network", instance_type), ask)
-    return ask()
-
-
 def _default_network_record(
     parent: pulumi.Resource,
     name: str,
@@ -396,40 +334,18 @@ def _default_network_record(
     subnet_id: pulumi.Input[str],
     opts: pulumi.ResourceOptions,
 ) -> ExistingNetwork:
-    """The record of the default subnet (see _default_subnet). The policy pack finds a record
+    """The record of the default subnet (see _launch.default_subnet). The policy pack finds a record
     by its subnet ID, whichever component it sits under, so one per subnet is enough; a record
     per instance cost a component and a dozen outputs each."""
 
     def record() -> ExistingNetwork:
         return ExistingNetwork(
-            f"{name}-network", _default_network(parent, instance_type, subnet_id), opts
+            f"{name}-network", default_network(parent, instance_type, subnet_id), opts
         )
 
     if isinstance(instance_type, str):
         return shared(parent, ("default-network-record", instance_type), record)
     return record()
-
-
-def _look_up_default_subnet(
-    parent: pulumi.Resource, instance_type: pulumi.Input[str]
-) -> pulumi.Output[str]:
-    opts = pulumi.InvokeOutputOptions(parent=parent)
-
-    def in_offering_zones(kind: str) -> pulumi.Output[str]:
-        zones = aws.ec2.get_instance_type_offerings_output(
-            filters=offering_filters(kind), location_type="availability-zone", opts=opts
-        ).locations
-        ids = zones.apply(
-            # An empty value list would match any zone in EC2's filters, not none.
-            lambda z: (
-                aws.ec2.get_subnets_output(filters=default_subnet_filters(z), opts=opts).ids
-                if z
-                else []
-            )
-        )
-        return ids.apply(lambda found: first_default_subnet(found, kind))
-
-    return pulumi.Output.from_input(instance_type).apply(in_offering_zones)
 
 
 def _normalized(name: str, args: InstanceWithRoleArgs) -> InstanceWithRoleArgs:
@@ -439,57 +355,6 @@ def _normalized(name: str, args: InstanceWithRoleArgs) -> InstanceWithRoleArgs:
     return InstanceWithRoleArgs(
         **with_whole_numbers(args, ("metadata_hop_limit", "root_volume_size"))
     )
-
-
-def _check_profile_name(value: str) -> None:
-    if isinstance(value, str) and value.startswith("arn:"):
-        raise v.InputError(
-            f"existing_instance_profile_name {value!r} is an ARN; EC2 takes the profile's name "
-            f"here. Pass {value.rsplit('/', 1)[-1]!r}."
-        )
-    v.check_iam_name(
-        value, input_name="existing_instance_profile_name", max_length=v.INSTANCE_PROFILE_NAME_MAX
-    )
-
-
-def _kms_key_arn(
-    parent: pulumi.Resource,
-    key: pulumi.Input[str] | None,
-    depends_on: pulumi.Input[Sequence[pulumi.Input[pulumi.Resource]] | pulumi.Resource] | None,
-) -> pulumi.Input[str] | None:
-    """The key's ARN: the provider reads the volume's key back as its ARN (DescribeVolumes
-    KmsKeyId) and ``root_block_device.kms_key_id`` forces a new instance (terraform-provider-aws
-    aws_instance schema, no diff suppression), so any other form would replace the instance on
-    every `up`. Any other form is looked up (kms:DescribeKey) after the component's
-    ``depends_on`` (an alias created in the same program), and every child waits for it, so a
-    key that does not exist fails the `up` before anything is created."""
-    if key is None:
-        return None
-    opts = pulumi.InvokeOutputOptions(parent=parent, depends_on=depends_on)
-
-    def arn_of(value: str) -> pulumi.Input[str]:
-        v.check_kms_key_id(value, input_name="root_volume_kms_key_id")
-        if v.is_kms_key_arn(value):
-            return value
-        return aws.kms.get_key_output(key_id=value, opts=opts).arn
-
-    if is_known(key):
-        arn = arn_of(key)  # type: ignore[arg-type]
-        return arn if is_known(arn) else deferred(pulumi.Output.from_input(arn))
-    return deferred(pulumi.Output.from_input(key).apply(arn_of))
-
-
-def _check_user_data(value: str) -> None:
-    v.check_user_data(value, input_name="user_data")
-
-
-def _check_ami(value: str) -> None:
-    _check_id(value, "ami", "ami", "ami-0123456789abcdef0")
-
-
-def _check_id(value: str, prefix: str, input_name: str, example: str) -> None:
-    if not v.is_resource_id(value, prefix):
-        raise v.InputError(f"{input_name} {value!r} is not a valid ID (for example {example!r}).")
 
 
 def check_instance_with_role_args(name: str, args: InstanceWithRoleArgs) -> None:
@@ -508,107 +373,7 @@ def _checked_args(name: str, args: InstanceWithRoleArgs) -> InstanceWithRoleArgs
             f"InstanceWithRole got unknown argument(s) {', '.join(unknown)}. Known: "
             f"{', '.join(INSTANCE_SETTINGS)}."
         )
-    existing = args.get("existing_instance_profile_name")
-    if existing is not None:
-        if isinstance(existing, pulumi.Resource):
-            raise v.InputError(
-                "existing_instance_profile_name must be a profile name; got a "
-                f"{type(existing).__name__} resource. Pass its instance_profile_name (or name)."
-            )
-        if "role" in args:
-            given = ", ".join(sorted(args["role"])) or "(empty)"
-            raise v.InputError(
-                f"Both existing_instance_profile_name and role settings ({given}) are given; the "
-                "settings would be silently ignored. Put them on the InstanceRole that owns the "
-                "profile, or drop existing_instance_profile_name to create a new role."
-            )
-        if (profile := known_or_none(existing)) is not None:
-            _check_profile_name(profile)
-    if "ami" in args and "ami_ssm_parameter" in args:
-        raise v.InputError(
-            "Both ami and ami_ssm_parameter are set; they conflict. Set ami to pin an image, or "
-            "ami_ssm_parameter to follow one."
-        )
-    if (ami := known_or_none(args.get("ami"))) is not None:
-        _check_ami(ami)
-    for flag in BOOLEAN_SETTINGS:
-        if flag in args:
-            v.check_bool(args[flag], input_name=flag)
-    if "metadata_hop_limit" in args:
-        v.check_metadata_hop_limit(args["metadata_hop_limit"], input_name="metadata_hop_limit")
-        v.check_metadata_hop_limit_opt_in(
-            args["metadata_hop_limit"],
-            allowed=args.get("allow_metadata_hop_limit_above_2", False),
-            input_name="metadata_hop_limit",
-        )
-    volume_type = args.get("root_volume_type", DEFAULT_ROOT_VOLUME_TYPE)
-    if volume_type not in ROOT_VOLUME_TYPES:
-        raise v.InputError(
-            f"root_volume_type {volume_type!r} cannot be a root volume. Use one of "
-            f"{', '.join(ROOT_VOLUME_TYPES)}."
-        )
-    if (size := args.get("root_volume_size")) is not None:
-        v.check_root_volume_size(size, volume_type, input_name="root_volume_size")
-    if (key := known_or_none(args.get("root_volume_kms_key_id"))) is not None:
-        v.check_kms_key_id(key, input_name="root_volume_kms_key_id")
-    if (user_data := known_or_none(args.get("user_data"))) is not None:
-        _check_user_data(user_data)
-    if (key_name := known_or_none(args.get("key_name"))) is not None:
-        v.check_key_name(key_name, input_name="key_name")
-    if (instance_type := known_or_none(args.get("instance_type"))) is not None:
-        v.check_instance_type(instance_type, input_name="instance_type")
-    if "ami_ssm_parameter" in args:
-        v.check_ssm_parameter_name(
-            args["ami_ssm_parameter"],
-            input_name="ami_ssm_parameter",
-            example=DEFAULT_AMI_SSM_PARAMETER,
-        )
+    check_launch_settings(name, args, boolean_settings=BOOLEAN_SETTINGS)
     if (subnet := known_or_none(args.get("subnet_id"))) is not None:
-        _check_id(subnet, "subnet", "subnet_id", "subnet-0123456789abcdef0")
-    groups = args.get("vpc_security_group_ids")
-    if groups is not None:
-        if isinstance(groups, str) or not isinstance(groups, Sequence):
-            raise v.InputError(
-                f"vpc_security_group_ids must be a list of security group IDs; got {groups!r}."
-            )
-        if len(groups) > v.SECURITY_GROUPS_MAX:
-            raise v.InputError(
-                f"vpc_security_group_ids has {len(groups)} groups; EC2 attaches at most "
-                f"{v.SECURITY_GROUPS_MAX} to a network interface. Merge some of their rules."
-            )
-        if len(groups) > v.SECURITY_GROUPS_DEFAULT_QUOTA:
-            pulumi.log.warn(
-                f"vpc_security_group_ids has {len(groups)} groups; the default quota is "
-                f"{v.SECURITY_GROUPS_DEFAULT_QUOTA} per network interface. Raise the quota "
-                "first or the launch fails."
-            )
-        seen: set[str] = set()
-        for group in groups:
-            if (plain := known_or_none(group)) is not None:
-                _check_id(
-                    plain,
-                    "sg",
-                    "vpc_security_group_ids entry",
-                    "sg-0123456789abcdef0",
-                )
-                if plain in seen:
-                    raise v.InputError(
-                        f"vpc_security_group_ids lists {plain} twice. Keep one of them."
-                    )
-                seen.add(plain)
-    if "tags" in args:
-        v.check_tags({"Name": "", **args["tags"]}, input_name="tags")
-        if args.get("instance_metadata_tags", False):
-            for key in args["tags"]:
-                v.check_metadata_tag_key(key, input_name="tags")
-    # The new role's settings are checked by InstanceRole before it registers anything; doing
-    # it here too keeps the instance component itself from registering first.
-    if existing is None:
-        role = args.get("role", InstanceRoleArgs())
-        if not isinstance(role, Mapping):
-            raise v.InputError(
-                f"role must be a dict of InstanceRole settings (InstanceRoleArgs); got {role!r}. "
-                "Omit it for a role with no policies."
-            )
-        check_instance_role_args(name, role)
+        check_id(subnet, "subnet", "subnet_id", "subnet-0123456789abcdef0")
     return args

@@ -37,11 +37,16 @@ from pulumi.provider.server import ComponentInitError
 from ._gc import collector_paused
 from ._inputs import is_known
 from ._meta import PACKAGE_NAME, __version__
+from .auto_scaling_group_with_role import AutoScalingGroupWithRole
 from .instance_role import InstanceRole
 from .instance_with_role import InstanceWithRole
 from .validation import InputError
 
-COMPONENTS: tuple[type[pulumi.ComponentResource], ...] = (InstanceRole, InstanceWithRole)
+COMPONENTS: tuple[type[pulumi.ComponentResource], ...] = (
+    InstanceRole,
+    InstanceWithRole,
+    AutoScalingGroupWithRole,
+)
 """What other languages can create. ProfileAttachment is not among them: it is a dynamic
 provider, which runs only inside a Python program."""
 

@@ -74,6 +74,11 @@ def _hex(seed: str, length: int) -> str:
     return hashlib.sha256(seed.encode()).hexdigest()[:length]
 
 
+def _uuid(seed: str) -> str:
+    h = _hex(seed, 32)
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
 class UnmockedCallError(AssertionError):
     """The code asked for something these mocks do not model."""
 
@@ -264,6 +269,16 @@ class AwsMocks(pulumi_mocks.Mocks):
             "name": self._name(logical, inputs),
         }
 
+    def _Group(self, logical: str, inputs: dict) -> tuple[str, dict]:
+        """An Auto Scaling group, named like the provider names one without a name."""
+        name = self._name(logical, inputs)
+        arn = self._arn(
+            "autoscaling",
+            f"autoScalingGroup:{_uuid(logical)}:autoScalingGroupName/{name}",
+            regional=True,
+        )
+        return name, {**inputs, "name": name, "arn": arn}
+
     def _SecurityGroup(self, logical: str, inputs: dict) -> tuple[str, dict]:
         group_id = "sg-" + _hex(logical, 17)
         arn = self._arn("ec2", f"security-group/{group_id}", regional=True)
@@ -300,14 +315,6 @@ class AwsMocks(pulumi_mocks.Mocks):
 
     def _NatGateway(self, logical: str, inputs: dict) -> tuple[str, dict]:
         return self._network("nat", logical, inputs)
-
-    def _Group(self, logical: str, inputs: dict) -> tuple[str, dict]:
-        """An Auto Scaling group, named like the provider names one without a name."""
-        name = self._name(logical, inputs)
-        arn = self._arn(
-            "autoscaling", f"autoScalingGroup:{_hex(name, 8)}:autoScalingGroupName/{name}"
-        )
-        return name, {**inputs, "name": name, "arn": arn}
 
     def _VpcEndpoint(self, logical: str, inputs: dict) -> tuple[str, dict]:
         endpoint_id = "vpce-" + _hex(logical, 17)
@@ -393,6 +400,14 @@ class AwsMocks(pulumi_mocks.Mocks):
             "enableDnsSupport": self.vpc_dns,
             "enableDnsHostnames": self.vpc_dns,
         }
+
+    def _getAmi(self, args: dict) -> dict:
+        filters = {f["name"]: f["values"] for f in args.get("filters") or []}
+        if set(filters) != {"image-id"} or len(filters["image-id"]) != 1:
+            raise UnmockedCallError(f"getAmi mocked only by image-id: {args}")
+        (image,) = filters["image-id"]
+        # Amazon Linux 2023's root device, as DescribeImages reports it.
+        return {"id": image, "imageId": image, "rootDeviceName": "/dev/xvda", **args}
 
     def _getSubnets(self, args: dict) -> dict:
         filters = {f["name"]: f["values"] for f in args.get("filters") or []}

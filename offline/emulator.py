@@ -29,6 +29,8 @@ class MotoMocks(pulumi_mocks.Mocks):
         self.ssm = boto3.client("ssm", region_name=region)
         self.sts = boto3.client("sts", region_name=region)
         self.kms = boto3.client("kms", region_name=region)
+        self.autoscaling = boto3.client("autoscaling", region_name=region)
+        _launch_templates_apply_profile_and_metadata()
         self.created: list[tuple[str, Callable[[], None]]] = []
         """(what, how to delete it), in creation order."""
 
@@ -276,6 +278,106 @@ class MotoMocks(pulumi_mocks.Mocks):
             "publicIp": instance.get("PublicIpAddress", ""),
         }
 
+    def _LaunchTemplate(self, logical: str, inputs: dict) -> tuple[str, dict]:
+        """CreateLaunchTemplate, with the request data the provider builds from the inputs
+        (terraform-provider-aws expandRequestLaunchTemplateData): the tri-state strings
+        ("true"/"false") as booleans, user data as given (already base64)."""
+        data: dict[str, Any] = {
+            "ImageId": inputs["imageId"],
+            "InstanceType": inputs["instanceType"],
+            "IamInstanceProfile": {"Name": inputs["iamInstanceProfile"]["name"]},
+            "MetadataOptions": {
+                "HttpTokens": inputs["metadataOptions"]["httpTokens"],
+                "HttpEndpoint": inputs["metadataOptions"]["httpEndpoint"],
+                "HttpPutResponseHopLimit": int(
+                    inputs["metadataOptions"]["httpPutResponseHopLimit"]
+                ),
+                "InstanceMetadataTags": inputs["metadataOptions"]["instanceMetadataTags"],
+            },
+            "BlockDeviceMappings": [
+                {
+                    "DeviceName": m["deviceName"],
+                    "Ebs": {
+                        "Encrypted": m["ebs"].get("encrypted") == "true",
+                        "VolumeType": m["ebs"].get("volumeType", "gp3"),
+                        "VolumeSize": int(m["ebs"].get("volumeSize", 8)),
+                        "DeleteOnTermination": m["ebs"].get("deleteOnTermination") == "true",
+                        **({"KmsKeyId": m["ebs"]["kmsKeyId"]} if "kmsKeyId" in m["ebs"] else {}),
+                    },
+                }
+                for m in inputs.get("blockDeviceMappings", [])
+            ],
+            "NetworkInterfaces": [
+                {
+                    "DeviceIndex": int(n.get("deviceIndex", 0)),
+                    "AssociatePublicIpAddress": n.get("associatePublicIpAddress") == "true",
+                    "DeleteOnTermination": n.get("deleteOnTermination") == "true",
+                    "Groups": list(n.get("securityGroups", [])),
+                }
+                for n in inputs.get("networkInterfaces", [])
+            ],
+            "Monitoring": {"Enabled": bool(inputs.get("monitoring", {}).get("enabled"))},
+            "TagSpecifications": [
+                {
+                    "ResourceType": spec["resourceType"],
+                    "Tags": [{"Key": k, "Value": v} for k, v in spec.get("tags", {}).items()],
+                }
+                for spec in inputs.get("tagSpecifications", [])
+            ],
+        }
+        if "userData" in inputs:
+            data["UserData"] = inputs["userData"]
+        if "keyName" in inputs:
+            data["KeyName"] = inputs["keyName"]
+        name = self._autoname(logical, inputs)
+        template = self.ec2.create_launch_template(LaunchTemplateName=name, LaunchTemplateData=data)
+        template_id = str(template["LaunchTemplate"]["LaunchTemplateId"])
+        self.created.append(
+            (
+                f"launch template {template_id}",
+                lambda: self.ec2.delete_launch_template(LaunchTemplateId=template_id),
+            )
+        )
+        arn = f"arn:aws:ec2:{self.region}:{self._account()}:launch-template/{template_id}"
+        version = int(template["LaunchTemplate"]["LatestVersionNumber"])
+        return template_id, {**inputs, "arn": arn, "name": name, "latestVersion": version}
+
+    def _Group(self, logical: str, inputs: dict) -> tuple[str, dict]:
+        """CreateAutoScalingGroup; moto launches min_size instances at once, from the
+        template's version the group names."""
+        name = self._autoname(logical, inputs)
+        template = inputs["launchTemplate"]
+        extra: dict[str, Any] = {}
+        if "desiredCapacity" in inputs:
+            extra["DesiredCapacity"] = int(inputs["desiredCapacity"])
+        self.autoscaling.create_auto_scaling_group(
+            AutoScalingGroupName=name,
+            LaunchTemplate={"LaunchTemplateId": template["id"], "Version": template["version"]},
+            MinSize=int(inputs["minSize"]),
+            MaxSize=int(inputs["maxSize"]),
+            VPCZoneIdentifier=",".join(inputs["vpcZoneIdentifiers"]),
+            HealthCheckType=inputs.get("healthCheckType", "EC2"),
+            HealthCheckGracePeriod=int(inputs.get("healthCheckGracePeriod", 300)),
+            Tags=[
+                {"Key": t["key"], "Value": t["value"], "PropagateAtLaunch": t["propagateAtLaunch"]}
+                for t in inputs.get("tags", [])
+            ],
+            **extra,
+        )
+        self.created.append((f"auto scaling group {name}", lambda: self._delete_group(name)))
+        (group,) = self.autoscaling.describe_auto_scaling_groups(AutoScalingGroupNames=[name])[
+            "AutoScalingGroups"
+        ]
+        return name, {**inputs, "name": name, "arn": group["AutoScalingGroupARN"]}
+
+    def _delete_group(self, name: str) -> None:
+        """As the provider deletes a group without force_delete: to zero instances first, then
+        the group (terraform-provider-aws resourceGroupDelete, drainGroup)."""
+        self.autoscaling.update_auto_scaling_group(
+            AutoScalingGroupName=name, MinSize=0, MaxSize=0, DesiredCapacity=0
+        )
+        self.autoscaling.delete_auto_scaling_group(AutoScalingGroupName=name)
+
     def _terminate(self, instance_id: str) -> None:
         self.ec2.modify_instance_attribute(
             InstanceId=instance_id, DisableApiTermination={"Value": False}
@@ -399,6 +501,16 @@ class MotoMocks(pulumi_mocks.Mocks):
                 "locations": [o["Location"] for o in offers],
                 "locationTypes": [o["LocationType"] for o in offers],
             }
+        if token == "aws:ec2/getAmi:getAmi":
+            filters = [{"Name": f["name"], "Values": f["values"]} for f in a.get("filters", [])]
+            images = self.ec2.describe_images(Filters=filters)["Images"]
+            if len(images) != 1:
+                raise ProviderError(f"Your query returned {len(images)} results, not one")
+            return {
+                "id": images[0]["ImageId"],
+                "imageId": images[0]["ImageId"],
+                "rootDeviceName": images[0]["RootDeviceName"],
+            }
         if token == "aws:ec2/getSubnets:getSubnets":
             filters = [{"Name": f["name"], "Values": f["values"]} for f in a.get("filters", [])]
             subnets = self.ec2.describe_subnets(Filters=filters)["Subnets"]
@@ -478,6 +590,52 @@ class MotoMocks(pulumi_mocks.Mocks):
             "enableDnsSupport": attribute("enableDnsSupport", "EnableDnsSupport"),
             "enableDnsHostnames": attribute("enableDnsHostnames", "EnableDnsHostnames"),
         }
+
+
+def _launch_templates_apply_profile_and_metadata() -> None:
+    """Fills gaps of moto 5.2.5: an instance launched from a launch template (by RunInstances
+    or by an Auto Scaling group) gets the template's user data, type, key and groups, but not
+    its IamInstanceProfile and MetadataOptions, its interface's AssociatePublicIpAddress, and
+    its volumes only beside a default unencrypted root volume (moto/ec2/models/instances.py
+    run_instances and Instance.setup_defaults; moto/autoscaling/models.py
+    replace_autoscaling_group_instances). AWS applies every template parameter (EC2 user
+    guide, "Launch an instance from a launch template"), a mapping of the AMI's root device
+    name replacing the root volume's settings. Without this the emulator would show a fleet's
+    instances with IMDSv1 allowed, no role, a public IP and an unencrypted root volume whatever
+    the template said. Idempotent."""
+    from moto.ec2.models import EC2Backend
+
+    if getattr(EC2Backend.run_instances, "applies_template_profile", False):
+        return
+    original = EC2Backend.run_instances
+
+    def run_instances(self: Any, image_id: Any, count: int, *args: Any, **kwargs: Any) -> Any:
+        template = kwargs.get("launch_template")
+        data = self._get_template_from_args(template).data if template else {}
+        if template and "metadata_options" not in kwargs and "MetadataOptions" in data:
+            kwargs["metadata_options"] = {
+                key: str(value) for key, value in data["MetadataOptions"].items()
+            }
+        if template and "block_device_mappings" not in kwargs and data.get("BlockDeviceMappings"):
+            kwargs["block_device_mappings"] = data["BlockDeviceMappings"]
+        interfaces = data.get("NetworkInterfaces") or [{}]
+        if (
+            template
+            and kwargs.get("associate_public_ip") is None
+            and "AssociatePublicIpAddress" in interfaces[0]
+        ):
+            kwargs["associate_public_ip"] = bool(interfaces[0]["AssociatePublicIpAddress"])
+        reservation = original(self, image_id, count, *args, **kwargs)
+        profile = data.get("IamInstanceProfile", {}).get("Name")
+        if template and profile and not kwargs.get("iam_instance_profile_name"):
+            for instance in reservation.instances:
+                self.associate_iam_instance_profile(
+                    instance_id=instance.id, iam_instance_profile_name=profile
+                )
+        return reservation
+
+    setattr(run_instances, "applies_template_profile", True)  # noqa: B010 (a function attribute)
+    EC2Backend.run_instances = run_instances
 
 
 def complete_default_vpc(ec2: Any) -> str:

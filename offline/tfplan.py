@@ -23,6 +23,11 @@ from offline.mocks import Registration
 TERRAFORM_TYPES: Final = {
     "aws:ec2/instance:Instance": "aws_instance",
     "aws:ec2/launchTemplate:LaunchTemplate": "aws_launch_template",
+    "aws:ec2/launchConfiguration:LaunchConfiguration": "aws_launch_configuration",
+    "aws:autoscaling/group:Group": "aws_autoscaling_group",
+    "aws:ec2/instanceMetadataDefaults:InstanceMetadataDefaults": (
+        "aws_ec2_instance_metadata_defaults"
+    ),
     "aws:ec2/securityGroup:SecurityGroup": "aws_security_group",
     "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": "aws_vpc_security_group_egress_rule",
     "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": (
@@ -58,6 +63,8 @@ BLOCK_NAMES: Final = {
         "license_specifications": "license_specification",
     },
     "aws_iam_role": {"inline_policies": "inline_policy"},
+    # Pulumi's list of tags and subnets; Terraform's repeated tag block and subnet set.
+    "aws_autoscaling_group": {"tags": "tag", "vpc_zone_identifiers": "vpc_zone_identifier"},
 }
 TERRAFORM_VERSION: Final = "1.9.8"
 

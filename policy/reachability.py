@@ -412,6 +412,8 @@ def _route_words(subnet: Subnet, public: bool) -> str:
 def violation(verdict: Reachability) -> str:
     """The message for an instance with unreachable services."""
     name = verdict.instance.name
+    # A launch template speaks for the instances it launches.
+    what = "Launch template" if verdict.instance.resource_type == LAUNCH_TEMPLATE else "Instance"
     services = ", ".join(verdict.unreachable)
     why = "; ".join(f"{s}: {', '.join(verdict.needs[s][:2])}" for s in verdict.unreachable)
     fix = (
@@ -421,11 +423,11 @@ def violation(verdict: Reachability) -> str:
     if verdict.routes_seen:
         route = _route_words(verdict.subnet, verdict.public)
         return (
-            f"Instance {name!r} cannot reach {services}: {route}, and no VPC endpoint of the "
+            f"{what} {name!r} cannot reach {services}: {route}, and no VPC endpoint of the "
             f"stack serves them in its VPC. Its role needs them ({why}). {fix}"
         )
     return (
-        f"Instance {name!r} needs {services} ({why}), which no VPC endpoint of this stack serves, "
+        f"{what} {name!r} needs {services} ({why}), which no VPC endpoint of this stack serves, "
         f"and its subnet {verdict.subnet.id or '(unknown)'} is neither managed nor recorded by "
         "this stack, so the rule cannot see its routes: whether a public IP with an internet "
         "gateway, a NAT gateway or endpoints made elsewhere reach them. Record the subnet with "

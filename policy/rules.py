@@ -35,6 +35,7 @@ from components.validation import InputError
 from policy import reachability
 from policy.tokens import (
     ATTACHMENT,
+    AUTOSCALING_GROUP,
     INSTANCE,
     LAUNCH_TEMPLATE,
     MANAGED_POLICY,
@@ -120,18 +121,94 @@ imdsv2_required = ResourceValidationPolicy(
 )
 
 
-# --- instance profile --------------------------------------------------------------------------
-
-
-def _exempt(args: ResourceValidationArgs) -> bool:
-    return args.name in set(args.get_config().get("exemptResourceNames", []))
-
-
 _EXEMPTIONS: Final = _schema(
     exemptResourceNames=_names(
         [], "Logical names of resources this rule skips, each a reviewed exception."
     )
 )
+
+
+# --- metadata hop limit ------------------------------------------------------------------------
+
+DEFAULT_MAX_HOP_LIMIT: Final = 2
+
+
+def hop_limit_violation(props: Mapping[str, Any], max_hops: int) -> str | None:
+    # Left out, EC2 uses 1, or 2 for an AMI registered with ImdsSupport v2.0 (EC2 user guide,
+    # "Configure instance metadata options for new instances"): within the default limit.
+    hops = _get(props.get("metadataOptions"), "httpPutResponseHopLimit")
+    if hops is None or int(hops) <= max_hops:
+        return None
+    return (
+        f"metadataOptions.httpPutResponseHopLimit is {int(hops)}; above {max_hops} a metadata "
+        "token, and so the role's credentials, reaches past the containers on the instance. "
+        f"Set it to {max_hops} or less, or raise this rule's maxHopLimit for a reviewed reason."
+    )
+
+
+def _validate_hop_limit(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if args.resource_type not in (INSTANCE, LAUNCH_TEMPLATE) or _exempt(args):
+        return
+    if args.resource_type == INSTANCE and _from_template(args.props, "metadataOptions"):
+        return
+    max_hops = int(args.get_config().get("maxHopLimit", DEFAULT_MAX_HOP_LIMIT))
+    if message := hop_limit_violation(args.props, max_hops):
+        report(message, None)
+
+
+metadata_hop_limit = ResourceValidationPolicy(
+    name="ec2-metadata-hop-limit",
+    description="Metadata tokens of instances and launch templates travel at most two hops.",
+    enforcement_level=EnforcementLevel.MANDATORY,
+    config_schema=_schema(
+        maxHopLimit={
+            "type": "integer",
+            "default": DEFAULT_MAX_HOP_LIMIT,
+            "description": "The highest httpPutResponseHopLimit accepted.",
+        },
+        exemptResourceNames=_names(
+            [], "Logical names of resources this rule skips, each a reviewed exception."
+        ),
+    ),
+    validate=_validate_hop_limit,
+)
+
+
+# --- Auto Scaling groups -----------------------------------------------------------------------
+
+
+def group_launch_violation(props: Mapping[str, Any]) -> str | None:
+    if props.get("launchConfiguration"):
+        return (
+            "The Auto Scaling group launches from a launch configuration. Use a launch template "
+            "(AutoScalingGroupWithRole makes one): AWS no longer adds features to launch "
+            "configurations, and the guardrails on metadata, volumes and profiles read "
+            "templates."
+        )
+    if not (props.get("launchTemplate") or props.get("mixedInstancesPolicy")):
+        return "The Auto Scaling group names no launch template. Set launchTemplate."
+    return None
+
+
+def _validate_group_launch(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if args.resource_type == AUTOSCALING_GROUP and (message := group_launch_violation(args.props)):
+        report(message, None)
+
+
+groups_use_launch_templates = ResourceValidationPolicy(
+    name="autoscaling-group-uses-launch-template",
+    description="Auto Scaling groups launch from launch templates, not launch configurations.",
+    enforcement_level=EnforcementLevel.MANDATORY,
+    config_schema=_EXEMPTIONS,
+    validate=_validate_group_launch,
+)
+
+
+# --- instance profile --------------------------------------------------------------------------
+
+
+def _exempt(args: ResourceValidationArgs) -> bool:
+    return args.name in set(args.get_config().get("exemptResourceNames", []))
 
 
 def _validate_instance_profile(args: ResourceValidationArgs, report: ReportViolation) -> None:
@@ -143,11 +220,23 @@ def _validate_instance_profile(args: ResourceValidationArgs, report: ReportViola
             "with long-lived keys. Give it a profile (InstanceRole / InstanceWithRole).",
             None,
         )
+    if args.resource_type == LAUNCH_TEMPLATE:
+        profile = args.props.get("iamInstanceProfile")
+        if not (_get(profile, "name") or _get(profile, "arn")):
+            report(
+                "The launch template has no IAM instance profile, so the instances it launches "
+                "can reach AWS only with long-lived keys. Set iamInstanceProfile "
+                "(AutoScalingGroupWithRole does).",
+                None,
+            )
 
 
 instance_profile_required = ResourceValidationPolicy(
     name="ec2-instance-profile-required",
-    description="Every EC2 instance gets AWS access through an instance profile, not keys.",
+    description=(
+        "Every EC2 instance, and every launch template, gets AWS access through an instance "
+        "profile, not keys."
+    ),
     enforcement_level=EnforcementLevel.MANDATORY,
     config_schema=_EXEMPTIONS,
     validate=_validate_instance_profile,
@@ -165,11 +254,14 @@ def _volumes(resource_type: str, props: Mapping[str, Any]) -> list[tuple[str, An
             (f"ebsBlockDevices[{i}]", d) for i, d in enumerate(props.get("ebsBlockDevices") or [])
         ]
     if resource_type == LAUNCH_TEMPLATE:
-        return [
+        declared = [
             (f"blockDeviceMappings[{i}].ebs", m["ebs"])
             for i, m in enumerate(props.get("blockDeviceMappings") or [])
             if _get(m, "ebs") is not None
         ]
+        # Without a mapping the root volume is as the AMI's snapshot has it: unencrypted
+        # unless the account encrypts by default, which the template cannot show.
+        return declared or [("blockDeviceMappings (the root volume)", {})]
     if resource_type == VOLUME:
         return [("the volume", props)]
     return []
@@ -523,6 +615,8 @@ reachability_visible = StackValidationPolicy(
 
 RESOURCE_POLICIES: Final = [
     imdsv2_required,
+    metadata_hop_limit,
+    groups_use_launch_templates,
     instance_profile_required,
     volumes_encrypted,
     no_public_ip,

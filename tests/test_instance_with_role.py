@@ -385,7 +385,9 @@ def test_instances_of_one_type_look_up_the_default_subnet_and_its_network_once()
 def test_instances_in_one_default_subnet_share_one_record_of_it():
     run = run_program(lambda: [InstanceWithRole(f"app{i}", {}) for i in range(3)])
     records = run.of_type("ec2-instance-role:index:ExistingNetwork")
-    first = run.of_type("ec2-instance-role:index:InstanceWithRole")[0]
+    (first,) = [
+        r for r in run.of_type("ec2-instance-role:index:InstanceWithRole") if r.name == "app0"
+    ]
     assert [(r.name, r.parent) for r in records] == [("app0-network", first.urn)]
     assert records[0].outputs["subnet_id"] == run.named("app2-instance").inputs["subnetId"]
 

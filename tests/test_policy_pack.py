@@ -387,7 +387,7 @@ def test_stack_instance_resolves_through_recorded_dependencies(stack_run):
 
 def test_policy_pack_lists_every_rule_once():
     names = [p.name for p in rules.POLICIES]
-    assert len(names) == len(set(names)) == 9
+    assert len(names) == len(set(names)) == 11
 
 
 def test_every_rule_has_a_config_schema_with_defaults():
@@ -466,3 +466,103 @@ def test_instance_from_a_launch_template_is_left_to_the_template_check(policy):
         "instanceType": "t3.micro",
     }
     assert not violations(policy, rules.INSTANCE, props)
+
+
+# --- launch templates and Auto Scaling groups ---------------------------------------------------
+
+GOOD_TEMPLATE = {
+    "iamInstanceProfile": {"name": "app-profile"},
+    "metadataOptions": {"httpTokens": "required", "httpPutResponseHopLimit": 1},
+    "blockDeviceMappings": [{"deviceName": "/dev/xvda", "ebs": {"encrypted": "true"}}],
+    "networkInterfaces": [{"associatePublicIpAddress": "false"}],
+}
+
+
+@pytest.mark.parametrize("resource_type", [rules.INSTANCE, rules.LAUNCH_TEMPLATE])
+def test_hop_limit_rule_fires_above_two_hops(resource_type):
+    base = GOOD_INSTANCE if resource_type == rules.INSTANCE else GOOD_TEMPLATE
+    props = {**base, "metadataOptions": {"httpTokens": "required", "httpPutResponseHopLimit": 3}}
+    (message,) = violations(rules.metadata_hop_limit, resource_type, props)
+    assert "httpPutResponseHopLimit is 3" in message
+
+
+def test_hop_limit_rule_passes_two_hops():
+    props = {**GOOD_TEMPLATE, "metadataOptions": {"httpPutResponseHopLimit": 2}}
+    assert not violations(rules.metadata_hop_limit, rules.LAUNCH_TEMPLATE, props)
+
+
+def test_hop_limit_rule_takes_a_raised_limit_from_its_config():
+    props = {**GOOD_TEMPLATE, "metadataOptions": {"httpPutResponseHopLimit": 3}}
+    config = {**default_config(rules.metadata_hop_limit), "maxHopLimit": 3}
+    assert not violations(rules.metadata_hop_limit, rules.LAUNCH_TEMPLATE, props, config)
+
+
+def test_profile_rule_fires_for_a_launch_template_without_a_profile():
+    props = {k: v for k, v in GOOD_TEMPLATE.items() if k != "iamInstanceProfile"}
+    (message,) = violations(rules.instance_profile_required, rules.LAUNCH_TEMPLATE, props)
+    assert "launch template has no IAM instance profile" in message
+
+
+def test_profile_rule_passes_a_launch_template_with_a_profile():
+    assert not violations(rules.instance_profile_required, rules.LAUNCH_TEMPLATE, GOOD_TEMPLATE)
+
+
+def test_encryption_rule_fires_for_a_launch_template_without_a_root_mapping():
+    props = {k: v for k, v in GOOD_TEMPLATE.items() if k != "blockDeviceMappings"}
+    (message,) = violations(rules.volumes_encrypted, rules.LAUNCH_TEMPLATE, props)
+    assert "the root volume" in message
+
+
+def test_group_rule_fires_for_a_launch_configuration():
+    props = {"launchConfiguration": "old-config", "minSize": 1, "maxSize": 1}
+    (message,) = violations(rules.groups_use_launch_templates, rules.AUTOSCALING_GROUP, props)
+    assert "launch configuration" in message
+
+
+def test_group_rule_fires_for_a_group_without_a_template():
+    props = {"minSize": 1, "maxSize": 1}
+    assert violations(rules.groups_use_launch_templates, rules.AUTOSCALING_GROUP, props)
+
+
+def test_group_rule_passes_a_group_with_a_launch_template():
+    props = {"launchTemplate": {"id": "lt-0123456789abcdef0", "version": "1"}}
+    assert not violations(rules.groups_use_launch_templates, rules.AUTOSCALING_GROUP, props)
+
+
+def test_fleet_component_passes_every_resource_rule():
+    from components import AutoScalingGroupWithRole
+
+    run = run_program(lambda: AutoScalingGroupWithRole("web", {"min_size": 2}))
+    checked = set()
+    for registration in run.custom():
+        for policy in rules.RESOURCE_POLICIES:
+            args = resource_args(
+                registration.type,
+                registration.inputs,
+                name=registration.name,
+                config=default_config(policy),
+            )
+            assert not resource_violations(policy, args), f"{policy.name} on {registration.name}"
+            checked.add(registration.type)
+    assert {rules.LAUNCH_TEMPLATE, rules.AUTOSCALING_GROUP} <= checked
+
+
+def fleet_reachability(args):
+    from components import AutoScalingGroupWithRole
+
+    run = run_program(lambda: AutoScalingGroupWithRole("web", args))
+    policy = rules.instances_reach_their_services
+    return stack_violations(policy, stack_resources(run.registrations), default_config(policy))
+
+
+def test_reachability_rule_fires_for_a_private_fleet_in_default_subnets():
+    found = fleet_reachability({"role": {"enable_session_manager": True}})
+    assert len(found) == 3  # one per default subnet of the group
+    for message, urn in found:
+        assert message.startswith("Launch template 'web-template' cannot reach ec2messages, ")
+        assert urn.endswith("::web-template")
+
+
+def test_reachability_rule_passes_a_fleet_with_public_ips_in_default_subnets():
+    args = {"role": {"enable_session_manager": True}, "associate_public_ip_address": True}
+    assert fleet_reachability(args) == []

@@ -365,7 +365,7 @@ def fleet(*, public, subnet_ids=None):
 
 def test_launch_template_without_public_ip_in_a_recorded_default_subnet_fails():
     ((message, urn),) = violations(fleet(public=False), REACHABLE)
-    assert "Instance 'lt' cannot reach sqs" in message
+    assert "Launch template 'lt' cannot reach sqs" in message
     assert urn.endswith("::lt")
 
 

@@ -707,3 +707,67 @@ def test_a_stacks_plan_is_the_same_bytes_in_every_process():
         for seed in ("1", "2", "3")
     }
     assert len(digests) == 1
+
+
+# --- fleets: launch templates and Auto Scaling groups ----------------------------------------
+
+
+def imdsv1_template_stack():
+    """A launch template that lets instances use IMDSv1, and a group that launches from it."""
+    import pulumi_aws as aws
+
+    template = aws.ec2.LaunchTemplate(
+        "imdsv1-template",
+        image_id="ami-0123456789abcdef0",
+        iam_instance_profile={"name": "app-profile"},
+        metadata_options={"http_tokens": "optional", "http_endpoint": "enabled"},
+        block_device_mappings=[{"device_name": "/dev/xvda", "ebs": {"encrypted": "true"}}],
+    )
+    aws.autoscaling.Group(
+        "imdsv1-group",
+        min_size=1,
+        max_size=1,
+        vpc_zone_identifiers=["subnet-0123456789abcdef0"],
+        launch_template={"id": template.id, "version": template.latest_version.apply(str)},
+    )
+
+
+def fleet_stack():
+    from components import AutoScalingGroupWithRole
+
+    # Public IPs are the default subnets' way to AWS's APIs (the reachability rule); dev's pack
+    # settings keep the public-IP rule advisory, and checkov's is skipped below, as for dev.
+    AutoScalingGroupWithRole("web", {"min_size": 2, "associate_public_ip_address": True})
+
+
+def test_review_fails_a_stack_whose_launch_template_allows_imdsv1(monkeypatch, tmp_path):
+    monkeypatch.setattr(review, "render", lambda _stack: run_program(imdsv1_template_stack))
+    assert review.main(["--stack", "dev", "--no-checkov", "--out", str(tmp_path)]) == 1
+
+
+def test_review_names_the_imdsv1_launch_template_as_a_mandatory_violation():
+    found = review.policy_results(run_program(imdsv1_template_stack), "dev")
+    assert [(v.policy, v.level, v.urn.rsplit("::", 1)[-1]) for v in found] == [
+        ("ec2-imdsv2-required", "mandatory", "imdsv1-template")
+    ]
+
+
+def test_checkov_fails_the_imdsv1_launch_template(tmp_path):
+    result = checkov_on(run_program(imdsv1_template_stack), tmp_path)
+    assert failed_on(result, "CKV_AWS_79") == {"aws_launch_template.imdsv1-template"}
+
+
+def test_review_passes_the_fleet_component(monkeypatch, tmp_path):
+    monkeypatch.setattr(review, "render", lambda _stack: run_program(fleet_stack))
+    assert review.main(["--stack", "dev", "--no-checkov", "--out", str(tmp_path)]) == 0
+
+
+def test_checkov_passes_the_fleet_component_with_zero_failures(tmp_path):
+    run = run_program(fleet_stack)
+    document, not_scanned = tfplan.plan(run.registrations)
+    types = {r["type"] for r in document["planned_values"]["root_module"]["resources"]}
+    assert not_scanned == []
+    assert {"aws_launch_template", "aws_autoscaling_group"} <= types
+    result = checkov_on(run, tmp_path, "dev")
+    assert result.failed == []
+    assert result.passed > 0

@@ -23,10 +23,12 @@ from tools.generated import write_or_check
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
 NETWORK_DOC = ROOT / "docs" / "network.md"
+FLEET_DOC = ROOT / "docs" / "fleet.md"
 SOURCES = (
     ROOT / "components" / "instance_role.py",
     ROOT / "components" / "instance_with_role.py",
     ROOT / "components" / "network" / "endpoints.py",
+    ROOT / "components" / "auto_scaling_group_with_role.py",
 )
 ARGS_CLASSES = ("InstanceRoleArgs", "InstanceWithRoleArgs")
 COMPONENT_CLASSES = ("InstanceRole", "InstanceWithRole")
@@ -34,6 +36,7 @@ COMPONENT_CLASSES = ("InstanceRole", "InstanceWithRole")
 DOCUMENTS = {
     README: (ARGS_CLASSES, COMPONENT_CLASSES),
     NETWORK_DOC: (("VpcEndpointsArgs",), ("VpcEndpoints",)),
+    FLEET_DOC: (("AutoScalingGroupWithRoleArgs",), ("AutoScalingGroupWithRole",)),
 }
 _DEFAULT_RE = re.compile(r"^(Optional|Required)\.\s+(?:Defaults to (?P<default>.*?)\.(?:\s+|$))?")
 

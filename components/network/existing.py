@@ -140,6 +140,17 @@ def _default_subnet(opts: pulumi.InvokeOptions | None, instance_type: str | None
     return first_default_subnet(ids, instance_type)
 
 
+def default_subnets(opts: pulumi.InvokeOptions | None, instance_type: str) -> list[str]:
+    """The default VPC's default subnets (one per zone) in the zones that offer
+    ``instance_type``, by ID; raises :class:`InputError` for none."""
+    zones = aws.ec2.get_instance_type_offerings(
+        filters=offering_filters(instance_type), location_type="availability-zone", opts=opts
+    ).locations
+    ids = aws.ec2.get_subnets(filters=default_subnet_filters(zones), opts=opts).ids if zones else []
+    first_default_subnet(ids, instance_type)  # raises for none
+    return sorted(ids)
+
+
 def look_up_network(
     subnet_id: str | None = None,
     *,

@@ -1,0 +1,324 @@
+"""AutoScalingGroupWithRole under mocks: the launch template, the group, the role and the
+checks it shares with InstanceWithRole."""
+
+import base64
+
+import pytest
+
+from components import (
+    AutoScalingGroupWithRole,
+    InstanceRole,
+    InstanceWithRole,
+    check_auto_scaling_group_with_role_args,
+    check_instance_with_role_args,
+)
+from components.validation import InputError
+from offline.mocks import AwsMocks, AwsTarget, default_subnets, run_program, unknown_output
+
+TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
+GROUP = "aws:autoscaling/group:Group"
+RECORD = "ec2-instance-role:index:ExistingNetwork"
+POLICY_TYPES = (
+    "aws:iam/rolePolicy:RolePolicy",
+    "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+    "aws:iam/rolePoliciesExclusive:RolePoliciesExclusive",
+    "aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive",
+)
+DOC = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::my-bucket/*"}
+    ],
+}
+SSM = "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"
+
+
+def build(args=None, **kwargs):
+    def program():
+        fleet = AutoScalingGroupWithRole("web", args or {})
+        return {
+            "autoscaling_group_name": fleet.autoscaling_group_name,
+            "autoscaling_group_arn": fleet.autoscaling_group_arn,
+            "launch_template_id": fleet.launch_template_id,
+            "launch_template_version": fleet.launch_template_version,
+            "role_name": fleet.role_name,
+            "instance_profile_name": fleet.instance_profile_name,
+        }
+
+    return run_program(program, **kwargs)
+
+
+def template(args=None):
+    return build(args).one(TEMPLATE).inputs
+
+
+def group(args=None):
+    return build(args).one(GROUP).inputs
+
+
+def test_template_requires_imdsv2_tokens():
+    options = template()["metadataOptions"]
+    assert (options["httpTokens"], options["httpEndpoint"]) == ("required", "enabled")
+
+
+def test_template_hop_limit_defaults_to_one():
+    assert template()["metadataOptions"]["httpPutResponseHopLimit"] == 1
+
+
+def test_template_takes_a_hop_limit_of_two():
+    assert template({"metadata_hop_limit": 2})["metadataOptions"]["httpPutResponseHopLimit"] == 2
+
+
+def test_hop_limit_above_two_is_refused_without_the_opt_in():
+    with pytest.raises(InputError, match="allow_metadata_hop_limit_above_2"):
+        build({"metadata_hop_limit": 3})
+
+
+def test_hop_limit_above_two_is_taken_with_the_opt_in():
+    args = {"metadata_hop_limit": 3, "allow_metadata_hop_limit_above_2": True}
+    assert template(args)["metadataOptions"]["httpPutResponseHopLimit"] == 3
+
+
+def test_template_encrypts_the_root_volume_as_gp3_on_the_amis_root_device():
+    (mapping,) = template()["blockDeviceMappings"]
+    assert mapping["deviceName"] == "/dev/xvda"
+    assert (mapping["ebs"]["encrypted"], mapping["ebs"]["volumeType"]) == ("true", "gp3")
+
+
+def test_template_root_volume_takes_a_kms_key_arn():
+    key = "arn:aws:kms:eu-west-1:123456789012:key/0b4d8a8f-2f1c-4a9e-9d4e-1a2b3c4d5e6f"
+    (mapping,) = template({"root_volume_kms_key_id": key})["blockDeviceMappings"]
+    assert mapping["ebs"]["kmsKeyId"] == key
+
+
+def test_template_gives_no_public_ip_by_default():
+    (interface,) = template()["networkInterfaces"]
+    assert interface["associatePublicIpAddress"] == "false"
+
+
+def test_template_gives_a_public_ip_when_asked():
+    (interface,) = template({"associate_public_ip_address": True})["networkInterfaces"]
+    assert interface["associatePublicIpAddress"] == "true"
+
+
+def test_template_puts_the_security_groups_on_its_interface():
+    groups = ["sg-0123456789abcdef0"]
+    (interface,) = template({"vpc_security_group_ids": groups})["networkInterfaces"]
+    assert interface["securityGroups"] == groups
+
+
+def test_template_launches_with_the_roles_profile():
+    run = build()
+    profile = run.one("aws:iam/instanceProfile:InstanceProfile")
+    assert run.one(TEMPLATE).inputs["iamInstanceProfile"] == {"name": profile.state["name"]}
+
+
+def test_template_waits_for_every_policy_resource_of_the_role():
+    run = build({"role": {"inline_policies": {"app": DOC}, "managed_policy_arns": {"ssm": SSM}}})
+    waits_on = set(run.one(TEMPLATE).property_dependencies["iamInstanceProfile"])
+    policies = [r for r in run.registrations if r.type in POLICY_TYPES]
+    assert len(policies) == 4
+    assert {p.urn for p in policies} <= waits_on
+
+
+def test_template_waits_for_the_policies_of_a_shared_role():
+    def program():
+        role = InstanceRole("shared", {"inline_policies": {"app": DOC}})
+        AutoScalingGroupWithRole(
+            "web", {"existing_instance_profile_name": role.instance_profile_name}
+        )
+
+    run = run_program(program)
+    waits_on = set(run.one(TEMPLATE).property_dependencies["iamInstanceProfile"])
+    assert run.one("aws:iam/rolePolicy:RolePolicy").urn in waits_on
+
+
+def test_template_encodes_the_user_data_in_base64():
+    script = "#!/bin/sh\necho hello\n"
+    encoded = template({"user_data": script})["userData"]
+    assert base64.b64decode(encoded).decode() == script
+
+
+def test_template_tags_instances_volumes_and_interfaces():
+    specs = template({"tags": {"team": "web"}})["tagSpecifications"]
+    assert {s["resourceType"] for s in specs} == {"instance", "volume", "network-interface"}
+    assert all(s["tags"] == {"Name": "web", "team": "web"} for s in specs)
+
+
+def test_template_becomes_the_default_version_on_each_change():
+    assert template()["updateDefaultVersion"] is True
+
+
+def test_template_keeps_its_ami_unless_asked_to_refresh():
+    assert build().one(TEMPLATE).ignore_changes == ["imageId"]
+
+
+def test_template_follows_the_ami_with_refresh_on_ami_change():
+    assert build({"refresh_on_ami_change": True}).one(TEMPLATE).ignore_changes == []
+
+
+def test_group_launches_from_the_templates_latest_version_number():
+    run = build()
+    spec = run.one(GROUP).inputs["launchTemplate"]
+    assert spec == {"id": run.one(TEMPLATE).id, "version": "1"}
+
+
+def test_group_refreshes_its_instances_rolling_with_ninety_percent_healthy():
+    refresh = group()["instanceRefresh"]
+    assert refresh == {"strategy": "Rolling", "preferences": {"minHealthyPercentage": 90}}
+
+
+def test_group_takes_the_minimum_healthy_percentage():
+    refresh = group({"instance_refresh_min_healthy_percentage": 50})["instanceRefresh"]
+    assert refresh["preferences"]["minHealthyPercentage"] == 50
+
+
+def test_group_spans_one_default_subnet_per_zone_that_offers_the_type():
+    mocks = AwsMocks()
+    mocks.zones_without = {"eu-west-1b"}
+    run = build(mocks=mocks)
+    subnets = zip(default_subnets(AwsTarget()), "cab", strict=True)
+    offered = [subnet for subnet, zone in subnets if zone != "b"]
+    assert run.one(GROUP).inputs["vpcZoneIdentifiers"] == sorted(offered)
+
+
+def test_each_default_subnet_of_the_group_is_recorded_once():
+    run = build()
+    recorded = sorted(r.outputs["subnet_id"] for r in run.of_type(RECORD))
+    assert recorded == run.one(GROUP).inputs["vpcZoneIdentifiers"]
+
+
+def test_group_takes_the_subnets_given_and_records_none():
+    subnets = ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"]
+    run = build({"subnet_ids": subnets})
+    assert run.one(GROUP).inputs["vpcZoneIdentifiers"] == subnets
+    assert run.of_type(RECORD) == []
+
+
+def test_group_sizes_default_to_one_instance():
+    inputs = group()
+    assert (inputs["minSize"], inputs["maxSize"]) == (1, 1)
+
+
+def test_group_leaves_desired_capacity_to_scaling_when_not_given():
+    assert "desiredCapacity" not in group({"min_size": 2, "max_size": 4})
+
+
+def test_group_holds_a_desired_capacity_that_is_given():
+    assert group({"min_size": 1, "max_size": 4, "desired_capacity": 3})["desiredCapacity"] == 3
+
+
+def test_max_size_defaults_to_min_size():
+    assert group({"min_size": 3})["maxSize"] == 3
+
+
+def test_max_size_below_min_size_is_refused():
+    with pytest.raises(InputError, match="max_size 1 is below min_size 2"):
+        build({"min_size": 2, "max_size": 1})
+
+
+def test_desired_capacity_outside_the_sizes_is_refused():
+    with pytest.raises(InputError, match="desired_capacity 5 is outside min_size 1 to max_size 4"):
+        build({"min_size": 1, "max_size": 4, "desired_capacity": 5})
+
+
+def test_a_size_that_is_not_a_whole_number_is_refused():
+    with pytest.raises(InputError, match="min_size must be a whole number"):
+        build({"min_size": 1.5})
+
+
+def test_a_whole_float_size_from_another_language_is_taken():
+    assert group({"min_size": 2.0, "max_size": 2.0})["minSize"] == 2
+
+
+def test_minimum_healthy_percentage_above_100_is_refused():
+    with pytest.raises(InputError, match="instance_refresh_min_healthy_percentage is 101"):
+        build({"instance_refresh_min_healthy_percentage": 101})
+
+
+def test_elb_health_checks_without_target_groups_are_refused():
+    with pytest.raises(InputError, match="target_group_arns"):
+        build({"health_check_type": "ELB"})
+
+
+def test_an_unknown_health_check_type_is_refused():
+    with pytest.raises(InputError, match="health_check_type 'EC3'"):
+        build({"health_check_type": "EC3"})
+
+
+def test_an_empty_subnet_list_is_refused():
+    with pytest.raises(InputError, match="subnet_ids is empty"):
+        build({"subnet_ids": []})
+
+
+def test_a_subnet_listed_twice_is_refused():
+    with pytest.raises(InputError, match="subnet_ids lists subnet-0123456789abcdef0 twice"):
+        build({"subnet_ids": ["subnet-0123456789abcdef0", "subnet-0123456789abcdef0"]})
+
+
+def test_an_instance_type_known_only_at_deploy_time_needs_subnet_ids():
+    run = run_program(
+        lambda: AutoScalingGroupWithRole("web", {"instance_type": unknown_output()}),
+        capture_error=True,
+    )
+    assert "Set subnet_ids" in str(run.raised(InputError))
+    assert run.registrations == []
+
+
+def test_an_unknown_setting_is_refused():
+    with pytest.raises(InputError, match="unknown argument"):
+        build({"subnet_id": "subnet-0123456789abcdef0"})
+
+
+def test_a_bad_setting_registers_nothing():
+    run = run_program(
+        lambda: AutoScalingGroupWithRole("web", {"root_volume_type": "io2"}), capture_error=True
+    )
+    assert isinstance(run.raised(InputError), InputError)
+    assert run.registrations == []
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {"ami": "ami-123"},
+        {"root_volume_type": "io2"},
+        {"root_volume_size": 0},
+        {"key_name": ""},
+        {"instance_type": "t3"},
+        {"user_data": "x" * 16385},
+        {"vpc_security_group_ids": ["sg-1"]},
+        {"tags": {"aws:reserved": "x"}},
+        {"role": {"role_name": "has space"}},
+        {"existing_instance_profile_name": "arn:aws:iam::123456789012:instance-profile/p"},
+    ],
+)
+def test_shared_settings_are_refused_with_the_same_message_as_an_instance(settings):
+    with pytest.raises(InputError) as instance_error:
+        check_instance_with_role_args("app", settings)
+    with pytest.raises(InputError) as fleet_error:
+        check_auto_scaling_group_with_role_args("app", settings)
+    assert str(fleet_error.value) == str(instance_error.value)
+
+
+def test_outputs_name_the_group_the_template_and_the_role():
+    run = build()
+    assert run.returned["autoscaling_group_name"] == run.one(GROUP).state["name"]
+    assert run.returned["launch_template_id"] == run.one(TEMPLATE).id
+    assert run.returned["launch_template_version"] == 1
+    assert run.returned["role_name"] == run.one("aws:iam/role:Role").state["name"]
+
+
+def test_a_fleet_and_an_instance_share_the_program_wide_lookups():
+    def program():
+        InstanceWithRole("app", {})
+        AutoScalingGroupWithRole("web", {})
+
+    run = run_program(program)
+    asked = [c for c in run.mocks.calls if c.token == "aws:ssm/getParameter:getParameter"]
+    assert len(asked) == 1
+
+
+def test_a_preview_registers_the_template_and_the_group():
+    run = build(preview=True)
+    assert [r.type for r in run.custom() if r.type in (TEMPLATE, GROUP)] == [TEMPLATE, GROUP]
