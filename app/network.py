@@ -4,6 +4,7 @@ about the instance's subnet. Pure functions; the stack program (``__main__.py``)
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from typing import Final
 
 from components.network import NetworkFacts
@@ -69,3 +70,23 @@ def check_network_path(mode: str, facts: NetworkFacts) -> None:
             f"{facts.vpc_id} --enable-dns-hostnames '{{\"Value\":true}}', and the same with "
             "--enable-dns-support)."
         )
+
+
+def check_one_vpc(placements: Sequence[NetworkFacts]) -> None:
+    """A fleet's subnets share one VPC: its endpoints and security groups are per VPC."""
+    vpcs = sorted({p.vpc_id for p in placements})
+    if len(vpcs) > 1:
+        raise InputError(
+            f"fleetSubnetIds are in {len(vpcs)} VPCs ({', '.join(vpcs)}); a fleet's subnets "
+            "must share one VPC (its security groups and endpoints belong to one). Keep the "
+            "subnets of one VPC."
+        )
+
+
+def one_subnet_per_zone(placements: Sequence[NetworkFacts]) -> Iterator[str]:
+    """The first subnet of each Availability Zone: an interface endpoint takes at most one."""
+    seen: set[str] = set()
+    for placement in placements:
+        if placement.availability_zone not in seen:
+            seen.add(placement.availability_zone)
+            yield placement.subnet_id

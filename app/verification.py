@@ -22,6 +22,36 @@ def session_command(instance_id: str, region: str) -> str:
     return f"aws ssm start-session --region {region} --target {instance_id}"
 
 
+def _group_instances(group: str, region: str, query: str) -> str:
+    return (
+        f"aws autoscaling describe-auto-scaling-groups --region {region} "
+        f"--auto-scaling-group-names {group} --query '{query}' --output text"
+    )
+
+
+def list_instances_command(group: str, region: str) -> str:
+    """Run from a workstation: the IDs of the group's instances."""
+    return _group_instances(group, region, "AutoScalingGroups[0].Instances[].InstanceId")
+
+
+def group_session_command(group: str, region: str) -> str:
+    """Opens a shell on the group's first instance through Session Manager."""
+    first = _group_instances(group, region, "AutoScalingGroups[0].Instances[0].InstanceId")
+    return f'aws ssm start-session --region {region} --target "$({first})"'
+
+
+def describe_group_command(group: str, region: str) -> str:
+    """Run from a workstation: each instance of the group with its profile and metadata
+    options."""
+    return (
+        f"aws ec2 describe-instances --region {region} --filters "
+        f"Name=tag:aws:autoscaling:groupName,Values={group} "
+        "Name=instance-state-name,Values=pending,running "
+        "--query 'Reservations[].Instances[].{Id:InstanceId,Profile:IamInstanceProfile.Arn,"
+        "HttpTokens:MetadataOptions.HttpTokens,HopLimit:MetadataOptions.HttpPutResponseHopLimit}'"
+    )
+
+
 def on_instance_script(role_name: str) -> str:
     """Run on the instance: IMDSv1 refused, the role's credentials through an IMDSv2 token,
     and the caller identity they give."""

@@ -269,6 +269,10 @@ class AwsMocks(pulumi_mocks.Mocks):
             "name": self._name(logical, inputs),
         }
 
+    def _InstanceMetadataDefaults(self, logical: str, inputs: dict) -> tuple[str, dict]:
+        # The provider's id for the account's regional defaults is the region.
+        return self.target.region, dict(inputs)
+
     def _Group(self, logical: str, inputs: dict) -> tuple[str, dict]:
         """An Auto Scaling group, named like the provider names one without a name."""
         name = self._name(logical, inputs)

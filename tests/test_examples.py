@@ -187,3 +187,48 @@ def test_python_examples_own_tests_pass_with_the_packages_test_kit():
     )
     assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-2000:]
     assert "2 passed" in completed.stdout
+
+
+FLEET_EXAMPLE = ROOT / "examples" / "fleet"
+GROUP = "aws:autoscaling/group:Group"
+TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
+
+
+@pytest.fixture(scope="module")
+def fleet_run():
+    def program():
+        namespace = runpy.run_path(str(FLEET_EXAMPLE / "__main__.py"), run_name="__main__")
+        return {"fleet": namespace["workers"]}
+
+    return run_example(FLEET_EXAMPLE, program)
+
+
+def test_fleet_example_imports_the_pip_installed_package(fleet_run):
+    module = type(fleet_run.returned["fleet"]).__module__.split(".")[0]
+    origin = Path(sys.modules[module].__file__ or "").resolve()
+    assert module == "ec2_instance_role"
+    assert origin.parent.parent == Path(sysconfig.get_paths()["purelib"]).resolve()
+
+
+def test_fleet_example_launches_from_a_template_that_requires_imdsv2(fleet_run):
+    assert fleet_run.one(TEMPLATE).inputs["metadataOptions"]["httpTokens"] == "required"
+    spec = fleet_run.one(GROUP).inputs["launchTemplate"]
+    assert spec["id"] == fleet_run.one(TEMPLATE).id
+
+
+def test_fleet_example_group_takes_the_stack_sizes(fleet_run):
+    inputs = fleet_run.one(GROUP).inputs
+    assert (inputs["minSize"], inputs["maxSize"]) == (2, 6)
+
+
+def test_fleet_examples_own_tests_pass_with_the_packages_test_kit():
+    completed = subprocess.run(
+        [sys.executable, "-m", "pytest", "-W", "ignore::DeprecationWarning", "-o", "addopts="],
+        cwd=FLEET_EXAMPLE,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-2000:]
+    assert "2 passed" in completed.stdout
