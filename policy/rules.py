@@ -437,6 +437,8 @@ def _referenced(
         if dependency.resource_type == of_type:
             return dependency
     value = resource.props.get(prop)
+    if isinstance(value, Mapping):  # a launch template's {name} (or {arn})
+        value = value.get("name") or str(value.get("arn") or "").rsplit("/", 1)[-1]
     for candidate in resources:
         if (
             candidate.resource_type == of_type
@@ -508,10 +510,11 @@ ec2_roles_no_broad_policies = StackValidationPolicy(
 def _profile_role_problem(
     instance: PolicyResource, resources: list[PolicyResource], allowed_actions: list[str]
 ) -> str | None:
+    what = "launch template" if instance.resource_type == LAUNCH_TEMPLATE else "instance"
     profile = _referenced(instance, "iamInstanceProfile", PROFILE, resources)
     if profile is None:
         return (
-            "The instance's profile is not an instance profile of this stack, so its role's "
+            f"The {what}'s profile is not an instance profile of this stack, so its role's "
             "trust policy cannot be checked. Create the profile here (InstanceRole)."
         )
     role = _referenced(profile, "role", ROLE, resources)
@@ -519,7 +522,7 @@ def _profile_role_problem(
         return f"Profile {profile.name!r} holds no role of this stack."
     if not trusts_only_ec2(role.props.get("assumeRolePolicy"), allowed_actions):
         return (
-            f"Role {role.name!r}, which instance {instance.name!r} runs as, can be assumed by "
+            f"Role {role.name!r}, which {what} {instance.name!r} runs as, can be assumed by "
             "principals other than the EC2 service (or with actions beyond sts:AssumeRole). "
             "Trust only the EC2 service principal (ec2.amazonaws.com) with sts:AssumeRole."
         )
@@ -529,8 +532,12 @@ def _profile_role_problem(
 def _validate_profile_roles(args: StackValidationArgs, report: ReportViolation) -> None:
     allowed_actions = list(args.get_config().get("allowedTrustActions", ["sts:AssumeRole"]))
     for instance in args.resources:
-        if instance.resource_type != INSTANCE:
+        if instance.resource_type not in (INSTANCE, LAUNCH_TEMPLATE):
             continue
+        if instance.resource_type == INSTANCE and _from_template(
+            instance.props, "iamInstanceProfile"
+        ):
+            continue  # the template's profile is checked on the template
         try:
             problem = _profile_role_problem(instance, args.resources, allowed_actions)
         except UnknownValueError:
@@ -541,7 +548,10 @@ def _validate_profile_roles(args: StackValidationArgs, report: ReportViolation) 
 
 instance_roles_trust_only_ec2 = StackValidationPolicy(
     name="ec2-profile-role-trusts-only-ec2",
-    description="Each instance's profile resolves to a role in the stack that only EC2 may assume.",
+    description=(
+        "Each instance's and launch template's profile resolves to a role in the stack that "
+        "only EC2 may assume."
+    ),
     enforcement_level=EnforcementLevel.MANDATORY,
     config_schema=_schema(
         allowedTrustActions=_names(

@@ -566,3 +566,28 @@ def test_reachability_rule_fires_for_a_private_fleet_in_default_subnets():
 def test_reachability_rule_passes_a_fleet_with_public_ips_in_default_subnets():
     args = {"role": {"enable_session_manager": True}, "associate_public_ip_address": True}
     assert fleet_reachability(args) == []
+
+
+def test_trust_rule_follows_a_launch_templates_profile_to_its_role():
+    from components import AutoScalingGroupWithRole
+
+    run = run_program(lambda: AutoScalingGroupWithRole("web", {}))
+    resources = stack_resources(run.registrations)
+    (template,) = [r for r in resources if r.resource_type == rules.LAUNCH_TEMPLATE]
+    (role,) = [r for r in resources if r.resource_type == rules.ROLE]
+    assert rules._profile_role_problem(template, resources, ["sts:AssumeRole"]) is None
+    assert rules.trusts_only_ec2(role.props["assumeRolePolicy"])
+
+
+def test_trust_rule_fires_for_a_launch_template_whose_role_others_may_assume():
+    import pulumi_aws as aws
+
+    def program():
+        role = aws.iam.Role("r", assume_role_policy=LAMBDA_TRUST)
+        profile = aws.iam.InstanceProfile("p", role=role.name)
+        aws.ec2.LaunchTemplate("lt", iam_instance_profile={"name": profile.name})
+
+    resources = stack_resources(run_program(program).registrations)
+    ((message, urn),) = stack_violations(rules.instance_roles_trust_only_ec2, resources)
+    assert "which launch template 'lt' runs as" in message
+    assert urn.endswith("::lt")
