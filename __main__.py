@@ -55,6 +55,7 @@ fleet.check_fleet(
     subnet_ids=fleet_subnet_ids,
     subnet_id=subnet_id,
     termination_protection=config.require_bool("terminationProtection"),
+    zone_count=config.require_int("fleetZoneCount"),
 )
 
 target = permissions.Target(
@@ -139,7 +140,11 @@ if private:
 # the default VPC's default subnet with the lowest ID; for a fleet, fleetSubnetIds or the default
 # subnet of every zone that offers the type.
 if fleet_size:
-    where = fleet_subnet_ids or default_subnets(None, config.require("instanceType"))
+    # Default subnets of the first fleetZoneCount zones (by subnet ID, stable across runs): each
+    # zone of a private fleet costs an interface per endpoint.
+    where = fleet_subnet_ids or default_subnets(None, config.require("instanceType"))[
+        : config.require_int("fleetZoneCount")
+    ]
     placements = [look_up_network(s) for s in where]
 else:
     placements = [look_up_network(subnet_id or None, instance_type=config.require("instanceType"))]

@@ -13,8 +13,11 @@ def check_fleet(
     subnet_ids: list[str],
     subnet_id: str,
     termination_protection: bool,
+    zone_count: int = 2,
 ) -> None:
     """Settings that would be ignored or contradict each other, before anything exists."""
+    if zone_count < 1:
+        raise InputError(f"fleetZoneCount {zone_count} must be 1 or more.")
     if size < 0 or max_size < 0:
         raise InputError(
             f"fleetSize {size} and fleetMaxSize {max_size} must be 0 or more (fleetSize 0 runs "

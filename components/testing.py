@@ -270,8 +270,8 @@ class AwsMocks(pulumi_mocks.Mocks):
         }
 
     def _InstanceMetadataDefaults(self, logical: str, inputs: dict) -> tuple[str, dict]:
-        # The provider's id for the account's regional defaults is the region.
-        return self.target.region, dict(inputs)
+        # The provider's id for the account's regional defaults is the account (per Region).
+        return self.target.account_id, dict(inputs)
 
     def _Group(self, logical: str, inputs: dict) -> tuple[str, dict]:
         """An Auto Scaling group, named like the provider names one without a name."""

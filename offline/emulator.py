@@ -594,15 +594,16 @@ class MotoMocks(pulumi_mocks.Mocks):
 
 def _launch_templates_apply_profile_and_metadata() -> None:
     """Fills gaps of moto 5.2.5: an instance launched from a launch template (by RunInstances
-    or by an Auto Scaling group) gets the template's user data, type, key and groups, but not
-    its IamInstanceProfile and MetadataOptions, its interface's AssociatePublicIpAddress, and
-    its volumes only beside a default unencrypted root volume (moto/ec2/models/instances.py
-    run_instances and Instance.setup_defaults; moto/autoscaling/models.py
+    or by an Auto Scaling group) gets the template's user data, type, key and top-level groups,
+    but not its IamInstanceProfile and MetadataOptions, its interface's AssociatePublicIpAddress
+    and Groups, and its volumes only beside a default unencrypted root volume
+    (moto/ec2/models/instances.py run_instances and Instance.setup_defaults;
+    moto/autoscaling/models.py
     replace_autoscaling_group_instances). AWS applies every template parameter (EC2 user
     guide, "Launch an instance from a launch template"), a mapping of the AMI's root device
     name replacing the root volume's settings. Without this the emulator would show a fleet's
-    instances with IMDSv1 allowed, no role, a public IP and an unencrypted root volume whatever
-    the template said. Idempotent."""
+    instances with IMDSv1 allowed, no role, a public IP, the default security group and an
+    unencrypted root volume whatever the template said. Idempotent."""
     from moto.ec2.models import EC2Backend
 
     if getattr(EC2Backend.run_instances, "applies_template_profile", False):
@@ -625,6 +626,8 @@ def _launch_templates_apply_profile_and_metadata() -> None:
             and "AssociatePublicIpAddress" in interfaces[0]
         ):
             kwargs["associate_public_ip"] = bool(interfaces[0]["AssociatePublicIpAddress"])
+        if template and not kwargs.get("security_group_ids") and interfaces[0].get("Groups"):
+            kwargs["security_group_ids"] = list(interfaces[0]["Groups"])
         reservation = original(self, image_id, count, *args, **kwargs)
         profile = data.get("IamInstanceProfile", {}).get("Name")
         if template and profile and not kwargs.get("iam_instance_profile_name"):

@@ -190,21 +190,43 @@ def access_lines(r: Registration) -> list[str]:
         arn = str(inputs.get("policyArn", ""))
         return [f"policyArn: {arn}", f"  {managed_policy_summary(arn)}"]
     if r.type == "aws:ec2/instance:Instance":
-        metadata = inputs.get("metadataOptions") or {}
         root = inputs.get("rootBlockDevice") or {}
-        key = root.get("kmsKeyId") or "the account's aws/ebs key"
         return [
-            f"metadata: tokens {metadata.get('httpTokens', 'optional (EC2 default)')}, hop limit "
-            f"{_whole(metadata.get('httpPutResponseHopLimit', 1))}, endpoint "
-            f"{metadata.get('httpEndpoint', 'enabled')}, instance tags "
-            f"{metadata.get('instanceMetadataTags', 'disabled')}",
-            f"root volume: {root.get('volumeType', 'AMI default')}, "
-            f"{'encrypted' if root.get('encrypted') else 'NOT encrypted'} with {key}",
+            _metadata_line(inputs),
+            _root_line(root.get("volumeType"), root.get("encrypted"), root.get("kmsKeyId")),
             f"public IPv4: {'yes' if inputs.get('associatePublicIpAddress') else 'no'}; "
             f"termination protection: {_on(inputs.get('disableApiTermination'))}; "
             f"profile: {inputs.get('iamInstanceProfile', 'none')}",
         ]
+    if r.type == "aws:ec2/launchTemplate:LaunchTemplate":
+        (mapping, *_) = inputs.get("blockDeviceMappings") or [{}]
+        ebs = mapping.get("ebs") or {}
+        (interface, *_) = inputs.get("networkInterfaces") or [{}]
+        profile = inputs.get("iamInstanceProfile") or {}
+        return [
+            _metadata_line(inputs),
+            _root_line(ebs.get("volumeType"), ebs.get("encrypted"), ebs.get("kmsKeyId"))
+            + f" ({mapping.get('deviceName', 'no root mapping')})",
+            f"public IPv4: {'yes' if interface.get('associatePublicIpAddress') == 'true' else 'no'}"
+            f"; profile: {profile.get('name') or profile.get('arn') or 'none'}",
+        ]
     return []
+
+
+def _metadata_line(inputs: Mapping[str, Any]) -> str:
+    metadata = inputs.get("metadataOptions") or {}
+    return (
+        f"metadata: tokens {metadata.get('httpTokens', 'optional (EC2 default)')}, hop limit "
+        f"{_whole(metadata.get('httpPutResponseHopLimit', 1))}, endpoint "
+        f"{metadata.get('httpEndpoint', 'enabled')}, instance tags "
+        f"{metadata.get('instanceMetadataTags', 'disabled')}"
+    )
+
+
+def _root_line(volume_type: object, encrypted: object, key: object) -> str:
+    sealed = "encrypted" if encrypted in (True, "true") else "NOT encrypted"
+    default_key = "the account's aws/ebs key"
+    return f"root volume: {volume_type or 'AMI default'}, {sealed} with {key or default_key}"
 
 
 def tree(run: Run, stack: str, project: str) -> str:

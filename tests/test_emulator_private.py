@@ -1,12 +1,12 @@
-"""The prod stack (networkMode vpc-endpoints) applied against moto: no public IP, one endpoint
-per service the role uses (private DNS on), the S3 gateway endpoint on the instance's route
-table, security groups that admit HTTPS only between the instance and the endpoints, and a
-teardown that leaves nothing behind."""
+"""The prod stack (networkMode vpc-endpoints, a fleet of two) applied against moto: no public
+IP, one endpoint per service the role uses (private DNS on, an interface in each zone of the
+fleet), the S3 gateway endpoint on the fleet's route table, security groups that admit HTTPS only
+between the instances and the endpoints, and a teardown that leaves nothing behind."""
 
 import json
 
 import pytest
-from test_emulator_apply import described_instance, emulated
+from test_emulator_apply import emulated
 
 from components.validation import InputError
 from offline.emulator import MotoMocks, teardown
@@ -39,6 +39,18 @@ def applied():
         yield run, mocks
 
 
+def fleet_instances(run, mocks):
+    """The instances the prod group launched, as EC2 describes them."""
+    (group,) = mocks.autoscaling.describe_auto_scaling_groups(
+        AutoScalingGroupNames=[run.outputs["autoScalingGroupName"]]
+    )["AutoScalingGroups"]
+    ids = [i["InstanceId"] for i in group["Instances"]]
+    reservations = mocks.ec2.describe_instances(InstanceIds=ids)["Reservations"]
+    instances = [i for r in reservations for i in r["Instances"]]
+    assert len(instances) == 2, "prod runs a fleet of two"
+    return instances, group
+
+
 def endpoints(mocks, kind):
     return [
         e
@@ -51,9 +63,19 @@ def short(endpoint):
     return endpoint["ServiceName"].removeprefix(f"com.amazonaws.{REGION}.")
 
 
-def test_instance_has_no_public_ip(applied):
+def test_fleet_instances_have_no_public_ip(applied):
     run, mocks = applied
-    assert not described_instance(run, mocks).get("PublicIpAddress")
+    instances, _ = fleet_instances(run, mocks)
+    assert [i.get("PublicIpAddress") for i in instances] == [None, None]
+
+
+def test_fleet_instances_run_with_the_profile_and_require_imdsv2(applied):
+    run, mocks = applied
+    instances, _ = fleet_instances(run, mocks)
+    assert {i["IamInstanceProfile"]["Arn"] for i in instances} == {
+        run.outputs["instanceProfileArn"]
+    }
+    assert {i["MetadataOptions"]["HttpTokens"] for i in instances} == {"required"}
 
 
 def test_one_interface_endpoint_per_service_the_instance_calls(applied):
@@ -61,18 +83,20 @@ def test_one_interface_endpoint_per_service_the_instance_calls(applied):
     assert sorted(short(e) for e in endpoints(mocks, "Interface")) == INTERFACE_SERVICES
 
 
-def test_interface_endpoints_have_private_dns_in_the_instances_subnet_and_vpc(applied):
+def test_interface_endpoints_have_private_dns_in_each_subnet_of_the_fleet(applied):
     run, mocks = applied
-    instance = described_instance(run, mocks)
+    instances, group = fleet_instances(run, mocks)
+    subnets = sorted(group["VPCZoneIdentifier"].split(","))
+    assert len(subnets) >= 2
     for endpoint in endpoints(mocks, "Interface"):
         assert endpoint["PrivateDnsEnabled"] is True, short(endpoint)
-        assert endpoint["VpcId"] == instance["VpcId"], short(endpoint)
-        assert endpoint["SubnetIds"] == [instance["SubnetId"]], short(endpoint)
+        assert endpoint["VpcId"] == instances[0]["VpcId"], short(endpoint)
+        assert sorted(endpoint["SubnetIds"]) == subnets, short(endpoint)
 
 
-def test_s3_gateway_endpoint_is_on_the_instances_route_table(applied):
+def test_s3_gateway_endpoint_is_on_the_fleets_route_table(applied):
     run, mocks = applied
-    instance = described_instance(run, mocks)
+    instance = fleet_instances(run, mocks)[0][0]
     (gateway,) = endpoints(mocks, "Gateway")
     assert short(gateway) == "s3"
     # A default subnet has no explicit association: it uses its VPC's main route table.
@@ -91,9 +115,8 @@ def groups(mocks, *ids):
 
 def test_endpoint_group_admits_https_only_from_the_instances_group(applied):
     run, mocks = applied
-    (instance_group,) = [
-        g["GroupId"] for g in described_instance(run, mocks)["NetworkInterfaces"][0]["Groups"]
-    ]
+    instance = fleet_instances(run, mocks)[0][0]
+    (instance_group,) = [g["GroupId"] for g in instance["NetworkInterfaces"][0]["Groups"]]
     endpoint_groups = {g["GroupId"] for e in endpoints(mocks, "Interface") for g in e["Groups"]}
     (endpoint_group,) = groups(mocks, *endpoint_groups)
     assert [
@@ -105,7 +128,8 @@ def test_endpoint_group_admits_https_only_from_the_instances_group(applied):
 
 def test_instance_group_admits_nothing_and_sends_https_only_to_the_endpoints(applied):
     run, mocks = applied
-    (ref,) = described_instance(run, mocks)["NetworkInterfaces"][0]["Groups"]
+    instance = fleet_instances(run, mocks)[0][0]
+    (ref,) = instance["NetworkInterfaces"][0]["Groups"]
     (group,) = groups(mocks, ref["GroupId"])
     assert group["IpPermissions"] == []
     (endpoint_group,) = {g["GroupId"] for e in endpoints(mocks, "Interface") for g in e["Groups"]}

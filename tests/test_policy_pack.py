@@ -368,7 +368,7 @@ def test_stack_resources_pass_every_resource_rule(stack_and_run):
 
 def test_stack_passes_every_stack_rule(stack_run):
     resources = stack_resources(stack_run.registrations)
-    assert any(r.resource_type == rules.INSTANCE for r in resources)
+    assert any(r.resource_type in (rules.INSTANCE, rules.LAUNCH_TEMPLATE) for r in resources)
     for policy in rules.STACK_POLICIES:
         assert not stack_violations(policy, resources), policy.name
 
@@ -376,7 +376,10 @@ def test_stack_passes_every_stack_rule(stack_run):
 def test_stack_instance_resolves_through_recorded_dependencies(stack_run):
     # The trust rule must not pass because it found nothing: the chain is really linked.
     resources = stack_resources(stack_run.registrations)
-    (instance,) = [r for r in resources if r.resource_type == rules.INSTANCE]
+    # dev launches an instance; prod, a fleet, a launch template.
+    (instance,) = [
+        r for r in resources if r.resource_type in (rules.INSTANCE, rules.LAUNCH_TEMPLATE)
+    ]
     # The profile name also carries the role's policy resources (the instance waits for them).
     through_profile = instance.property_dependencies["iamInstanceProfile"]
     (profile,) = [r for r in through_profile if r.resource_type == rules.PROFILE]

@@ -32,6 +32,11 @@ def verdict(run):
     return found
 
 
+def verdicts(run):
+    """One per subnet the stack's instances use: dev's one instance, each zone of prod's fleet."""
+    return reachability.analyse(stack_resources(run.registrations))
+
+
 def stack(name, overrides=None):
     return run_program(run_stack_program, config=merged_config(name, overrides), stack=name)
 
@@ -43,8 +48,10 @@ def stack(name, overrides=None):
 def test_stack_reaches_every_service_its_role_uses(name):
     run = stack(name)
     assert not violations(run, REACHABLE)
-    found = verdict(run)
-    assert set(found.paths) == set(found.needs) >= {"ssm", "ssmmessages", "s3", "sqs"}
+    found = verdicts(run)
+    assert len(found) == {"dev": 1, "prod": 2}[name]
+    for each in found:
+        assert set(each.paths) == set(each.needs) >= {"ssm", "ssmmessages", "s3", "sqs"}
 
 
 @pytest.mark.parametrize("name", ["dev", "prod"])
@@ -58,12 +65,14 @@ def test_dev_reaches_aws_through_its_public_ip_and_the_internet_gateway():
     assert paths.pop().startswith("public IP, internet gateway igw-")
 
 
-def test_prod_reaches_each_service_through_an_endpoint():
-    paths = verdict(stack("prod")).paths
-    assert set(paths) >= {"s3", "sqs", "ssm", "monitoring"}
-    for service, path in paths.items():
-        expected = "gateway endpoint" if service == "s3" else "interface endpoint"
-        assert path.startswith(expected), (service, path)
+def test_prod_reaches_each_service_through_an_endpoint_from_each_zone():
+    found = verdicts(stack("prod"))
+    assert len({v.subnet.id for v in found}) == 2
+    for each in found:
+        assert set(each.paths) >= {"s3", "sqs", "ssm", "monitoring"}
+        for service, path in each.paths.items():
+            expected = "gateway endpoint" if service == "s3" else "interface endpoint"
+            assert path.startswith(expected), (service, path)
 
 
 # --- the configuration this project shipped with ----------------------------------------------
@@ -326,7 +335,7 @@ def test_review_prints_each_instances_way_to_its_services(capsys, tmp_path):
     assert "Reachability (the AWS services each instance's role uses, and its way to each):" in (
         printed
     )
-    assert "app-instance: ec2, ec2messages, logs, monitoring, secretsmanager, sqs, ssm, " in printed
+    assert "app-template: ec2, ec2messages, logs, monitoring, secretsmanager, sqs, ssm, " in printed
     assert "s3 via gateway endpoints" in printed
 
 

@@ -78,8 +78,9 @@ def test_rendering_is_byte_identical_across_runs(stack):
 
 def test_resources_json_lists_urn_type_parent_dependencies_and_inputs(reviewed, stack):
     document = review.resources_document(reviewed, stack)
-    instance = next(r for r in document["resources"] if r["type"] == "aws:ec2/instance:Instance")
-    assert instance["urn"].endswith("::app-instance")
+    kind = {"dev": "aws:ec2/instance:Instance", "prod": "aws:ec2/launchTemplate:LaunchTemplate"}
+    instance = next(r for r in document["resources"] if r["type"] == kind[stack])
+    assert instance["urn"].endswith({"dev": "::app-instance", "prod": "::app-template"}[stack])
     assert instance["parent"].endswith("::app")
     assert instance["dependencies"], "the instance waits for the role's policies"
     assert instance["inputs"]["metadataOptions"]["httpTokens"] == "required"
@@ -207,11 +208,15 @@ def test_plan_has_what_checkov_needs_or_it_scans_nothing(reviewed):
         assert address == f"{resource['type']}.{resource['name']}"
 
 
-def test_plan_maps_pulumi_types_onto_terraform_types(reviewed):
+LAUNCHER = {"dev": "aws_instance.app-instance", "prod": "aws_launch_template.app-template"}
+
+
+def test_plan_maps_pulumi_types_onto_terraform_types(reviewed, stack):
     _, resources = plan_resources(reviewed)
     types = {r["type"] for r in resources.values()}
+    launchers = {"dev": {"aws_instance"}, "prod": {"aws_launch_template", "aws_autoscaling_group"}}
+    assert launchers[stack] <= types
     assert {
-        "aws_instance",
         "aws_iam_role",
         "aws_iam_role_policy",
         "aws_iam_role_policy_attachment",
@@ -219,10 +224,10 @@ def test_plan_maps_pulumi_types_onto_terraform_types(reviewed):
     } <= types
 
 
-def test_plan_renders_blocks_as_lists_of_one_object_and_tags_as_maps(reviewed):
+def test_plan_renders_blocks_as_lists_of_one_object_and_tags_as_maps(reviewed, stack):
     _, resources = plan_resources(reviewed)
-    instance = resources["aws_instance.app-instance"]["values"]
-    assert instance["metadata_options"] == [
+    launcher = resources[LAUNCHER[stack]]["values"]
+    assert launcher["metadata_options"] == [
         {
             "http_endpoint": "enabled",
             "http_put_response_hop_limit": 1,
@@ -230,8 +235,11 @@ def test_plan_renders_blocks_as_lists_of_one_object_and_tags_as_maps(reviewed):
             "instance_metadata_tags": "disabled",
         }
     ]
-    assert instance["root_block_device"][0]["encrypted"] is True
-    assert instance["tags"] == {"Name": "app"}
+    if stack == "dev":
+        assert launcher["root_block_device"][0]["encrypted"] is True
+    else:
+        assert launcher["block_device_mappings"][0]["ebs"][0]["encrypted"] == "true"
+    assert launcher["tags"] == {"Name": "app"}
 
 
 def test_plan_keeps_policy_documents_as_json_strings(reviewed):
@@ -353,9 +361,12 @@ def test_plan_names_attributes_as_terraform_does(stack, reviewed):
 def test_plan_carries_references_for_checkovs_graph_checks(stack, reviewed):
     document, _ = plan_resources(reviewed)
     config = {r["address"]: r for r in document["configuration"]["root_module"]["resources"]}
-    refs = config["aws_instance.app-instance"]["expressions"]["vpc_security_group_ids"][
-        "references"
-    ]
+    expressions = config[LAUNCHER[stack]]["expressions"]
+    refs = (
+        expressions["vpc_security_group_ids"]["references"]
+        if stack == "dev"
+        else expressions["network_interfaces"]["references"]
+    )
     assert f"aws_security_group.{INSTANCE_GROUP[stack]}.id" in refs
 
 
@@ -457,12 +468,12 @@ def test_tree_shows_which_policy_each_attachment_attaches_and_what_it_grants():
     ("stack", "network"),
     [
         ("dev", "public IPv4: yes; termination protection: off"),
-        ("prod", "public IPv4: no; termination protection: on"),
+        ("prod", "public IPv4: no; profile: app-profile-"),
     ],
 )
 def test_tree_shows_the_instances_security_settings(stack, network):
     shown = review.tree(review.render(stack), stack, "ec2-instance-role")
-    instance = shown.split("app-instance", 1)[1]
+    instance = shown.split({"dev": "app-instance", "prod": "app-template"}[stack], 1)[1]
     assert "metadata: tokens required, hop limit 1, endpoint enabled" in instance
     assert "root volume: gp3, encrypted with the account's aws/ebs key" in instance
     assert network in instance
@@ -747,9 +758,10 @@ def test_review_fails_a_stack_whose_launch_template_allows_imdsv1(monkeypatch, t
 
 def test_review_names_the_imdsv1_launch_template_as_a_mandatory_violation():
     found = review.policy_results(run_program(imdsv1_template_stack), "dev")
-    assert [(v.policy, v.level, v.urn.rsplit("::", 1)[-1]) for v in found] == [
-        ("ec2-imdsv2-required", "mandatory", "imdsv1-template")
+    imdsv2 = [
+        (v.level, v.urn.rsplit("::", 1)[-1]) for v in found if v.policy == "ec2-imdsv2-required"
     ]
+    assert imdsv2 == [("mandatory", "imdsv1-template")]
 
 
 def test_checkov_fails_the_imdsv1_launch_template(tmp_path):

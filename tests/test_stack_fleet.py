@@ -15,7 +15,7 @@ TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
 INSTANCE = "aws:ec2/instance:Instance"
 DEFAULTS = "aws:ec2/instanceMetadataDefaults:InstanceMetadataDefaults"
 ENDPOINT = "aws:ec2/vpcEndpoint:VpcEndpoint"
-PROD_AS_FLEET = {f"{P}fleetSize": 2, f"{P}terminationProtection": False}
+PROD_AS_FLEET: dict = {}  # prod runs a fleet of two (Pulumi.prod.yaml)
 
 
 def deploy(stack, overrides=None, **kwargs):
@@ -30,10 +30,15 @@ def test_a_fleet_stack_runs_a_group_and_no_single_instance():
     assert run.of_type(INSTANCE) == []
 
 
-def test_a_fleet_spans_every_default_subnet_that_offers_the_type():
+def test_a_fleet_spans_the_default_subnets_of_two_zones():
     run = deploy("dev", {f"{P}fleetSize": 2})
     subnets = run.one(GROUP).inputs["vpcZoneIdentifiers"]
-    assert subnets == sorted(default_subnets(AwsTarget()))
+    assert subnets == sorted(default_subnets(AwsTarget()))[:2]
+
+
+def test_fleet_zone_count_widens_the_fleet():
+    run = deploy("dev", {f"{P}fleetSize": 2, f"{P}fleetZoneCount": 3})
+    assert run.one(GROUP).inputs["vpcZoneIdentifiers"] == sorted(default_subnets(AwsTarget()))
 
 
 def test_fleet_size_is_the_groups_minimum_and_maximum_by_default():
@@ -88,7 +93,7 @@ def test_a_fleet_exports_how_to_list_and_reach_its_instances():
 def test_termination_protection_is_refused_for_a_fleet_before_registering():
     run = run_program(
         run_stack_program,
-        config=merged_config("prod", {f"{P}fleetSize": 2}),
+        config=merged_config("prod", {f"{P}terminationProtection": True}),
         stack="prod",
         capture_error=True,
     )

@@ -23,6 +23,10 @@ ACCOUNT = "444455556666"
 # (aws.get_region), which answers with the region it is configured for, not read config.
 REGION = "ap-southeast-2"
 STACKS = ("dev", "prod")
+GROUP = "aws:autoscaling/group:Group"
+TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
+#: prod's network mode with one instance, as prod ran before it became a fleet.
+ONE_INSTANCE = {"ec2-instance-role:fleetSize": 0}
 
 
 def deploy(stack, overrides=None, **kwargs):
@@ -61,13 +65,19 @@ def test_dev_runs_the_default_instance_type():
 
 
 def test_prod_runs_t3_medium_as_in_the_guide():
-    assert deploy("prod").one("aws:ec2/instance:Instance").inputs["instanceType"] == "t3.medium"
+    assert deploy("prod").one(TEMPLATE).inputs["instanceType"] == "t3.medium"
 
 
-def test_prod_has_termination_protection_and_detailed_monitoring():
-    inputs = deploy("prod").one("aws:ec2/instance:Instance").inputs
-    assert inputs["disableApiTermination"] is True
-    assert inputs["monitoring"] is True
+def test_prod_runs_a_fleet_of_two_across_two_zones_or_more():
+    run = deploy("prod")
+    group = run.one(GROUP).inputs
+    assert (group["minSize"], group["maxSize"]) == (2, 2)
+    assert len(group["vpcZoneIdentifiers"]) >= 2
+    assert run.of_type("aws:ec2/instance:Instance") == []
+
+
+def test_prod_fleet_has_detailed_monitoring():
+    assert deploy("prod").one(TEMPLATE).inputs["monitoring"] == {"enabled": True}
 
 
 def test_dev_has_neither_termination_protection_nor_detailed_monitoring():
@@ -76,8 +86,15 @@ def test_dev_has_neither_termination_protection_nor_detailed_monitoring():
     assert inputs["monitoring"] is False
 
 
+def launcher(run):
+    """What the stack's instances launch from: the instance itself (dev), or the fleet's launch
+    template (prod)."""
+    templates = run.of_type(TEMPLATE)
+    return templates[0] if templates else run.one("aws:ec2/instance:Instance")
+
+
 def test_stack_instance_requires_imdsv2(deployed):
-    options = deployed.one("aws:ec2/instance:Instance").inputs["metadataOptions"]
+    options = launcher(deployed).inputs["metadataOptions"]
     assert options["httpTokens"] == "required"
     assert options["httpPutResponseHopLimit"] == 1
 
@@ -173,13 +190,17 @@ def test_stack_puts_its_own_group_in_the_configured_subnets_vpc():
 
 
 def test_stack_exports_the_component_outputs(deployed):
-    instance = deployed.one("aws:ec2/instance:Instance")
     role = deployed.one("aws:iam/role:Role").state
     profile = deployed.one("aws:iam/instanceProfile:InstanceProfile").state
     outputs = deployed.outputs
-    assert outputs["instanceId"] == instance.id
-    assert outputs["instanceArn"] == instance.state["arn"]
-    assert outputs["privateIp"] == instance.state["privateIp"]
+    if deployed.of_type(GROUP):
+        assert outputs["autoScalingGroupName"] == deployed.one(GROUP).state["name"]
+        assert outputs["launchTemplateId"] == deployed.one(TEMPLATE).id
+    else:
+        instance = deployed.one("aws:ec2/instance:Instance")
+        assert outputs["instanceId"] == instance.id
+        assert outputs["instanceArn"] == instance.state["arn"]
+        assert outputs["privateIp"] == instance.state["privateIp"]
     assert (outputs["roleName"], outputs["roleArn"]) == (role["name"], role["arn"])
     assert outputs["instanceProfileName"] == profile["name"]
     assert outputs["instanceProfileArn"] == profile["arn"]
@@ -187,11 +208,19 @@ def test_stack_exports_the_component_outputs(deployed):
 
 def test_stack_exports_ready_to_paste_verification_commands(deployed):
     region = REGION
-    instance_id = deployed.outputs["instanceId"]
-    assert deployed.outputs["connect"] == (
-        f"aws ssm start-session --region {region} --target {instance_id}"
-    )
-    assert f"--instance-ids {instance_id}" in deployed.outputs["verifyFromWorkstation"]
+    if "instanceId" in deployed.outputs:
+        instance_id = deployed.outputs["instanceId"]
+        assert deployed.outputs["connect"] == (
+            f"aws ssm start-session --region {region} --target {instance_id}"
+        )
+        assert f"--instance-ids {instance_id}" in deployed.outputs["verifyFromWorkstation"]
+    else:
+        group = deployed.outputs["autoScalingGroupName"]
+        assert deployed.outputs["connect"].startswith(
+            f'aws ssm start-session --region {region} --target "$(aws autoscaling'
+        )
+        assert f"Values={group}" in deployed.outputs["verifyFromWorkstation"]
+        assert f"--auto-scaling-group-names {group}" in deployed.outputs["listInstances"]
     assert "MetadataOptions.HttpTokens" in deployed.outputs["verifyFromWorkstation"]
     script = deployed.outputs["verifyOnInstance"]
     assert "X-aws-ec2-metadata-token-ttl-seconds" in script
@@ -344,7 +373,7 @@ def test_public_egress_refuses_a_subnet_without_an_internet_gateway_before_regis
 
 
 def test_private_mode_gives_the_instance_no_public_ip():
-    run = deploy("prod")
+    run = deploy("prod", ONE_INSTANCE)
     assert run.one("aws:ec2/instance:Instance").inputs["associatePublicIpAddress"] is False
     assert "publicIp" not in run.outputs
 
@@ -367,7 +396,7 @@ def test_private_mode_creates_an_endpoint_per_service_the_instance_calls():
 
 
 def test_private_mode_puts_the_instance_in_the_endpoints_clients_group_and_waits_for_them():
-    run = deploy("prod")
+    run = deploy("prod", ONE_INSTANCE)
     instance = run.one("aws:ec2/instance:Instance")
     assert instance.inputs["vpcSecurityGroupIds"] == [run.named("app-endpoints-clients").id]
     waits = set(instance.property_dependencies["vpcSecurityGroupIds"])
@@ -375,7 +404,7 @@ def test_private_mode_puts_the_instance_in_the_endpoints_clients_group_and_waits
 
 
 def test_private_mode_endpoints_use_the_instances_subnet_and_route_table():
-    run = deploy("prod")
+    run = deploy("prod", ONE_INSTANCE)
     record = run.one("ec2-instance-role:index:ExistingNetwork").outputs
     s3 = run.named("app-endpoints-s3").inputs
     assert s3["routeTableIds"] == [record["route_table_id"]]
@@ -412,8 +441,9 @@ def test_existing_endpoints_are_used_and_recorded_instead_of_created():
     }
     run = deploy("prod", {"ec2-instance-role:existingEndpointServices": ["ssm"]}, mocks=mocks)
     assert "app-endpoints-ssm" not in {e.name for e in run.of_type(ENDPOINT)}
-    record = run.one("ec2-instance-role:index:ExistingNetwork").outputs
-    assert record["vpc_endpoints"] == {"ssm": "vpce-0shared"}
+    records = run.of_type("ec2-instance-role:index:ExistingNetwork")
+    assert records
+    assert {str(r.outputs["vpc_endpoints"]) for r in records} == {str({"ssm": "vpce-0shared"})}
 
 
 def test_private_mode_fails_before_registering_when_the_region_lacks_a_service():
@@ -513,6 +543,7 @@ def test_own_subnet_mode_records_endpoints_made_elsewhere():
         },
         mocks=mocks,
     )
-    record = run.one("ec2-instance-role:index:ExistingNetwork").outputs
-    assert record["vpc_endpoints"] == {"ssm": "vpce-0shared"}
+    records = run.of_type("ec2-instance-role:index:ExistingNetwork")
+    assert records
+    assert {str(r.outputs["vpc_endpoints"]) for r in records} == {str({"ssm": "vpce-0shared"})}
     assert not run.of_type(ENDPOINT)
