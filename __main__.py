@@ -142,9 +142,12 @@ if private:
 if fleet_size:
     # Default subnets of the first fleetZoneCount zones (by subnet ID, stable across runs): each
     # zone of a private fleet costs an interface per endpoint.
-    where = fleet_subnet_ids or default_subnets(None, config.require("instanceType"))[
-        : config.require_int("fleetZoneCount")
-    ]
+    where = (
+        fleet_subnet_ids
+        or default_subnets(None, config.require("instanceType"))[
+            : config.require_int("fleetZoneCount")
+        ]
+    )
     placements = [look_up_network(s) for s in where]
 else:
     placements = [look_up_network(subnet_id or None, instance_type=config.require("instanceType"))]
