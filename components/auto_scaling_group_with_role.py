@@ -346,6 +346,13 @@ class AutoScalingGroupWithRole(pulumi.ComponentResource):
                 "health_check_grace_period", DEFAULT_HEALTH_CHECK_GRACE_PERIOD
             ),
             target_group_arns=args.get("target_group_arns"),
+            # `up` waits for min_size instances in service (wait_for_capacity_timeout, 10
+            # minutes) and, by default, gives up at the first failed scaling activity
+            # (terraform-provider-aws waitGroupCapacitySatisfied). Right after the profile is
+            # created, EC2 may not know it yet ("Invalid IAM Instance Profile"): Auto Scaling
+            # retries that launch, so the wait should too, and a lasting failure still ends it
+            # at the timeout.
+            ignore_failed_scaling_activities=True,
             launch_template=aws.autoscaling.GroupLaunchTemplateArgs(
                 id=self.launch_template.id,
                 # The number, not "$Latest": a new number is a change of the group, which

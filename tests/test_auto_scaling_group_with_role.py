@@ -322,3 +322,7 @@ def test_a_fleet_and_an_instance_share_the_program_wide_lookups():
 def test_a_preview_registers_the_template_and_the_group():
     run = build(preview=True)
     assert [r.type for r in run.custom() if r.type in (TEMPLATE, GROUP)] == [TEMPLATE, GROUP]
+
+
+def test_group_waits_through_failed_launches_while_the_profile_propagates():
+    assert group()["ignoreFailedScalingActivities"] is True
