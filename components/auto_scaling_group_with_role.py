@@ -33,6 +33,7 @@ import pulumi_aws as aws
 from . import validation as v
 from ._inputs import DeployTimeChecks, checked, known_or_none, with_whole_numbers
 from ._launch import (
+    DEFAULT_AMI_SSM_PARAMETER,
     DEFAULT_INSTANCE_TYPE,
     DEFAULT_METADATA_HOP_LIMIT,
     DEFAULT_ROOT_VOLUME_TYPE,
@@ -449,7 +450,7 @@ def _root_device_name(
             )
         )
 
-    key = args["ami"] if "ami" in args else args.get("ami_ssm_parameter", "default")
+    key = args["ami"] if "ami" in args else args.get("ami_ssm_parameter", DEFAULT_AMI_SSM_PARAMETER)
     if isinstance(key, str):
         return shared(parent, ("root-device-name", key), ask)
     return ask()
