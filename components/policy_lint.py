@@ -8,6 +8,7 @@ structural checks; values still unknown (:data:`UNKNOWN`) are skipped.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
@@ -262,18 +263,42 @@ def _compatible(a: _Token, b: _Token) -> bool:
     return True  # two wildcard classes always share some character
 
 
+# Both are pure functions of two strings, asked again for every statement naming the same ARN
+# (each instance of a program whose roles share a policy), so their answers are kept.
+@functools.lru_cache(maxsize=4096)
 def arn_overlaps(arn_format: str, resource: str) -> bool:
     """Whether some ARN fits both the database's ``arn_format`` and the policy's ``resource``
     (which may hold wildcards and policy variables): whether the statement can ever apply."""
     return _overlap(_tokens(arn_format, template=True), _tokens(resource, template=False))
 
 
+@functools.lru_cache(maxsize=4096)
 def patterns_overlap(first: str, second: str) -> bool:
     """Whether some ARN fits both policy Resource patterns (wildcards on both sides)."""
     return _overlap(_tokens(first, template=False), _tokens(second, template=False))
 
 
 def _overlap(left: list[_Token], right: list[_Token]) -> bool:
+    # Where neither side is a run, each side takes exactly one character, so the two ends of
+    # the patterns are matched token by token (an ARN's literal head such as "arn:aws:s3:::"
+    # and its tail); only the middle, between the first and the last run, needs the search.
+    start = 0
+    while start < min(len(left), len(right)) and "run" not in (left[start][0], right[start][0]):
+        if not _compatible(left[start], right[start]):
+            return False
+        start += 1
+    end = 0
+    while end < min(len(left), len(right)) - start and "run" not in (
+        left[-1 - end][0],
+        right[-1 - end][0],
+    ):
+        if not _compatible(left[-1 - end], right[-1 - end]):
+            return False
+        end += 1
+    return _search(left[start : len(left) - end], right[start : len(right) - end])
+
+
+def _search(left: list[_Token], right: list[_Token]) -> bool:
     seen: set[tuple[int, int]] = set()
     todo = [(0, 0)]
     while todo:

