@@ -669,7 +669,12 @@ def run_program(
         asyncio.set_event_loop(worker_loop)
         worker_loops.append(worker_loop)
 
-    loop.set_default_executor(ThreadPoolExecutor(initializer=give_worker_a_loop))
+    # One worker: a mock call is Python that holds the GIL from start to end (no network to wait
+    # on, unlike the engine's gRPC calls), so more workers only contend for the lock, and the
+    # contention grows with the number of calls queued: with the default six, a program of 100
+    # instances cost 1.4x per instance what one of 50 did (benchmarks/scaling.py), with one it is
+    # flat. No mock call waits on another, so one worker cannot deadlock.
+    loop.set_default_executor(ThreadPoolExecutor(max_workers=1, initializer=give_worker_a_loop))
     settings.SETTINGS.outputs.clear()  # pyright: ignore[reportAttributeAccessIssue]
     settings.ROOT.set(None)
     pulumi.runtime.set_all_config(dict(config or {}))
