@@ -32,11 +32,6 @@ from components.network import (
 )
 from components.network.existing import default_subnets
 
-# From the installed distribution, not from components/: the state names the module a dynamic
-# provider is imported from, and a later refresh or destroy imports it again from that path
-# (components/profile_attachment.py).
-from ec2_instance_role import ProfileAttachment
-
 config = pulumi.Config()
 mode = config.require("networkMode")
 subnet_id = config.require("subnetId")
@@ -244,13 +239,20 @@ else:
 
 # Instances this program does not manage get the same role (the guide's
 # associate-iam-instance-profile step), and IMDSv2 is required on them too.
-for instance_id in existing_instances:
-    ProfileAttachment(
-        f"attach-{instance_id}",
-        instance_id=instance_id,
-        instance_profile_name=app.instance_profile_name,
-        region=target.region,
-    )
+if existing_instances:
+    # From the installed distribution, not from components/: the state names the module a
+    # dynamic provider is imported from, and a later refresh or destroy imports it again from
+    # that path (components/profile_attachment.py). Imported only when used: it is a second
+    # copy of every component module, a tenth of a second to load and to tear down.
+    from ec2_instance_role import ProfileAttachment
+
+    for instance_id in existing_instances:
+        ProfileAttachment(
+            f"attach-{instance_id}",
+            instance_id=instance_id,
+            instance_profile_name=app.instance_profile_name,
+            region=target.region,
+        )
 
 # This program always creates the role: it never sets existing_instance_profile_name.
 app_role = app.instance_role

@@ -783,3 +783,31 @@ def test_checkov_passes_the_fleet_component_with_zero_failures(tmp_path):
     result = checkov_on(run, tmp_path, "dev")
     assert result.failed == []
     assert result.passed > 0
+
+
+FREEZES = """
+import gc
+from offline.review import render
+render("dev")
+after_first = gc.get_freeze_count()
+render("dev")
+print(after_first, gc.get_freeze_count(), len(gc.get_objects()) > 0)
+"""
+
+
+def test_only_the_first_render_of_a_process_freezes_what_it_leaves():
+    """The review's process keeps its heap to the end, so the first render takes it out of the
+    collector's passes; a session that renders again must still collect those renders."""
+    import subprocess
+
+    done = subprocess.run(
+        [sys.executable, "-c", FREEZES],
+        cwd=Path(__file__).resolve().parent.parent,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    after_first, after_second, collectable = done.stdout.split()
+    assert int(after_first) > 100_000, "the modules and the first run are frozen"
+    assert after_second == after_first, "the second render froze nothing more"
+    assert collectable == "True", "the second render's objects are still collected"
