@@ -31,6 +31,7 @@ source) for the other resources of your program.
 from __future__ import annotations
 
 import asyncio
+import gc
 import hashlib
 import json
 from collections.abc import Callable, Mapping
@@ -690,6 +691,21 @@ def run_program(
         returned.append(await pulumi.Output.from_input(result).future())
 
     error: BaseException | None = None
+    # What exists before the run (the modules, the SDK's and the provider's types, the IAM
+    # action database) outlives it, so the collector's passes skip it during the run: they
+    # re-walked that heap on every full pass, and with a program's own objects growing beside
+    # it, a program of 100 instances cost twice per instance what one of 50 did
+    # (benchmarks/scaling.py). Thawed when the run ends, so a test session loses nothing to
+    # it; a caller that froze the heap itself (offline.review's render) keeps its freeze.
+    freezes = not gc.get_freeze_count()
+    if freezes:
+        gc.freeze()
+    # A run allocates in bursts (each registration builds Outputs, futures and tasks that die
+    # young): the default young-generation threshold of 700 collected so often that survivors
+    # were promoted and walked again by the older passes, a fifth of a program of 100 instances
+    # and growing with it. 50,000 keeps the young generation a few megabytes; restored after.
+    thresholds = gc.get_threshold()
+    gc.set_threshold(50_000, *thresholds[1:])
     try:
         _sync_await(run_pulumi_func(body))
     except Exception as raised:
@@ -706,4 +722,7 @@ def run_program(
             worker_loop.close()
         loop.close()
         _lookups.forget(monitor)
+        gc.set_threshold(*thresholds)
+        if freezes:
+            gc.unfreeze()
     return Run(monitor.registrations, outputs, mocks, returned[0] if returned else None, error)

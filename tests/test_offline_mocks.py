@@ -1,7 +1,10 @@
 """The offline runner itself: what a run leaves behind."""
 
 import asyncio
+import subprocess
+import sys
 import threading
+from pathlib import Path
 
 from components import InstanceWithRole
 from offline.mocks import AwsMocks, run_program
@@ -55,3 +58,60 @@ def test_one_executor_thread_answers_every_mock_of_a_run():
     assert len(mocks.threads) > 10, "the mocks answered the resources and calls"
     assert len(set(mocks.threads)) == 1
     assert threading.get_ident() not in mocks.threads
+
+
+FREEZE_PROBE = """
+import gc
+from components import InstanceWithRole
+from offline.mocks import run_program
+{before}
+at_start = gc.get_freeze_count()
+during = []
+def program():
+    during.append(gc.get_freeze_count())
+    InstanceWithRole("app", {{}})
+run_program(program)
+print(at_start, during[0], gc.get_freeze_count())
+"""
+
+
+def freeze_counts(before: str = "") -> tuple[int, int, int]:
+    done = subprocess.run(
+        [sys.executable, "-c", FREEZE_PROBE.format(before=before)],
+        cwd=Path(__file__).resolve().parent.parent,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    at_start, during, after = (int(count) for count in done.stdout.split())
+    return at_start, during, after
+
+
+def test_a_run_keeps_what_existed_before_it_out_of_the_collectors_passes_and_thaws_it_after():
+    at_start, during, after = freeze_counts()
+    assert at_start == 0
+    assert during > 10_000, "the modules imported before the run are frozen during it"
+    assert after == 0, "nothing stays frozen once the run ends"
+
+
+def test_a_run_keeps_a_freeze_its_caller_made():
+    at_start, during, after = freeze_counts(before="gc.freeze()")
+    assert at_start > 0
+    # Frozen objects freed during the run leave the count, so it can only fall.
+    assert during <= at_start, "the run froze nothing more"
+    assert 0 < after <= at_start, "the run did not thaw its caller's freeze"
+
+
+def test_a_run_collects_its_young_objects_less_often_and_restores_the_thresholds_after():
+    import gc
+
+    before = gc.get_threshold()
+    during: list[tuple[int, int, int]] = []
+
+    def program():
+        during.append(gc.get_threshold())
+        InstanceWithRole("app", {})
+
+    run_program(program)
+    assert during[0][0] > before[0]
+    assert gc.get_threshold() == before
