@@ -10,12 +10,13 @@ by pair, so drift in the machine's load hits both alike. Target (issue "A stack'
 linearly"): the render within 1.1x of the floor, and the review within 2x of the render when
 checkov's cache is warm.
 
-The review is the command `make review` runs once its install steps are up to date
-(`python -m offline.review --stack STACK`, checkov from $CHECKOV or ./checkov-venv), writing to a
-folder of its own so that review-out/ is left alone. Its first run, before the timed ones, fills
-checkov's cache (keyed by the plan's content), so every timed run is a warm one. Without checkov
-the review row is skipped, saying so. Prints figures; it asserts nothing, because these machines
-are shared and noisy.
+The review is the command `make review` runs once its install steps are up to date (`python -m
+offline.review --stack STACK`, checkov from $CHECKOV or ./checkov-venv), writing to a folder of
+its own so that review-out/<stack> is left alone (checkov's cache, review-out/.checkov-cache, is
+the one `make review` uses). Its first run, before the timed ones, fills checkov's cache (keyed
+by the plan's content), so every timed run is a warm one. Without checkov the review row is
+skipped, saying so. Prints figures; it asserts nothing, because these machines are shared and
+noisy.
 """
 
 from __future__ import annotations

@@ -32,6 +32,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 ROOT = Path(__file__).resolve().parent.parent
 CDK = ROOT / "benchmarks" / "cdk"
@@ -165,9 +166,15 @@ run_program(program)
 print("run seconds", _time.perf_counter() - _started)
 """
 
-# One size of a program in one round: the component's process and run, the raw resources'
-# process and run, CDK's process (or None).
-Measured = tuple[float, float, float | None, float, float]
+
+class Measured(NamedTuple):
+    """One size of a program in one round, in seconds."""
+
+    ours: float  # the component's process, start to exit
+    raw: float  # the raw resources' process
+    cdk: float | None  # CDK's node app.js, for the own-roles rows when node is there
+    ours_run: float  # the component's program run alone, inside its process
+    raw_run: float
 
 
 def timed(code: str) -> tuple[float, float]:
@@ -240,17 +247,17 @@ def main() -> None:
                 a, a_run = timed(code(kind, n))
                 b, b_run = timed(code(f"{kind}, raw", n))
                 c = cdk_timed(n) if have_cdk and kind == "own roles" else None
-                measured[n] = (a, b, c, a_run, b_run)
+                measured[n] = Measured(a, b, c, a_run, b_run)
             rounds.append(measured)
         for n in sizes:
-            ours = [r[n][0] for r in rounds]
-            raws = [r[n][1] for r in rounds]
-            ratios = [r[n][0] / r[n][1] for r in rounds]
-            cdks = [c for r in rounds if (c := r[n][2]) is not None]
+            ours = [r[n].ours for r in rounds]
+            raws = [r[n].raw for r in rounds]
+            ratios = [r[n].ours / r[n].raw for r in rounds]
+            cdks = [c for r in rounds if (c := r[n].cdk) is not None]
             median = statistics.median(ours)
             cdk = (
                 f"{statistics.median(cdks):.2f} | "
-                f"{statistics.median(r[n][0] / c for r in rounds if (c := r[n][2])):.2f}"
+                f"{statistics.median(r[n].ours / c for r in rounds if (c := r[n].cdk)):.2f}"
                 if cdks
                 else "- | -"
             )
@@ -260,10 +267,13 @@ def main() -> None:
             )
         if kind == "one fleet of N" and {1, 100} <= set(sizes):
             # The group is one resource whatever its size: flat is 1.0.
-            fleet_flat = [r[100][0] / r[1][0] for r in rounds]
+            fleet_flat = [r[100].ours / r[1].ours for r in rounds]
         if kind != "one fleet of N" and {10, 50, 100} <= set(sizes):
             slopes[kind] = [
-                statistics.median(slope(r, side) for r in rounds) for side in (0, 1, 3, 4)
+                statistics.median(
+                    slope(*(getattr(r[n], side) for n in (10, 50, 100))) for r in rounds
+                )
+                for side in ("ours", "raw", "ours_run", "raw_run")
             ]
     if fleet_flat:
         print(f"one fleet of N: render at N = 100 / at N = 1 = {statistics.median(fleet_flat):.2f}")
@@ -275,10 +285,9 @@ def main() -> None:
         )
 
 
-def slope(measured: dict[int, Measured], side: int) -> float:
+def slope(t10: float, t50: float, t100: float) -> float:
     """What one more instance costs from 50 to 100 against from 10 to 50, in one round: flat is
     1.0, and a cost that grows with the stack is more."""
-    t10, t50, t100 = (float(measured[n][side] or 0.0) for n in (10, 50, 100))  # never CDK's
     return ((t100 - t50) / 50) / ((t50 - t10) / 40)
 
 

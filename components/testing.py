@@ -696,7 +696,7 @@ def run_program(
     # re-walked that heap on every full pass, and with a program's own objects growing beside
     # it, a program of 100 instances cost twice per instance what one of 50 did
     # (benchmarks/scaling.py). Thawed when the run ends, so a test session loses nothing to
-    # it; a caller that froze the heap itself (offline.review's render) keeps its freeze.
+    # it; a heap its caller froze (offline.review after its first render) stays frozen.
     freezes = not gc.get_freeze_count()
     if freezes:
         gc.freeze()

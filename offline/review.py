@@ -68,24 +68,17 @@ def target_for(config: Mapping[str, str]) -> AwsTarget:
 
 
 def render(stack: str) -> Run:
-    first = not _rendered
-    if first:
-        gc.freeze()
     config = merged_config(stack)
     run = run_program(run_stack_program, config=config, stack=stack, target=target_for(config))
-    if first:
-        _rendered.append(stack)
+    # What is alive after a process's first render (the modules, the SDK's and the provider's
+    # types, the IAM action database, the run) lives until the review ends: frozen, it leaves
+    # the garbage collector's reach, and the collector's pass over it at exit was most of what
+    # the render cost beyond its imports. (During the run, run_program freezes what existed
+    # before it.) Only when nothing is frozen yet, so a test session that renders many stacks
+    # freezes only the first and keeps collecting the others.
+    if not gc.get_freeze_count():
         gc.freeze()
     return run
-
-
-# What is alive when a process first renders (the modules, the SDK's and the provider's types,
-# the IAM action database), and what the first render leaves (the modules the stack program
-# imports, its Run), lives until the process ends: frozen, it leaves the garbage collector's
-# reach. The collector's passes over that heap were a third of the render's own time, and the
-# pass at exit twice that (a review renders once, then ends). Only the first render of a
-# process freezes, so a test session that renders many stacks keeps collecting their garbage.
-_rendered: list[str] = []
 
 
 # --- resources.json ----------------------------------------------------------------------------

@@ -809,5 +809,6 @@ def test_only_the_first_render_of_a_process_freezes_what_it_leaves():
     )
     after_first, after_second, collectable = done.stdout.split()
     assert int(after_first) > 100_000, "the modules and the first run are frozen"
-    assert after_second == after_first, "the second render froze nothing more"
+    # Frozen objects freed by the second render leave the count, so it can only fall.
+    assert int(after_second) <= int(after_first), "the second render froze nothing more"
     assert collectable == "True", "the second render's objects are still collected"
