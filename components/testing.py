@@ -722,6 +722,13 @@ def run_program(
             worker_loop.close()
         loop.close()
         _lookups.forget(monitor)
+        # The SDK keeps every RPC of the run (and the first failure's traceback), every Output
+        # it tracks and the root resource in module state until the next run replaces them:
+        # the run's resources, and the futures a failed resource rejected, would outlive it by
+        # one run, and a rejected future's "never retrieved" log would land in the next run's.
+        settings.SETTINGS.rpc_manager.clear()  # pyright: ignore[reportAttributeAccessIssue]
+        settings.SETTINGS.outputs.clear()  # pyright: ignore[reportAttributeAccessIssue]
+        settings.ROOT.set(None)
         gc.set_threshold(*thresholds)
         if freezes:
             gc.unfreeze()

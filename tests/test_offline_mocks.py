@@ -115,3 +115,32 @@ def test_a_run_collects_its_young_objects_less_often_and_restores_the_thresholds
     run_program(program)
     assert during[0][0] > before[0]
     assert gc.get_threshold() == before
+
+
+def test_a_finished_run_keeps_none_of_its_futures_alive():
+    """The SDK's module state (its RPC list, the first failure's traceback, its tracked
+    Outputs) is cleared when a run ends, not when the next begins: a failed run's rejected
+    futures are collected with it, and their logs do not land in the next run's."""
+    import gc
+
+    import pulumi
+
+    from components import InstanceRole
+    from components.validation import InputError
+
+    run = run_program(
+        lambda: InstanceRole("app", {"role_name": pulumi.Output.from_input("has space")}),
+        capture_error=True,
+    )
+    assert isinstance(run.error, InputError)
+    del run
+    gc.collect()
+    alive = [
+        o
+        for o in gc.get_objects()
+        if isinstance(o, asyncio.Future)
+        and o.done()
+        and not o.cancelled()
+        and isinstance(o.exception(), InputError)
+    ]
+    assert alive == []
