@@ -6,7 +6,7 @@ STACK ?= dev
 BIN := $(VENV)/bin
 CHECKOV := $(abspath $(CHECKOV_VENV))/bin/checkov
 
-.PHONY: try install checkov-venv trailscraper-venv benchmark-least-privilege benchmark-scaling cdk-yardstick test lint typecheck docs docs-check workflows check up preview review snapshots benchmark
+.PHONY: try install checkov-venv trailscraper-venv benchmark-least-privilege benchmark-scaling cdk-yardstick test lint typecheck docs docs-check workflows check up preview review snapshots benchmark mutation
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt pyproject.toml
 	@echo "==> Installing the project and its tools into $(VENV) (about two minutes the first time)"
@@ -66,6 +66,23 @@ review: install checkov-venv
 ## Rewrite the committed resources.json snapshots of dev and prod.
 snapshots: install
 	$(BIN)/python -m offline.snapshots
+
+# mutmut, for `make mutation` only: on top of the dev tools, in the same venv (it runs their tests).
+$(BIN)/.mutation: $(BIN)/.installed requirements-mutation.txt
+	@echo "==> Installing mutmut into $(VENV)"
+	$(BIN)/python -m pip install --quiet -r requirements-mutation.txt
+	touch $@
+
+MUTATION_FAIL_UNDER ?= 90
+MUTATION_JOBS ?= 2
+
+## Mutation testing of components/ (mutmut, configured in pyproject.toml): every module's share of
+## mutants its tests kill, failing below MUTATION_FAIL_UNDER percent. The results stay in
+## mutants/; a second run tests again only the functions that changed.
+mutation: install $(BIN)/.mutation
+	@echo "==> Mutating components/ and running the tests that reach each mutant (an hour or more on two cores)"
+	$(BIN)/mutmut run --max-children $(MUTATION_JOBS)
+	$(BIN)/python -m tools.mutation_scores --fail-under $(MUTATION_FAIL_UNDER)
 
 ## Time the review's render step against the floor of importing what it needs, and the whole
 ## review (checkov's cache warm) against the render.

@@ -48,3 +48,42 @@ def fake_aws_credentials(monkeypatch: pytest.MonkeyPatch, region: str = "eu-west
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     monkeypatch.setenv("AWS_DEFAULT_REGION", region)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under `make mutation`, a mutant runs against its module's own tests only
+    (tests/mutation_scope.py); outside it, every test runs."""
+    import os
+
+    from mutation_scope import own_tests
+
+    own = own_tests(os.environ.get("MUTANT_UNDER_TEST", ""))
+    if own is None:
+        return
+    deselected = [item for item in items if item.path.name not in own]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = [item for item in items if item.path.name in own]
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Under `make mutation`, forget what the components remembered before the mutant was
+    switched on: mutmut forks each mutant's run from a process that ran the tests unmutated,
+    and an answer remembered then (a document that passed, an ARN overlap) would hide the
+    mutant from every test that asks again."""
+    import os
+    import sys
+
+    from mutation_scope import own_tests
+
+    if own_tests(os.environ.get("MUTANT_UNDER_TEST", "")) is None:
+        return
+    for name, module in list(sys.modules.items()):
+        if name != "components" and not name.startswith("components."):
+            continue
+        for value in vars(module).values():
+            if callable(getattr(value, "cache_clear", None)):
+                value.cache_clear()
+    documents = sys.modules.get("components.policy_documents")
+    if documents is not None:
+        documents._passed.clear()

@@ -45,7 +45,7 @@ def run_tool(*args: str) -> subprocess.CompletedProcess[str]:
 
 def test_workflows_validate_against_the_github_workflow_schema():
     files = [str(p) for p in sorted(WORKFLOWS.glob("*.yml"))]
-    assert len(files) == 2
+    assert [Path(f).name for f in files] == ["deploy.yml", "mutation.yml", "pull-request.yml"]
     result = run_tool("check-jsonschema", "--builtin-schema", "vendor.github-workflows", *files)
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -180,3 +180,23 @@ def test_offline_review_shows_what_the_pull_request_changes_against_the_base_bra
     (review,) = [s for s in job["steps"] if s.get("name") == "make review"]
     assert 'git show "HEAD^1:snapshots/resources.$STACK.json" > "$against"' in review["run"]
     assert 'AGAINST="$against"' in review["run"]
+
+
+def test_mutation_testing_runs_weekly_and_on_demand():
+    on = triggers(load("mutation.yml"))
+    assert set(on) == {"schedule", "workflow_dispatch"}
+    (schedule,) = on["schedule"]
+    *_, day_of_month, month, day_of_week = schedule["cron"].split()
+    assert (day_of_month, month) == ("*", "*")
+    assert day_of_week.isdigit()  # one day a week
+
+
+def test_mutation_testing_fails_below_90_percent_per_module():
+    (job,) = load("mutation.yml")["jobs"].values()
+    script = job["steps"][-1]["run"]
+    assert "set -o pipefail" in script  # the tee would hide make's exit status otherwise
+    assert "make --no-print-directory mutation MUTATION_FAIL_UNDER=90" in script
+
+
+def test_mutation_testing_stays_out_of_the_ci_script():
+    assert "mutation" not in (ROOT / ".ci" / "run").read_text()
