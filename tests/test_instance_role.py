@@ -331,3 +331,124 @@ def test_each_program_run_asks_the_partition_anew():
         .inputs["policyArn"]
         .startswith("arn:aws-cn:")
     )
+
+
+def wildcard_policy(action: object = "s3:*", resource: object = "arn:aws:s3:::my-app-data/*"):
+    return {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": action, "Resource": resource}],
+    }
+
+
+def test_a_valid_wildcard_action_opt_in_creates_the_policy():
+    run = build(
+        {"inline_policies": {"all-s3": wildcard_policy()}, "allow_wildcard_actions": ["s3:*"]}
+    )
+    assert json.loads(run.named("app-inline-all-s3").inputs["policy"]) == wildcard_policy()
+
+
+def test_a_valid_wildcard_resource_opt_in_creates_the_policy():
+    document = wildcard_policy("s3:GetObject", "*")
+    run = build(
+        {
+            "inline_policies": {"any-object": document},
+            "allow_wildcard_resource_actions": ["s3:GetObject"],
+        }
+    )
+    assert json.loads(run.named("app-inline-any-object").inputs["policy"]) == document
+
+
+def test_a_valid_unknown_action_opt_in_creates_the_policy():
+    document = wildcard_policy("s3:GetObjectFromTheFuture")
+    run = build(
+        {
+            "inline_policies": {"future": document},
+            "allow_unknown_actions": ["s3:GetObjectFromTheFuture"],
+        }
+    )
+    assert json.loads(run.named("app-inline-future").inputs["policy"]) == document
+
+
+def test_the_opt_ins_hold_for_a_document_known_only_at_deploy_time():
+    def program():
+        document = pulumi.Output.from_input(json.dumps(wildcard_policy()))
+        InstanceRole(
+            "app", {"inline_policies": {"all-s3": document}, "allow_wildcard_actions": ["s3:*"]}
+        )
+
+    run = run_program(program)
+    assert json.loads(run.named("app-inline-all-s3").inputs["policy"]) == wildcard_policy()
+
+
+def test_the_opt_ins_hold_for_a_value_inside_a_document_known_only_at_deploy_time():
+    def program():
+        action = pulumi.Output.from_input("s3:*")
+        InstanceRole(
+            "app",
+            {
+                "inline_policies": {"all-s3": wildcard_policy(action)},
+                "allow_wildcard_actions": ["s3:*"],
+            },
+        )
+
+    run = run_program(program)
+    assert json.loads(run.named("app-inline-all-s3").inputs["policy"]) == wildcard_policy()
+
+
+def test_a_deploy_time_wildcard_without_the_opt_in_fails_when_it_resolves():
+    def program():
+        document = pulumi.Output.from_input(json.dumps(wildcard_policy()))
+        InstanceRole("app", {"inline_policies": {"all-s3": document}})
+
+    run = run_program(program, capture_error=True)
+    assert str(run.raised(InputError)).startswith(
+        "inline_policies['all-s3'] statement 0: allows Action 's3:*': every current and future "
+        "action of the service"
+    )
+    assert not run.of_type(ROLE_POLICY), "the policy must not be created"
+
+
+def test_the_bad_document_last_is_refused_before_anything_is_registered():
+    run = build(
+        {
+            "inline_policies": {
+                "a": read_objects_policy(),
+                "b": read_objects_policy("arn:aws:s3:::other/*"),
+                "c": wildcard_policy(),
+            }
+        },
+        capture_error=True,
+    )
+    assert str(run.raised(InputError)).startswith(
+        "inline_policies['c'] statement 0: allows Action 's3:*'"
+    )
+    assert run.registrations == []
+
+
+def managed(count):
+    return {f"p{i}": f"arn:aws:iam::123456789012:policy/p{i}" for i in range(count)}
+
+
+def test_20_managed_policies_are_the_most_iam_attaches():
+    assert len(build({"managed_policy_arns": managed(20)}).of_type(ATTACHMENT)) == 20
+
+
+def test_21_managed_policies_are_refused_before_anything_is_registered():
+    run = build({"managed_policy_arns": managed(21)}, capture_error=True)
+    assert str(run.raised(InputError)) == (
+        "The role would have 21 managed policies; IAM attaches at most 20 to a role. Combine "
+        "some into a customer managed policy."
+    )
+    assert run.registrations == []
+
+
+def test_session_manager_counts_toward_the_managed_policy_limit():
+    run = build(
+        {"managed_policy_arns": managed(20), "enable_session_manager": True}, capture_error=True
+    )
+    assert str(run.raised(InputError)).startswith("The role would have 21 managed policies;")
+
+
+def test_19_managed_policies_and_session_manager_are_20():
+    run = build({"managed_policy_arns": managed(19), "enable_session_manager": True})
+    assert len(run.of_type(ATTACHMENT)) == 20

@@ -401,3 +401,40 @@ def test_an_instance_of_another_type_looks_up_its_own_default_subnet():
         run_program(program), "aws:ec2/getInstanceTypeOfferings:getInstanceTypeOfferings"
     )
     assert len(asked) == 2
+
+
+def tags(count, prefix="k"):
+    return {f"{prefix}{i}": "v" for i in range(count)}
+
+
+def test_49_tags_and_the_implicit_name_tag_make_the_50_aws_allows():
+    assert len(instance_inputs({"tags": tags(49)})["tags"]) == 50
+
+
+def test_50_tags_and_the_implicit_name_tag_are_refused_as_51():
+    run = build({"tags": tags(50)}, capture_error=True)
+    assert str(run.raised(InputError)) == "tags has 51 tags; AWS allows at most 50 per resource."
+    assert run.registrations == []
+
+
+def test_50_tags_that_include_name_are_the_50_aws_allows():
+    given = {**tags(49), "Name": "MyApp"}
+    assert instance_inputs({"tags": given})["tags"] == given
+
+
+def test_a_tag_key_metadata_cannot_serve_is_fine_with_metadata_tags_off():
+    assert instance_inputs({"tags": {"Cost Center": "1"}})["tags"]["Cost Center"] == "1"
+
+
+def test_a_tag_key_metadata_cannot_serve_is_refused_with_metadata_tags_on_even_last():
+    run = build(
+        {
+            "tags": {"Team": "a", "team:owner": "b", "Cost Center": "1"},
+            "instance_metadata_tags": True,
+        },
+        capture_error=True,
+    )
+    assert str(run.raised(InputError)).startswith(
+        "tags key 'Cost Center' cannot be served through instance metadata"
+    )
+    assert run.registrations == []
