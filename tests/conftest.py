@@ -50,14 +50,20 @@ def fake_aws_credentials(monkeypatch: pytest.MonkeyPatch, region: str = "eu-west
     monkeypatch.setenv("AWS_DEFAULT_REGION", region)
 
 
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Under `make mutation`, a mutant runs against its module's own tests only
-    (tests/mutation_scope.py); outside it, every test runs."""
+def _mutant_scope() -> frozenset[str] | None:
+    """The test files of the mutant under test (tests/mutation_scope.py); ``None`` outside a
+    mutant's run."""
     import os
 
     from mutation_scope import own_tests
 
-    own = own_tests(os.environ.get("MUTANT_UNDER_TEST", ""))
+    return own_tests(os.environ.get("MUTANT_UNDER_TEST", ""))
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under `make mutation`, a mutant runs against its module's own tests only; outside it,
+    every test runs."""
+    own = _mutant_scope()
     if own is None:
         return
     deselected = [item for item in items if item.path.name not in own]
@@ -71,12 +77,9 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     switched on: mutmut forks each mutant's run from a process that ran the tests unmutated,
     and an answer remembered then (a document that passed, an ARN overlap) would hide the
     mutant from every test that asks again."""
-    import os
     import sys
 
-    from mutation_scope import own_tests
-
-    if own_tests(os.environ.get("MUTANT_UNDER_TEST", "")) is None:
+    if _mutant_scope() is None:
         return
     for name, module in list(sys.modules.items()):
         if name != "components" and not name.startswith("components."):
