@@ -155,7 +155,7 @@ def check_profile_name(value: str) -> None:
     if isinstance(value, str) and value.startswith("arn:"):
         raise v.InputError(
             f"existing_instance_profile_name {value!r} is an ARN; EC2 takes the profile's name "
-            f"here. Pass {value.rsplit('/', 1)[-1]!r}."
+            f"here. Pass {value.rpartition('/')[2]!r}."
         )
     v.check_iam_name(
         value, input_name="existing_instance_profile_name", max_length=v.INSTANCE_PROFILE_NAME_MAX

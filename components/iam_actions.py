@@ -93,12 +93,12 @@ def suggestion(action: str) -> str | None:
                 return canonical
         return f"{close[0]}:{name}" if close else None
     names = _service_actions(service.lower())
-    close = difflib.get_close_matches(name.lower(), names, n=1, cutoff=0.6)
+    close = difflib.get_close_matches(name.lower(), names)  # at 0.6 similarity, the nearest first
     return names[close[0]] if close else None
 
 
 def access_level_summary(actions: tuple[str, ...]) -> str:
     """For example ``"12 Permissions management, 40 Write, 20 Read"``, the serious ones first."""
-    counts = Counter((info.access_level if (info := action_info(a)) else "") for a in actions)
+    counts = Counter(info.access_level for a in actions if (info := action_info(a)))
     order = ["Permissions management", "Write", "Tagging", "Read", "List"]
     return ", ".join(f"{counts[level]} {level}" for level in order if counts.get(level))

@@ -22,10 +22,8 @@ _ONE: Final = "?"
 
 @dataclass(frozen=True)
 class Finding:
-    rule: str
-    """A stable id: unknown-action, resource-mismatch, passrole-any-role, allow-not-action,
-    allow-not-resource, wildcard-action, wildcard-resource."""
     where: str
+    """The statement, by Sid or by index."""
     message: str
 
     def __str__(self) -> str:
@@ -83,7 +81,6 @@ def _unknown_actions(actions: Sequence[str], where: str, opt_ins: OptIns) -> Ite
         if not iam_actions.is_known_service(action):
             what = f"names the unknown service {action.partition(':')[0]!r}"
         yield Finding(
-            "unknown-action",
             where,
             f"{action!r} {what}"
             + (f"; did you mean {hint!r}?" if hint else ".")
@@ -96,7 +93,6 @@ def _not_elements(
 ) -> Iterator[Finding]:
     if "NotAction" in statement and not _listed(_STAR, opt_ins.allow_wildcard_actions):
         yield Finding(
-            "allow-not-action",
             where,
             "an Allow with NotAction grants every action, current and future, except those "
             "listed. List the actions it should grant under Action instead, or, if you mean it, "
@@ -106,7 +102,6 @@ def _not_elements(
         unlisted = [a for a in actions if not _listed(a, opt_ins.allow_wildcard_resource_actions)]
         if unlisted or not actions:
             yield Finding(
-                "allow-not-resource",
                 where,
                 "an Allow with NotResource grants its actions on every resource, current and "
                 "future, except those listed. Name the resources under Resource instead, or, if "
@@ -123,7 +118,6 @@ def _wildcard_actions(actions: Sequence[str], where: str, opt_ins: OptIns) -> It
         summary = iam_actions.access_level_summary(matched)
         scope = "" if action == _STAR else " of the service"
         yield Finding(
-            "wildcard-action",
             where,
             f"allows Action {action!r}: every current and future action{scope}"
             + (f" ({len(matched)} today: {summary})" if summary else "")
@@ -140,7 +134,6 @@ def _wildcard_resources(
     for action in actions:
         if _covers_pass_role(action):
             yield Finding(
-                "passrole-any-role",
                 where,
                 f"allows {action!r} on Resource '*': the instance could hand any role in the "
                 "account, including an administrator's, to a service it controls. Name the role "
@@ -159,7 +152,6 @@ def _wildcard_resources(
                 f" and {len(scoped) - 3} more" if len(scoped) > 3 else ""
             )
             yield Finding(
-                "wildcard-resource",
                 where,
                 f"allows {action!r} on Resource '*', but {shown} can be limited to specific "
                 "resources. Name the ARNs it needs under Resource, or, if you mean every "
@@ -195,7 +187,6 @@ def _resource_mismatches(
             if any(c in arn for arn in arns for c in "*?"):
                 continue  # a pattern such as arn:aws:s3:::* is how AWS's own examples do it
             yield Finding(
-                "resource-mismatch",
                 where,
                 f"{info.name!r} does not support resource-level permissions, so on "
                 f"{', '.join(arns)} it is never granted. Give it its own statement with "
@@ -204,7 +195,6 @@ def _resource_mismatches(
             continue
         if not any(arn_overlaps(fmt, arn) for fmt in info.resource_formats for arn in arns):
             yield Finding(
-                "resource-mismatch",
                 where,
                 f"{info.name!r} acts on {' or '.join(info.resource_formats)}, and no Resource "
                 f"here ({', '.join(arns)}) can be one, so it is never granted. Name a resource of "

@@ -48,7 +48,7 @@ import json
 import os
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -704,11 +704,11 @@ class ProfileAttachment(Resource):
                     if assume_role_external_id is None
                     else pulumi.Output.secret(assume_role_external_id)
                 ),
+                # The outputs the resource exposes as attributes. What else the provider
+                # returns (the metadata options to restore, the region it resolved) stays in the
+                # state, which the engine hands back to it whatever is declared here.
                 "association_id": None,
-                "previous_http_tokens": None,
-                "previous_http_endpoint": None,
                 "http_tokens": None,
-                "resolved_region": None,
             },
             opts,
         )
@@ -723,14 +723,15 @@ def _check_options(name: str, opts: pulumi.ResourceOptions | None) -> None:
         "Give ProfileAttachment region=, profile= or assume_role_arn= instead, or set the "
         "stack's aws: configuration, which it reads."
     )
-    given = opts.providers.values() if isinstance(opts.providers, dict) else opts.providers or []
-    if opts.provider is not None or any(getattr(p, "package", "") == "aws" for p in given):
+    given = opts.providers.values() if isinstance(opts.providers, Mapping) else opts.providers or []
+    if opts.provider is not None or any(p.package == "aws" for p in given):
         raise v.InputError(
             f"ProfileAttachment {name!r} got a provider option, which a dynamic resource "
             f"cannot use: its AWS calls are made by Pulumi's Python dynamic provider. {fix}"
         )
     parent = opts.parent
-    if parent is not None and parent.get_provider("aws::ProfileAttachment") is not None:
+    # get_provider keys by the package of the type token it is given: any aws one will do.
+    if parent is not None and parent.get_provider("aws::") is not None:
         raise v.InputError(
             f"ProfileAttachment {name!r} has a parent with an explicit aws provider, which a "
             f"dynamic resource cannot use. {fix}"

@@ -437,3 +437,38 @@ def test_rejects_deploy_time_role_name_together_with_a_prefix_before_registering
     with pytest.raises(InputError, match=r"Both role_name and role_name_prefix are set"):
         raise run.raised(InputError)
     assert not run.registrations
+
+
+# --- the launch checks' messages, whole ------------------------------------------------------
+
+
+def _launch_refusal(check, value) -> str:
+    with pytest.raises(InputError) as error:
+        check(value)
+    return str(error.value)
+
+
+def test_a_profile_arn_given_as_the_name_is_refused_with_the_name_to_pass():
+    from components import _launch
+
+    arn = "arn:aws:iam::123456789012:instance-profile/teams/web/app-profile"
+    assert _launch_refusal(_launch.check_profile_name, arn) == (
+        f"existing_instance_profile_name {arn!r} is an ARN; EC2 takes the profile's name here. "
+        "Pass 'app-profile'."
+    )
+
+
+def test_an_ami_that_is_not_an_id_is_refused_with_an_example():
+    from components import _launch
+
+    assert _launch_refusal(_launch.check_ami, "ubuntu") == (
+        "ami 'ubuntu' is not a valid ID (for example 'ami-0123456789abcdef0')."
+    )
+
+
+def test_user_data_over_ec2s_limit_is_refused_by_its_input_name():
+    from components import _launch
+
+    assert _launch_refusal(_launch.check_user_data, "x" * 16385).startswith(
+        "user_data is 16385 bytes; EC2 takes at most 16384 (16 KB) before base64."
+    )

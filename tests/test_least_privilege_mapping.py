@@ -120,6 +120,14 @@ def test_an_event_name_iam_does_not_know_is_unmapped_with_the_reason():
     assert "s3:FrobnicateBucket is not an IAM action" in resolved.unmapped
 
 
+@pytest.mark.parametrize("name", ["GetObjectTorren*", "GetObjectTorren?"])
+def test_an_event_name_that_is_a_pattern_is_unmapped_even_when_it_matches_one_action(name):
+    # The pattern matches only s3:GetObjectTorrent; a call names one action, never a pattern.
+    assert resolve("s3.amazonaws.com", name).unmapped == (
+        f"s3:{name} is not an IAM action, and no mapping names the permission this call needs"
+    )
+
+
 def test_an_event_source_iam_does_not_know_is_unmapped_with_the_reason():
     resolved = resolve("nosuchservice.amazonaws.com", "GetThing")
     assert "'nosuchservice.amazonaws.com' is not a service" in resolved.unmapped

@@ -371,3 +371,144 @@ def test_a_grant_map_with_a_value_that_is_not_json_is_refused(tmp_path):
 def test_a_grant_that_is_a_folder_is_refused(tmp_path):
     with pytest.raises(InputError, match=r"cannot be read"):
         granted.from_file(tmp_path)
+
+
+def _resources_file(tmp_path, resources):
+    return _write(tmp_path / "resources.json", {"resources": resources}, gz=False)
+
+
+def _role(name, **more):
+    return {"type": "aws:iam/role:Role", "name": name, "urn": f"urn:{name}", **more}
+
+
+def _inline(name, role, *, policy_documents=None, inputs=None):
+    found = {
+        "type": "aws:iam/rolePolicy:RolePolicy",
+        "name": name,
+        "urn": f"urn:{name}",
+        "dependencies": [f"urn:{role}"],
+    }
+    if policy_documents is not None:
+        found["policyDocuments"] = policy_documents
+    if inputs is not None:
+        found["inputs"] = inputs
+    return found
+
+
+READ = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}],
+}
+WRITE = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Action": "s3:PutObject", "Resource": "*"}],
+}
+
+
+def test_the_role_asked_for_by_name_is_the_one_read(tmp_path):
+    path = _resources_file(
+        tmp_path,
+        [
+            _role("a-role"),
+            _role("b-role"),
+            _inline("a-doc", "a-role", policy_documents={"policy": READ}),
+            _inline("b-doc", "b-role", policy_documents={"policy": WRITE}),
+        ],
+    )
+    grants = granted.from_file(path, role="b-role")
+    assert [(s.policy, s.actions) for s in grants.statements] == [("b-doc", ("s3:PutObject",))]
+    assert grants.source == f"{path} (role b-role)"
+
+
+def test_a_role_asked_for_that_is_not_there_is_refused_with_the_roles_there(tmp_path):
+    path = _resources_file(tmp_path, [_role("a-role"), _role("b-role")])
+    with pytest.raises(InputError) as error:
+        granted.from_file(path, role="c-role")
+    assert str(error.value) == (
+        f"--granted {path} holds 2 IAM roles. No role 'c-role' here (roles: a-role, b-role)."
+    )
+
+
+def test_a_resources_json_without_roles_is_refused_saying_none(tmp_path):
+    path = _resources_file(tmp_path, [])
+    with pytest.raises(InputError) as error:
+        granted.from_file(path)
+    assert str(error.value) == (
+        f"--granted {path} holds 0 IAM roles. Pick one with --granted-role (roles here: none)."
+    )
+
+
+def test_an_inline_policy_is_read_from_its_rendered_document_first(tmp_path):
+    path = _resources_file(
+        tmp_path,
+        [
+            _role("r"),
+            _inline(
+                "doc",
+                "r",
+                policy_documents={"policy": WRITE},
+                inputs={"name": "app", "policy": READ},
+            ),
+        ],
+    )
+    assert [(s.policy, s.actions) for s in granted.from_file(path).statements] == [
+        ("app", ("s3:PutObject",))
+    ]
+
+
+def test_an_inline_policy_without_a_rendered_document_is_read_from_its_input(tmp_path):
+    path = _resources_file(tmp_path, [_role("r"), _inline("doc", "r", inputs={"policy": READ})])
+    assert [(s.policy, s.actions) for s in granted.from_file(path).statements] == [
+        ("doc", ("s3:GetObject",))
+    ]
+
+
+def test_an_inline_policy_without_inputs_is_named_after_its_resource(tmp_path):
+    path = _resources_file(
+        tmp_path, [_role("r"), _inline("doc", "r", policy_documents={"policy": READ})]
+    )
+    assert [s.policy for s in granted.from_file(path).statements] == ["doc"]
+
+
+def test_lookup_events_says_how_many_events_it_has_read_after_each_page():
+    client = boto3.client(
+        "cloudtrail", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x"
+    )
+    said = []
+    with Stubber(client) as stub:
+        stub.add_response(
+            "lookup_events",
+            {
+                "Events": [
+                    {"EventId": "1", "CloudTrailEvent": json.dumps(_call("A"))},
+                    {"EventId": "2", "CloudTrailEvent": json.dumps(_call("B"))},
+                ],
+                "NextToken": "t",
+            },
+            {},
+        )
+        stub.add_response("lookup_events", {"NextToken": "u"}, {"NextToken": "t"})
+        stub.add_response(
+            "lookup_events",
+            {"Events": [{"EventId": "3", "CloudTrailEvent": json.dumps(_call("C"))}]},
+            {"NextToken": "u"},
+        )
+        names = [r["eventName"] for r in records.from_lookup_events(client, progress=said.append)]
+    assert names == ["A", "B", "C"]
+    assert said == ["looked up 2 events", "looked up 2 events", "looked up 3 events"]
+
+
+def test_a_span_in_hours_is_counted_back_in_hours():
+    before = dt.datetime.now(dt.UTC)
+    parsed = records.parse_time("12h", flag="--since")
+    after = dt.datetime.now(dt.UTC)
+    assert before - dt.timedelta(hours=12) <= parsed <= after - dt.timedelta(hours=12)
+
+
+def test_a_time_that_is_none_of_those_is_refused_whole():
+    with pytest.raises(InputError) as error:
+        records.parse_time("yesterday", flag="--until")
+    assert str(error.value) == (
+        "--until 'yesterday' is not a time. Give a date (2026-11-30), a UTC time "
+        "(2026-11-30T12:00:00Z) or a span back from now (7d, 12h)."
+    )

@@ -322,3 +322,65 @@ def test_service_without_a_botocore_model_has_no_metadata():
     from components.network.services import _model_metadata
 
     assert _model_metadata(Loader(), "states") is None
+
+
+class _ModelFiles:
+    """A botocore loader over model files written for the test; its full load is recorded, so a
+    test can tell the head of the file was read instead."""
+
+    def __init__(self, root, full=None):
+        self.search_paths = [str(root)]
+        self.full = full
+        self.full_loads = 0
+
+    def list_api_versions(self, service, type_name):
+        return ["2010-01-01", "2020-01-01"]
+
+    def load_service_model(self, service, type_name, version):
+        self.full_loads += 1
+        return {"metadata": self.full}
+
+
+def _write_model(root, body, *, compressed):
+    import gzip
+
+    folder = root / "svc" / "2020-01-01"
+    folder.mkdir(parents=True)
+    if compressed:
+        with gzip.open(folder / "service-2.json.gz", "wt", encoding="utf-8") as file:
+            file.write(body)
+    else:
+        (folder / "service-2.json").write_text(body, encoding="utf-8")
+
+
+@pytest.mark.parametrize("compressed", [True, False], ids=["gzip", "plain"])
+def test_model_metadata_of_the_newest_version_comes_from_the_files_head(tmp_path, compressed):
+    from components.network.services import _model_metadata
+
+    _write_model(
+        tmp_path,
+        '{"version": "2.0", "metadata": {"endpointPrefix": "svc"}, "operations": {}}',
+        compressed=compressed,
+    )
+    loader = _ModelFiles(tmp_path)
+    assert _model_metadata(loader, "svc") == {"endpointPrefix": "svc"}
+    assert loader.full_loads == 0
+
+
+def test_model_metadata_past_the_files_head_comes_from_the_whole_model(tmp_path):
+    from components.network.services import _model_metadata
+
+    padding = '"documentation": "' + "x" * 20000 + '", '
+    _write_model(
+        tmp_path, "{" + padding + '"metadata": {"endpointPrefix": "svc"}}', compressed=True
+    )
+    loader = _ModelFiles(tmp_path, full={"endpointPrefix": "from-the-whole-model"})
+    assert _model_metadata(loader, "svc") == {"endpointPrefix": "from-the-whole-model"}
+    assert loader.full_loads == 1
+
+
+def test_model_metadata_without_a_model_file_comes_from_the_loader(tmp_path):
+    from components.network.services import _model_metadata
+
+    loader = _ModelFiles(tmp_path, full={"endpointPrefix": "elsewhere"})
+    assert _model_metadata(loader, "svc") == {"endpointPrefix": "elsewhere"}

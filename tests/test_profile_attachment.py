@@ -258,6 +258,63 @@ def test_a_web_identity_role_from_the_stack_is_assumed(aws):
     assert ":assumed-role/ci/" in caller_arn(client)
 
 
+@pytest.fixture
+def sts(monkeypatch):
+    """Moto's STS alone, for the credential tests that need no instance."""
+    fake_aws_credentials(monkeypatch)
+    with mock_aws():
+        yield
+
+
+def web_identity_client(**identity):
+    settings = {"roleArn": "arn:aws:iam::123456789012:role/ci", **identity}
+    provider = configured(
+        {"aws:assumeRoleWithWebIdentity": json.dumps(settings), "aws:region": REGION}
+    )
+    client, _ = provider._ec2({})
+    return client
+
+
+def test_a_web_identity_token_is_read_from_its_file_under_home(sts, tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    (tmp_path / "token").write_text("a-token\n")
+    client = web_identity_client(webIdentityTokenFile="~/token")
+    assert ":assumed-role/ci/" in caller_arn(client)
+
+
+def test_a_web_identity_token_given_wins_over_its_file(sts, tmp_path):
+    client = web_identity_client(
+        webIdentityToken="a-token", webIdentityTokenFile=str(tmp_path / "missing")
+    )
+    assert ":assumed-role/ci/" in caller_arn(client)
+
+
+def test_a_web_identity_role_takes_no_external_id_or_source_identity(sts):
+    # AssumeRoleWithWebIdentity has neither parameter: botocore refuses the call if they go in.
+    client = web_identity_client(
+        webIdentityToken="a-token", externalId="x", sourceIdentity="me", sessionName="ci-run"
+    )
+    assert caller_arn(client).endswith(":assumed-role/ci/ci-run")
+
+
+def test_the_web_identity_call_is_unsigned(sts, monkeypatch):
+    # A CI job may hold its token and nothing to sign the call with; STS needs no signature.
+    from botocore import UNSIGNED
+
+    from components.profile_attachment import _Connection
+
+    made = []
+    client = _Connection.client
+
+    def recording(self, service, **config):
+        made.append((service, client(self, service, **config)))
+        return made[-1][1]
+
+    monkeypatch.setattr(_Connection, "client", recording)
+    web_identity_client(webIdentityToken="a-token")
+    assert [c.meta.config.signature_version for s, c in made if s == "sts"] == [UNSIGNED]
+
+
 def test_fips_endpoints_from_the_stack_are_used(aws):
     client, _ = configured({"aws:useFipsEndpoint": "true", "aws:region": "us-east-1"})._ec2({})
     assert client.meta.endpoint_url == "https://ec2-fips.us-east-1.amazonaws.com"
@@ -662,3 +719,28 @@ def test_what_go_would_not_read_as_a_duration_is_refused(duration):
 
     with pytest.raises(AttachmentError, match="is not a duration"):
         _seconds(duration)
+
+
+# --- AWS's error codes ---------------------------------------------------------------------------
+
+
+def test_the_error_code_is_the_one_aws_answered() -> None:
+    from components.profile_attachment import _error_code
+
+    error = ClientError(
+        {"Error": {"Code": "IncorrectInstanceState"}}, "ModifyInstanceMetadataOptions"
+    )
+    assert _error_code(error) == "IncorrectInstanceState"
+
+
+def test_an_error_that_is_not_aws_has_an_empty_code() -> None:
+    from components.profile_attachment import _error_code
+
+    assert _error_code(RuntimeError("connection reset")) == ""
+
+
+def test_an_aws_error_without_a_code_has_an_empty_code() -> None:
+    from components.profile_attachment import _error_code
+
+    assert _error_code(ClientError({"Error": {"Message": "boom"}}, "DescribeInstances")) == ""
+    assert _error_code(ClientError({}, "DescribeInstances")) == ""

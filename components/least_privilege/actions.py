@@ -57,14 +57,17 @@ class Mapping:
     """The AWS page that gives the permission the call needs."""
 
 
-def _s3(event_name: str, *actions: str, copies: bool = False) -> Mapping:
+# The two builders below run only while the module is imported, before a mutation run switches
+# any mutant on, so no mutant of them could ever be tested; the table they build is checked entry
+# by entry instead (tests/test_least_privilege_mapping.py).
+def _s3(event_name: str, *actions: str, copies: bool = False) -> Mapping:  # pragma: no mutate block
     pairs = tuple((f"s3:{a}", TARGET) for a in actions)
     if copies:
         pairs += (("s3:GetObject", COPY_SOURCE),)
     return Mapping("s3.amazonaws.com", event_name, pairs, _S3_PERMISSIONS)
 
 
-def _sqs(event_name: str, action: str) -> Mapping:
+def _sqs(event_name: str, action: str) -> Mapping:  # pragma: no mutate block
     return Mapping("sqs.amazonaws.com", event_name, ((f"sqs:{action}", TARGET),), _SQS_PERMISSIONS)
 
 
