@@ -331,13 +331,13 @@ class _ModelFiles:
     def __init__(self, root, full=None):
         self.search_paths = [str(root)]
         self.full = full
-        self.full_loads = 0
+        self.full_loads: list[tuple[str, str, str]] = []
 
     def list_api_versions(self, service, type_name):
         return ["2010-01-01", "2020-01-01"]
 
     def load_service_model(self, service, type_name, version):
-        self.full_loads += 1
+        self.full_loads.append((service, type_name, version))
         return {"metadata": self.full}
 
 
@@ -364,7 +364,7 @@ def test_model_metadata_of_the_newest_version_comes_from_the_files_head(tmp_path
     )
     loader = _ModelFiles(tmp_path)
     assert _model_metadata(loader, "svc") == {"endpointPrefix": "svc"}
-    assert loader.full_loads == 0
+    assert loader.full_loads == []
 
 
 def test_model_metadata_past_the_files_head_comes_from_the_whole_model(tmp_path):
@@ -376,7 +376,7 @@ def test_model_metadata_past_the_files_head_comes_from_the_whole_model(tmp_path)
     )
     loader = _ModelFiles(tmp_path, full={"endpointPrefix": "from-the-whole-model"})
     assert _model_metadata(loader, "svc") == {"endpointPrefix": "from-the-whole-model"}
-    assert loader.full_loads == 1
+    assert loader.full_loads == [("svc", "service-2", "2020-01-01")]
 
 
 def test_model_metadata_without_a_model_file_comes_from_the_loader(tmp_path):
@@ -384,3 +384,4 @@ def test_model_metadata_without_a_model_file_comes_from_the_loader(tmp_path):
 
     loader = _ModelFiles(tmp_path, full={"endpointPrefix": "elsewhere"})
     assert _model_metadata(loader, "svc") == {"endpointPrefix": "elsewhere"}
+    assert loader.full_loads == [("svc", "service-2", "2020-01-01")]

@@ -190,7 +190,7 @@ class Resolved:
 def service_prefix(event_source: str) -> str:
     if event_source in SERVICE_PREFIX_BY_EVENT_SOURCE:
         return SERVICE_PREFIX_BY_EVENT_SOURCE[event_source]
-    return event_source.split(".", 1)[0].lower()
+    return event_source.partition(".")[0].lower()
 
 
 @functools.lru_cache(maxsize=4096)
