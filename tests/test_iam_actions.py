@@ -28,6 +28,11 @@ def test_an_action_nothing_is_near_gets_no_suggestion() -> None:
     assert iam_actions.suggestion("s3:Qqqqqqqqqqq") is None
 
 
+def test_a_suggestion_takes_the_service_from_before_the_first_colon() -> None:
+    # A stray colon belongs to the action's name; the service is still s3.
+    assert iam_actions.suggestion("s3:GetObject:x") == "s3:GetObject"
+
+
 def test_a_misspelt_service_gets_the_near_service_that_has_the_action() -> None:
     assert iam_actions.suggestion("s4:GetObject") == "s3:GetObject"
 
