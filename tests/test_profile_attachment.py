@@ -1,8 +1,8 @@
 """The attach-to-an-existing-instance resource's provider against moto: create, update to
 another profile, delete, read (drift after a manual disassociation, IMDSv1 switched back on), a
 missing instance, an instance that already has another profile; the credentials it takes from
-the stack's aws: configuration; the retry while a new profile propagates; and the options a
-dynamic resource cannot honour."""
+the stack's aws: configuration; the retry while a new profile propagates. The resource as a
+program declares it, and the options it refuses, are tests/test_profile_attachment_inputs.py."""
 
 import base64
 import json
@@ -11,8 +11,6 @@ import pickle
 
 import boto3
 import dill
-import pulumi
-import pulumi_aws
 import pytest
 from botocore.exceptions import ClientError
 from moto import mock_aws
@@ -458,52 +456,6 @@ def test_delete_after_the_instance_was_terminated_succeeds(aws):
 def test_read_without_inputs_as_pulumi_import_calls_it_is_refused():
     with pytest.raises(AttachmentError, match=r"cannot be imported\. Declare it in the program"):
         _ProfileAttachmentProvider().read("iip-assoc-0123456789abcdef0", {})
-
-
-# --- options a dynamic resource cannot honour ---------------------------------------------------
-
-
-def refused_with(make_options) -> str:
-    from components import ProfileAttachment
-    from components.validation import InputError
-    from offline.mocks import run_program
-
-    def program():
-        ProfileAttachment(
-            "attach",
-            instance_id="i-0123456789abcdef0",
-            instance_profile_name="first",
-            opts=make_options(),
-        )
-
-    run = run_program(program, capture_error=True)
-    assert not run.of_type("pulumi-python:dynamic:Resource")
-    return str(run.raised(InputError))
-
-
-def test_an_explicit_aws_provider_is_refused():
-    message = refused_with(
-        lambda: pulumi.ResourceOptions(provider=pulumi_aws.Provider("other", region="us-west-2"))
-    )
-    assert "got a provider option, which a dynamic resource cannot use" in message
-    assert "region=, profile= or assume_role_arn=" in message
-
-
-def test_a_parent_with_an_explicit_aws_provider_is_refused():
-    def options():
-        other = pulumi_aws.Provider("other", region="us-west-2")
-        parent = pulumi.ComponentResource(
-            "test:index:Parent", "parent", None, pulumi.ResourceOptions(providers=[other])
-        )
-        return pulumi.ResourceOptions(parent=parent)
-
-    assert "has a parent with an explicit aws provider" in refused_with(options)
-
-
-def test_import_is_refused_with_what_to_do_instead():
-    message = refused_with(lambda: pulumi.ResourceOptions(import_="iip-assoc-0123456789abcdef0"))
-    assert "cannot be imported" in message
-    assert "adopts the instance's existing association" in message
 
 
 # --- the path in the state -------------------------------------------------------------------------

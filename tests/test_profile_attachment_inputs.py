@@ -4,6 +4,7 @@ defaults, and each bad input refused before anything is registered, with the inp
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
 from typing import Any
 
 import dill
@@ -20,14 +21,25 @@ INSTANCE = "i-0123456789abcdef0"
 SECRET = "4dabf18193072939515e22adb298388d"  # the SDK's marker of a secret value
 
 
-def attach(**args: Any) -> Run:
+Options = Callable[[], pulumi.ResourceOptions]
+
+
+def declare(options: Options | None = None, **args: Any) -> Callable[[], None]:
+    """A program of one ProfileAttachment; ``options`` is called inside it, as providers and
+    parents must be made there."""
+
     def program() -> None:
         ProfileAttachment(
             "attach",
             **{"instance_id": INSTANCE, "instance_profile_name": "first", **args},
+            opts=options() if options else None,
         )
 
-    return run_program(program)
+    return program
+
+
+def attach(options: Options | None = None, **args: Any) -> Run:
+    return run_program(declare(options, **args))
 
 
 def registered(**args: Any) -> dict[str, Any]:
@@ -39,14 +51,8 @@ def registered(**args: Any) -> dict[str, Any]:
     return inputs
 
 
-def refused(**args: Any) -> str:
-    def program() -> None:
-        ProfileAttachment(
-            "attach",
-            **{"instance_id": INSTANCE, "instance_profile_name": "first", **args},
-        )
-
-    run = run_program(program, capture_error=True)
+def refused(options: Options | None = None, **args: Any) -> str:
+    run = run_program(declare(options, **args), capture_error=True)
     assert not run.of_type(DYNAMIC)
     return str(run.raised(InputError))
 
@@ -95,6 +101,7 @@ def test_an_instance_id_that_is_not_one_is_refused() -> None:
 
 
 def test_an_instance_id_known_only_at_deploy_time_is_taken() -> None:
+    # The Output is made inside the program, where the run's engine is.
     def program() -> None:
         ProfileAttachment(
             "attach", instance_id=pulumi.Output.from_input(INSTANCE), instance_profile_name="first"
@@ -123,114 +130,71 @@ def test_a_flag_that_is_not_a_bool_is_refused_by_its_name(flag: str) -> None:
     assert refused(**{flag: "yes"}).startswith(f"{flag} must be")
 
 
-def test_an_aws_provider_among_the_providers_is_refused() -> None:
-    def options() -> pulumi.ResourceOptions:
-        return pulumi.ResourceOptions(
-            providers={"aws": pulumi_aws.Provider("other", region="us-west-2")}
-        )
-
-    def program() -> None:
-        ProfileAttachment(
-            "attach", instance_id=INSTANCE, instance_profile_name="first", opts=options()
-        )
-
-    run = run_program(program, capture_error=True)
-    assert not run.of_type(DYNAMIC)
-    assert str(run.raised(InputError)).startswith(
-        "ProfileAttachment 'attach' got a provider option, which a dynamic resource cannot use"
-    )
-
-
-def test_options_without_a_provider_are_taken() -> None:
-    def program() -> None:
-        ProfileAttachment(
-            "attach",
-            instance_id=INSTANCE,
-            instance_profile_name="first",
-            opts=pulumi.ResourceOptions(protect=True),
-        )
-
-    assert run_program(program).one(DYNAMIC).options == {"protect": True}
-
-
-def test_a_provider_of_another_package_among_the_providers_is_taken() -> None:
-    def program() -> None:
-        other = pulumi.ProviderResource("kubernetes", "k8s")
-        ProfileAttachment(
-            "attach",
-            instance_id=INSTANCE,
-            instance_profile_name="first",
-            opts=pulumi.ResourceOptions(providers=[other]),
-        )
-
-    assert run_program(program).of_type(DYNAMIC)
-
-
 FIX = (
     "Give ProfileAttachment region=, profile= or assume_role_arn= instead, or set the stack's "
     "aws: configuration, which it reads."
 )
+PROVIDER_REFUSED = (
+    "ProfileAttachment 'attach' got a provider option, which a dynamic resource cannot use: "
+    f"its AWS calls are made by Pulumi's Python dynamic provider. {FIX}"
+)
 
 
-def refused_with_options(make_options: Any) -> str:
-    def program() -> None:
-        ProfileAttachment(
-            "attach", instance_id=INSTANCE, instance_profile_name="first", opts=make_options()
-        )
-
-    run = run_program(program, capture_error=True)
-    assert not run.of_type(DYNAMIC)
-    return str(run.raised(InputError))
+def other_aws() -> pulumi_aws.Provider:
+    return pulumi_aws.Provider("other", region="us-west-2")
 
 
-def test_an_aws_provider_in_a_list_is_refused_whole() -> None:
-    message = refused_with_options(
-        lambda: pulumi.ResourceOptions(providers=[pulumi_aws.Provider("other", region="us-west-2")])
+def parent_with(provider: pulumi.ProviderResource) -> pulumi.ResourceOptions:
+    parent = pulumi.ComponentResource(
+        "test:index:Parent", "parent", None, pulumi.ResourceOptions(providers=[provider])
     )
-    assert message == (
-        "ProfileAttachment 'attach' got a provider option, which a dynamic resource cannot use: "
-        f"its AWS calls are made by Pulumi's Python dynamic provider. {FIX}"
+    return pulumi.ResourceOptions(parent=parent)
+
+
+def test_an_explicit_aws_provider_is_refused_whole() -> None:
+    assert refused(lambda: pulumi.ResourceOptions(provider=other_aws())) == PROVIDER_REFUSED
+
+
+def test_an_aws_provider_in_a_providers_mapping_is_refused_whole() -> None:
+    assert refused(lambda: pulumi.ResourceOptions(providers={"aws": other_aws()})) == (
+        PROVIDER_REFUSED
     )
+
+
+def test_an_aws_provider_in_a_providers_list_is_refused_whole() -> None:
+    assert refused(lambda: pulumi.ResourceOptions(providers=[other_aws()])) == PROVIDER_REFUSED
 
 
 def test_a_parent_with_an_aws_provider_is_refused_whole() -> None:
-    def options() -> pulumi.ResourceOptions:
-        other = pulumi_aws.Provider("other", region="us-west-2")
-        parent = pulumi.ComponentResource(
-            "test:index:Parent", "parent", None, pulumi.ResourceOptions(providers=[other])
-        )
-        return pulumi.ResourceOptions(parent=parent)
-
-    assert refused_with_options(options) == (
+    assert refused(lambda: parent_with(other_aws())) == (
         "ProfileAttachment 'attach' has a parent with an explicit aws provider, which a dynamic "
         f"resource cannot use. {FIX}"
     )
 
 
-def test_a_parent_with_a_provider_of_another_package_is_taken() -> None:
-    def program() -> None:
-        other = pulumi.ProviderResource("kubernetes", "k8s")
-        parent = pulumi.ComponentResource(
-            "test:index:Parent", "parent", None, pulumi.ResourceOptions(providers=[other])
-        )
-        ProfileAttachment(
-            "attach",
-            instance_id=INSTANCE,
-            instance_profile_name="first",
-            opts=pulumi.ResourceOptions(parent=parent),
-        )
-
-    assert run_program(program).of_type(DYNAMIC)
-
-
 def test_import_is_refused_whole() -> None:
-    message = refused_with_options(
-        lambda: pulumi.ResourceOptions(import_="iip-assoc-0123456789abcdef0")
-    )
-    assert message == (
+    assert refused(lambda: pulumi.ResourceOptions(import_="iip-assoc-0123456789abcdef0")) == (
         "ProfileAttachment 'attach' cannot be imported (import_='iip-assoc-0123456789abcdef0'). "
         "Drop import_: its create adopts the instance's existing association with the same "
         "profile, which is what an import would do."
+    )
+
+
+def test_options_without_a_provider_are_taken() -> None:
+    assert attach(lambda: pulumi.ResourceOptions(protect=True)).one(DYNAMIC).options == {
+        "protect": True
+    }
+
+
+def test_a_provider_of_another_package_among_the_providers_is_taken() -> None:
+    assert attach(
+        lambda: pulumi.ResourceOptions(providers=[pulumi.ProviderResource("kubernetes", "k8s")])
+    ).of_type(DYNAMIC)
+
+
+def test_a_parent_with_a_provider_of_another_package_is_taken() -> None:
+    assert attach(lambda: parent_with(pulumi.ProviderResource("kubernetes", "k8s"))).of_type(
+        DYNAMIC
     )
 
 
