@@ -79,6 +79,7 @@ OWN_TESTS: dict[str, tuple[str, ...]] = {
     ),
     "components/least_privilege/": (
         "test_least_privilege_mapping.py",
+        "test_least_privilege_render.py",
         "test_least_privilege_report.py",
         "test_least_privilege_sources.py",
     ),
