@@ -71,6 +71,8 @@ OWN_TESTS: dict[str, tuple[str, ...]] = {
     "components/_gc.py": ("test_package_schema.py",),
     "components/cli.py": ("test_cli.py",),
     "components/network/": (
+        "test_existing_endpoints.py",
+        "test_network_lookup.py",
         "test_network_services.py",
         "test_vpc_endpoints.py",
         "test_reachability.py",

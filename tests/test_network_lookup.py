@@ -1,0 +1,89 @@
+"""The default subnet ``look_up_network`` picks for an instance type
+(components/network/existing.py): only zones that offer the type, the lowest ID among them, the
+provider it is given, and the refusal when no zone offers it."""
+
+import pulumi
+import pulumi_aws as aws
+import pytest
+
+from components.network import look_up_network
+from components.validation import InputError
+from offline.mocks import AwsMocks, AwsTarget, default_subnets, run_program
+
+OFFERINGS = "aws:ec2/getInstanceTypeOfferings:getInstanceTypeOfferings"
+SUBNETS = "aws:ec2/getSubnets:getSubnets"
+#: The mocks' default subnets by zone (``default_subnets`` lists them for zones c, a, b).
+BY_ZONE = dict(zip("cab", default_subnets(AwsTarget()), strict=True))
+
+
+def _calls(mocks, token):
+    return [c for c in mocks.calls if c.token == token]
+
+
+def test_the_default_subnet_for_a_type_is_the_lowest_id_in_a_zone_that_offers_it():
+    mocks = AwsMocks()
+    lowest_zone = min(BY_ZONE, key=BY_ZONE.__getitem__)
+    mocks.zones_without = {f"eu-west-1{lowest_zone}"}
+    offered = [subnet for zone, subnet in BY_ZONE.items() if zone != lowest_zone]
+    facts = run_program(lambda: look_up_network(instance_type="t3.micro"), mocks=mocks).returned
+    assert facts.subnet_id == min(offered)
+
+
+def test_the_offerings_are_asked_for_the_type_by_zone():
+    mocks = AwsMocks()
+    run_program(lambda: look_up_network(instance_type="t3.micro"), mocks=mocks)
+    (offerings,) = _calls(mocks, OFFERINGS)
+    assert offerings.args == {
+        "filters": [{"name": "instance-type", "values": ["t3.micro"]}],
+        "locationType": "availability-zone",
+    }
+
+
+def test_the_subnets_are_asked_for_in_the_zones_that_offer_the_type():
+    mocks = AwsMocks()
+    mocks.zones_without = {"eu-west-1b"}
+    run_program(lambda: look_up_network(instance_type="t3.micro"), mocks=mocks)
+    (subnets,) = _calls(mocks, SUBNETS)
+    assert subnets.args == {
+        "filters": [
+            {"name": "default-for-az", "values": ["true"]},
+            {"name": "availability-zone", "values": ["eu-west-1a", "eu-west-1c"]},
+        ]
+    }
+
+
+def test_without_a_type_every_default_subnet_counts_and_no_offering_is_asked():
+    mocks = AwsMocks()
+    facts = run_program(look_up_network, mocks=mocks).returned
+    assert facts.subnet_id == min(BY_ZONE.values())
+    assert not _calls(mocks, OFFERINGS)
+    (subnets,) = _calls(mocks, SUBNETS)
+    assert subnets.args == {"filters": [{"name": "default-for-az", "values": ["true"]}]}
+
+
+def test_no_zone_offering_the_type_is_refused_naming_it_without_asking_for_subnets():
+    mocks = AwsMocks()
+    mocks.zones_without = {"eu-west-1a", "eu-west-1b", "eu-west-1c"}
+    run = run_program(
+        lambda: look_up_network(instance_type="t3.micro"), mocks=mocks, capture_error=True
+    )
+    assert str(run.raised(InputError)) == (
+        "No default VPC subnet is in an Availability Zone that offers t3.micro (aws ec2 "
+        "describe-instance-type-offerings --location-type availability-zone). Set subnetId "
+        "(subnet_id) to a subnet in a zone that does, or choose another instance type."
+    )
+    assert not _calls(mocks, SUBNETS)
+
+
+@pytest.mark.parametrize("token", [OFFERINGS, SUBNETS])
+def test_the_default_subnet_lookups_ask_the_provider_given(token):
+    mocks = AwsMocks()
+
+    def program():
+        provider = aws.Provider("elsewhere", region="eu-west-1")
+        opts = pulumi.InvokeOptions(provider=provider)
+        return look_up_network(instance_type="t3.micro", opts=opts).subnet_id
+
+    run = run_program(program, mocks=mocks)
+    (call,) = _calls(mocks, token)
+    assert call.provider.startswith(run.named("elsewhere").urn + "::")
