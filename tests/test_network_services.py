@@ -11,6 +11,7 @@ from components import policy_documents as docs
 from components.network import (
     MANAGED_POLICY_SERVICES,
     NetworkFacts,
+    ServiceNeeds,
     credential_network_guard,
     endpoint_for_prefix,
     endpoint_type,
@@ -179,6 +180,18 @@ def test_check_resolved_raises_with_every_unresolved_item():
         needs.check_resolved()
 
 
+def test_check_resolved_says_what_it_cannot_tell_then_each_item():
+    with pytest.raises(InputError) as raised:
+        ServiceNeeds(unresolved=("first thing", "second thing")).check_resolved()
+    assert str(raised.value) == (
+        "Cannot tell which AWS service endpoints the instance needs: first thing; second thing"
+    )
+
+
+def test_check_resolved_passes_when_everything_resolved():
+    ServiceNeeds(reasons={"sts": ("requested explicitly",)}).check_resolved()
+
+
 def test_extra_endpoints_are_added_for_calls_no_policy_shows():
     assert needed_endpoints({}, {}, extra=["sts"]).reasons == {"sts": ("requested explicitly",)}
 
@@ -222,23 +235,46 @@ def test_session_manager_attachment_given_by_arn_needs_the_same_endpoints():
 # --- the credential guard ----------------------------------------------------------------------
 
 
+#: Both statements apply only to credentials EC2 delivered to an instance, and exempt calls an
+#: AWS service makes on the role's behalf.
+_INSTANCE_NOT_VIA_A_SERVICE = {
+    "Null": {"ec2:SourceInstanceARN": "false"},
+    "BoolIfExists": {"aws:ViaAWSService": "false"},
+}
+
+
+def test_the_guard_is_a_policy_of_the_two_documented_denies():
+    assert credential_network_guard()["Version"] == "2012-10-17"
+    assert [s["Sid"] for s in credential_network_guard()["Statement"]] == [
+        "RequireSameVPC",
+        "RequireSameInstanceAddress",
+    ]
+
+
 def test_guard_first_statement_is_awss_documented_same_vpc_deny():
-    first = credential_network_guard()["Statement"][0]
-    assert first["Effect"] == "Deny"
-    assert first["Condition"]["StringNotEquals"] == {"aws:SourceVpc": "${aws:Ec2InstanceSourceVpc}"}
-
-
-def test_guard_second_statement_is_awss_documented_same_address_deny():
-    second = credential_network_guard()["Statement"][1]
-    assert second["Condition"]["StringNotEquals"] == {
-        "aws:Ec2InstanceSourcePrivateIPv4": "${aws:VpcSourceIp}"
+    assert credential_network_guard()["Statement"][0] == {
+        "Sid": "RequireSameVPC",
+        "Effect": "Deny",
+        "Action": "*",
+        "Resource": "*",
+        "Condition": {
+            "StringNotEquals": {"aws:SourceVpc": "${aws:Ec2InstanceSourceVpc}"},
+            **_INSTANCE_NOT_VIA_A_SERVICE,
+        },
     }
 
 
-def test_guard_applies_only_to_instance_credentials_and_exempts_calls_by_aws_services():
-    for statement in credential_network_guard()["Statement"]:
-        assert statement["Condition"]["Null"] == {"ec2:SourceInstanceARN": "false"}
-        assert statement["Condition"]["BoolIfExists"] == {"aws:ViaAWSService": "false"}
+def test_guard_second_statement_is_awss_documented_same_address_deny():
+    assert credential_network_guard()["Statement"][1] == {
+        "Sid": "RequireSameInstanceAddress",
+        "Effect": "Deny",
+        "Action": "*",
+        "Resource": "*",
+        "Condition": {
+            "StringNotEquals": {"aws:Ec2InstanceSourcePrivateIPv4": "${aws:VpcSourceIp}"},
+            **_INSTANCE_NOT_VIA_A_SERVICE,
+        },
+    }
 
 
 def test_the_policy_lint_accepts_the_guard():
@@ -365,6 +401,18 @@ def test_model_metadata_of_the_newest_version_comes_from_the_files_head(tmp_path
     loader = _ModelFiles(tmp_path)
     assert _model_metadata(loader, "svc") == {"endpointPrefix": "svc"}
     assert loader.full_loads == []
+
+
+def test_model_metadata_is_the_first_object_of_that_name_in_the_file(tmp_path):
+    from components.network.services import _model_metadata
+
+    later = '"shapes": {"S": {"type": "structure", "metadata": {"endpointPrefix": "later"}}}'
+    _write_model(
+        tmp_path,
+        '{"version": "2.0", "metadata": {"endpointPrefix": "svc"}, ' + later + "}",
+        compressed=False,
+    )
+    assert _model_metadata(_ModelFiles(tmp_path), "svc") == {"endpointPrefix": "svc"}
 
 
 def test_model_metadata_past_the_files_head_comes_from_the_whole_model(tmp_path):

@@ -104,6 +104,13 @@ def endpoint_type(endpoint: str) -> str:
     return "Gateway" if endpoint in GATEWAY_ENDPOINTS else "Interface"
 
 
+#: How much of a model file holds its ``metadata``: it comes before ``operations`` in every
+#: model botocore ships, which starts within the first 1.4 KB of each (botocore 1.44), and its
+#: encoding (JSON text is UTF-8, RFC 8259 section 8.1).
+_MODEL_HEAD_CHARACTERS: Final = 16384
+_MODEL_ENCODING: Final = "utf-8"
+
+
 def _model_metadata(loader: Any, service: str) -> Mapping[str, Any] | None:
     """The ``metadata`` object of botocore's newest model of ``service``, read from the head of
     the file: it comes before the operations, which for EC2 are megabytes to parse for nothing.
@@ -122,14 +129,14 @@ def _model_metadata(loader: Any, service: str) -> Mapping[str, Any] | None:
             path = Path(root) / service / version / name
             if not path.is_file():
                 continue
-            with opener(path, "rt", encoding="utf-8") as model:
-                head = model.read(16384)
-            key = head.find('"metadata"')
+            with opener(path, "rt", encoding=_MODEL_ENCODING) as model:
+                head = model.read(_MODEL_HEAD_CHARACTERS)
             try:
+                key = head.index('"metadata"')
                 metadata, _ = json.JSONDecoder().raw_decode(head, head.index("{", key))
             except ValueError:
                 break  # not where it usually is: read the whole model below
-            return metadata if key >= 0 and isinstance(metadata, dict) else None
+            return metadata  # an object: the decoding starts at its "{"
     return loader.load_service_model(service, "service-2", version)["metadata"]
 
 
