@@ -74,6 +74,7 @@ OWN_TESTS: dict[str, tuple[str, ...]] = {
         "test_existing_endpoints.py",
         "test_network_lookup.py",
         "test_network_services.py",
+        "test_vpc_endpoint_checks.py",
         "test_vpc_endpoints.py",
         "test_reachability.py",
         "test_instance_with_role.py",

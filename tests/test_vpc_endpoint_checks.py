@@ -1,0 +1,205 @@
+"""What VpcEndpoints checks against AWS before it registers anything
+(components/network/endpoints.py): the provider every lookup asks, the subnets' zones against
+the services', endpoints made elsewhere that would clash, and its owner tag."""
+
+import hashlib
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+import pytest
+
+from components.network import VpcEndpoints
+from components.network.endpoints import owner_tag
+from components.network.existing import default_subnets
+from components.validation import InputError
+from offline.mocks import OWN_VPC, AwsMocks, AwsTarget, ProviderError, run_program
+from offline.mocks import default_subnets as mocked_default_subnets
+
+SUBNET_A = "subnet-0aaaaaaaaaaaaaaaa"
+SUBNET_B = "subnet-0bbbbbbbbbbbbbbbb"
+TABLE = "rtb-0123456789abcdef0"
+ENDPOINT = "aws:ec2/vpcEndpoint:VpcEndpoint"
+
+
+def _args(**changes) -> Any:
+    return {
+        "vpc_id": OWN_VPC,
+        "services": ["ssm"],
+        "subnet_ids": [SUBNET_A],
+        "route_table_ids": [TABLE],
+        **changes,
+    }
+
+
+def _mocks(zones=None, offered=None):
+    """Mocks whose subnets are in ``zones`` (subnet -> zone) and whose endpoint services are
+    offered in ``offered`` (service -> zones)."""
+    mocks = AwsMocks()
+    subnet_answer, service_answer = mocks._getSubnet, mocks._getVpcEndpointService
+
+    def subnet(args):
+        answer = subnet_answer(args)
+        return {**answer, "availabilityZone": (zones or {}).get(answer["id"], "eu-west-1a")}
+
+    def service(args):
+        answer = service_answer(args)
+        if offered and args["service"] in offered:
+            return {**answer, "availabilityZones": offered[args["service"]]}
+        return answer
+
+    mocks._getSubnet = subnet
+    mocks._getVpcEndpointService = service
+    return mocks
+
+
+def _build(args, mocks, **kwargs):
+    return run_program(lambda: VpcEndpoints("net", args), mocks=mocks, **kwargs)
+
+
+def _refusal(args, mocks):
+    run = _build(args, mocks, capture_error=True)
+    assert not run.registrations
+    return str(run.raised(InputError))
+
+
+# --- the provider -----------------------------------------------------------------------------
+
+
+def test_every_lookup_asks_the_components_provider():
+    mocks = AwsMocks()
+    mocks.existing_endpoints["com.amazonaws.eu-west-1.sts"] = {
+        "id": "vpce-0sts",
+        "vpcId": OWN_VPC,
+        "vpcEndpointType": "Interface",
+        "privateDnsEnabled": True,
+    }
+
+    def program():
+        provider = aws.Provider("elsewhere", region="eu-west-1")
+        VpcEndpoints(
+            "net",
+            _args(services=["ssm", "s3"], existing_services=["sts"]),
+            opts=pulumi.ResourceOptions(provider=provider),
+        )
+
+    run = run_program(program, mocks=mocks)
+    provider = run.named("elsewhere").urn
+    functions = sorted({c.token.rsplit(":", 1)[-1] for c in mocks.calls})
+    assert functions == ["getSubnet", "getVpcEndpoint", "getVpcEndpointService"]
+    assert [c.token for c in mocks.calls if not c.provider.startswith(provider + "::")] == []
+
+
+# --- zones --------------------------------------------------------------------------------------
+
+
+def test_two_subnets_in_one_zone_are_refused_naming_both_and_the_zone():
+    mocks = _mocks({SUBNET_A: "eu-west-1a", SUBNET_B: "eu-west-1a"})
+    assert _refusal(_args(subnet_ids=[SUBNET_A, SUBNET_B]), mocks) == (
+        f"subnet_ids {SUBNET_A} and {SUBNET_B} are both in eu-west-1a; an interface endpoint "
+        "takes at most one subnet per Availability Zone. Keep one of them."
+    )
+
+
+def test_subnets_in_zones_a_service_lacks_are_refused_naming_each_zone_and_the_services():
+    mocks = _mocks(
+        {SUBNET_A: "eu-west-1c", SUBNET_B: "eu-west-1a"},
+        offered={"ssm": ["eu-west-1b", "eu-west-1d"]},
+    )
+    assert _refusal(_args(subnet_ids=[SUBNET_A, SUBNET_B]), mocks) == (
+        "The 'ssm' endpoint service is not offered in eu-west-1a, eu-west-1c (it is in "
+        "eu-west-1b, eu-west-1d). Put the instance in a subnet of one of those zones."
+    )
+
+
+def test_a_gateway_services_zones_do_not_matter():
+    mocks = _mocks(offered={"s3": ["eu-west-1b"]})
+    run = _build(_args(services=["s3"]), mocks)
+    assert [r.name for r in run.of_type(ENDPOINT)] == ["net-s3"]
+
+
+def test_a_service_after_a_gateway_one_still_has_its_zones_checked():
+    mocks = _mocks(offered={"s3": ["eu-west-1b"], "ssm": ["eu-west-1b"]})
+    assert "The 'ssm' endpoint service is not offered in eu-west-1a" in _refusal(
+        _args(services=["s3", "ssm"]), mocks
+    )
+
+
+# --- endpoints made elsewhere -------------------------------------------------------------------
+
+
+def test_a_failed_clash_lookup_that_is_not_an_answer_fails_the_run(monkeypatch):
+    mocks = AwsMocks()
+
+    def throttled(request):
+        raise ProviderError("Throttling: Rate exceeded")
+
+    monkeypatch.setattr(mocks, "_getVpcEndpoint", throttled)
+    run = _build(_args(), mocks, capture_error=True)
+    assert "Throttling: Rate exceeded" in str(run.error)
+    assert not run.registrations
+
+
+def test_several_endpoints_that_might_clash_leave_the_judgement_to_aws(monkeypatch):
+    mocks = AwsMocks()
+
+    def several(request):
+        raise ProviderError("multiple EC2 VPC Endpoints matched; use additional constraints")
+
+    monkeypatch.setattr(mocks, "_getVpcEndpoint", several)
+    assert [r.name for r in _build(_args(), mocks).of_type(ENDPOINT)] == ["net-ssm"]
+
+
+# --- the owner tag ------------------------------------------------------------------------------
+
+
+def _owner_tag(name, project="p", stack="s"):
+    return run_program(lambda: owner_tag(name), project=project, stack=stack).returned
+
+
+def test_the_owner_tag_is_project_stack_and_name():
+    assert _owner_tag("net") == "p/s/net"
+
+
+def test_an_owner_tag_of_256_characters_is_kept():
+    name = "n" * (256 - len("p/s/"))
+    assert _owner_tag(name) == "p/s/" + name
+
+
+def test_an_owner_tag_past_256_characters_is_its_sha256():
+    name = "n" * (257 - len("p/s/"))
+    assert _owner_tag(name) == hashlib.sha256(("p/s/" + name).encode()).hexdigest()
+
+
+# --- default subnets (the Auto Scaling group's) -------------------------------------------------
+
+
+def test_default_subnets_are_those_in_zones_offering_the_type_sorted():
+    mocks = AwsMocks()
+    mocks.zones_without = {"eu-west-1b"}
+    by_zone = dict(zip("cab", mocked_default_subnets(AwsTarget()), strict=True))
+    found = run_program(lambda: default_subnets(None, "t3.micro"), mocks=mocks).returned
+    assert found == sorted([by_zone["a"], by_zone["c"]])
+
+
+def test_no_zone_offering_the_type_has_no_default_subnets_and_names_the_type():
+    mocks = AwsMocks()
+    mocks.zones_without = {"eu-west-1a", "eu-west-1b", "eu-west-1c"}
+    run = run_program(lambda: default_subnets(None, "t3.micro"), mocks=mocks, capture_error=True)
+    assert "offers t3.micro (aws ec2 describe-instance-type-offerings" in str(
+        run.raised(InputError)
+    )
+    assert not [c for c in mocks.calls if c.token.endswith("getSubnets")]
+
+
+@pytest.mark.parametrize("function", ["getInstanceTypeOfferings", "getSubnets"])
+def test_default_subnets_ask_the_provider_given(function):
+    mocks = AwsMocks()
+
+    def program():
+        provider = aws.Provider("elsewhere", region="eu-west-1")
+        return default_subnets(pulumi.InvokeOptions(provider=provider), "t3.micro")
+
+    run = run_program(program, mocks=mocks)
+    (call,) = [c for c in mocks.calls if c.token.endswith(function)]
+    assert call.provider.startswith(run.named("elsewhere").urn + "::")
