@@ -155,3 +155,15 @@ def test_each_named_endpoint_is_looked_up_in_order():
         return [e.id for e in look_up_existing_endpoints(["s3", "ssm"], OWN_VPC, TABLES)]
 
     assert run_program(program, mocks=mocks).returned == ["vpce-0s3", "vpce-0existing"]
+
+
+def test_only_an_available_endpoint_of_the_services_type_in_the_vpc_is_asked_for():
+    mocks = _mocks(S3, routeTableIds=TABLES)
+    _look_up(S3, mocks, TABLES)
+    (call,) = [c for c in mocks.calls if c.token == "aws:ec2/getVpcEndpoint:getVpcEndpoint"]
+    assert call.args == {
+        "vpcId": OWN_VPC,
+        "serviceName": "com.amazonaws.eu-west-1.s3",
+        "vpcEndpointType": "Gateway",
+        "state": "available",
+    }

@@ -203,3 +203,51 @@ def test_default_subnets_ask_the_provider_given(function):
     run = run_program(program, mocks=mocks)
     (call,) = [c for c in mocks.calls if c.token.endswith(function)]
     assert call.provider.startswith(run.named("elsewhere").urn + "::")
+
+
+def _made_elsewhere(mocks, service, **endpoint):
+    name = f"com.amazonaws.eu-west-1.{service}"
+    mocks.existing_endpoints[name] = {"id": "vpce-0other", "vpcId": OWN_VPC, **endpoint}
+
+
+def test_a_private_dns_endpoint_made_elsewhere_is_refused_with_the_setting_to_use_it():
+    mocks = AwsMocks()
+    _made_elsewhere(mocks, "ssm", vpcEndpointType="Interface", privateDnsEnabled=True)
+    assert _refusal(_args(), mocks) == (
+        f"{OWN_VPC} already has vpce-0other with private DNS for com.amazonaws.eu-west-1.ssm, "
+        "so AWS would refuse another. Use it: list 'ssm' in existing_services (the stack "
+        "setting existingEndpointServices)."
+    )
+
+
+def test_a_gateway_endpoint_made_elsewhere_is_refused_naming_the_route_tables_it_shares():
+    mocks = AwsMocks()
+    tables = ["rtb-0bbbbbbbbbbbbbbbb", "rtb-0aaaaaaaaaaaaaaaa", "rtb-0cccccccccccccccc"]
+    _made_elsewhere(mocks, "s3", vpcEndpointType="Gateway", routeTableIds=tables)
+    args = _args(services=["s3"], route_table_ids=tables[:2])
+    assert _refusal(args, mocks) == (
+        f"{OWN_VPC} already has vpce-0other on route table(s) rtb-0aaaaaaaaaaaaaaaa, "
+        "rtb-0bbbbbbbbbbbbbbbb for com.amazonaws.eu-west-1.s3, so AWS would refuse another. "
+        "Use it: list 's3' in existing_services (the stack setting existingEndpointServices)."
+    )
+
+
+def test_an_endpoint_another_vpc_endpoints_made_is_refused_with_the_retag_command():
+    mocks = AwsMocks()
+    tags = {"ec2-instance-role:owner": "p/old/net"}
+    _made_elsewhere(mocks, "ssm", vpcEndpointType="Interface", privateDnsEnabled=True, tags=tags)
+    run = run_program(
+        lambda: VpcEndpoints("net", _args()),
+        mocks=mocks,
+        project="p",
+        stack="s",
+        capture_error=True,
+    )
+    assert str(run.raised(InputError)) == (
+        f"{OWN_VPC} already has vpce-0other with private DNS for com.amazonaws.eu-west-1.ssm, "
+        "made by the VpcEndpoints 'p/old/net', so AWS would refuse another. If that is this "
+        "component under an earlier name (a renamed stack, project or component), retag it: "
+        "aws ec2 create-tags --resources vpce-0other --tags "
+        "Key=ec2-instance-role:owner,Value=p/s/net. If it is another stack's, list 'ssm' in "
+        "existing_services (existingEndpointServices)."
+    )
