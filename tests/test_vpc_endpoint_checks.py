@@ -10,7 +10,7 @@ import pulumi_aws as aws
 import pytest
 
 from components.network import VpcEndpoints
-from components.network.endpoints import owner_tag
+from components.network.endpoints import invoke_options, owner_tag
 from components.network.existing import default_subnets
 from components.validation import InputError
 from offline.mocks import OWN_VPC, AwsMocks, AwsTarget, ProviderError, run_program
@@ -251,3 +251,58 @@ def test_an_endpoint_another_vpc_endpoints_made_is_refused_with_the_retag_comman
         "Key=ec2-instance-role:owner,Value=p/s/net. If it is another stack's, list 'ssm' in "
         "existing_services (existingEndpointServices)."
     )
+
+
+# --- which provider the lookups ask -------------------------------------------------------------
+
+
+def _invoke(make_opts):
+    """The provider and parent ``invoke_options`` picks from the options ``make_opts`` builds
+    from an aws provider, a second aws provider, a provider of another package and a parent,
+    by name."""
+
+    def program():
+        made = {
+            "aws": aws.Provider("aws-one", region="eu-west-1"),
+            "aws2": aws.Provider("aws-two", region="eu-west-1"),
+            "other": pulumi.ProviderResource("random", "random-one"),
+            "parent": pulumi.ComponentResource("test:index:Parent", "parent"),
+        }
+        names = {id(resource): name for name, resource in made.items()}
+        picked = invoke_options(make_opts(made))
+        return (names.get(id(picked.provider)), names.get(id(picked.parent)))
+
+    return run_program(program).returned
+
+
+def test_no_options_ask_the_default_provider():
+    assert _invoke(lambda made: None) == (None, None)
+
+
+def test_an_explicit_provider_is_asked_and_the_parent_kept():
+    assert _invoke(
+        lambda made: pulumi.ResourceOptions(provider=made["aws"], parent=made["parent"])
+    ) == ("aws", "parent")
+
+
+def test_an_explicit_provider_wins_over_providers():
+    assert _invoke(
+        lambda made: pulumi.ResourceOptions(provider=made["aws"], providers={"aws": made["aws2"]})
+    ) == ("aws", None)
+
+
+def test_the_aws_provider_of_a_providers_mapping_is_asked():
+    assert _invoke(
+        lambda made: pulumi.ResourceOptions(providers={"random": made["other"], "aws": made["aws"]})
+    ) == ("aws", None)
+
+
+def test_the_aws_provider_of_a_providers_list_is_asked_not_another_packages():
+    assert _invoke(lambda made: pulumi.ResourceOptions(providers=[made["other"], made["aws"]])) == (
+        "aws",
+        None,
+    )
+
+
+def test_providers_without_an_aws_one_leave_the_default():
+    assert _invoke(lambda made: pulumi.ResourceOptions(providers=[made["other"]])) == (None, None)
