@@ -227,6 +227,42 @@ def test_role_whose_document_is_known_only_at_deploy_time_is_unresolved():
     assert run_program(program).returned == ["policy 'later' is known only at deploy time"]
 
 
+def test_role_without_session_manager_needs_no_session_manager_endpoint():
+    role = {"inline_policies": {"queue": queue_policy()}}
+    assert needed_endpoints_for_role(role).endpoints == ("sqs",)
+
+
+def test_role_with_an_inline_policy_that_is_not_json_is_refused_naming_it():
+    with pytest.raises(InputError) as raised:
+        needed_endpoints_for_role({"inline_policies": {"bad": "{not json"}})
+    assert str(raised.value) == (
+        "inline_policies['bad'] is not valid JSON (Expecting property name enclosed in double "
+        "quotes at line 1 column 2). Pass a dict, or a JSON string of an IAM policy document."
+    )
+
+
+def test_managed_policy_known_only_at_deploy_time_is_unresolved_with_the_fix():
+    (what,) = needed_endpoints({}, {"later": None}).unresolved
+    assert what == (
+        "managed_policy_arns['later'] attaches a value known only at deploy time, whose services "
+        "this project does not know; name the endpoints it needs explicitly"
+    )
+
+
+def test_an_aws_managed_policy_under_a_path_is_not_the_one_of_its_last_name():
+    arn = "arn:aws:iam::aws:policy/service-role/CloudWatchAgentServerPolicy"
+    (what,) = needed_endpoints({}, {"cw": arn}).unresolved
+    assert what.startswith(f"managed_policy_arns['cw'] attaches {arn}, whose services")
+
+
+def test_an_aws_managed_policy_of_another_partition_is_known():
+    arn = "arn:aws-cn:iam::aws:policy/CloudWatchAgentServerPolicy"
+    assert (
+        needed_endpoints({}, {"cw": arn}).endpoints
+        == needed_endpoints({}, {"cw": CLOUDWATCH_AGENT}).endpoints
+    )
+
+
 def test_session_manager_attachment_given_by_arn_needs_the_same_endpoints():
     by_flag = needed_endpoints({}, {}, session_manager=True).endpoints
     assert needed_endpoints({}, {"ssm": SSM_CORE}).endpoints == by_flag

@@ -13,7 +13,7 @@ from components.network import VpcEndpoints
 from components.network.endpoints import invoke_options, owner_tag
 from components.network.existing import default_subnets
 from components.validation import InputError
-from offline.mocks import OWN_VPC, AwsMocks, AwsTarget, ProviderError, run_program
+from offline.mocks import OWN_VPC, AwsMocks, AwsTarget, ProviderError, run_program, unknown_output
 from offline.mocks import default_subnets as mocked_default_subnets
 
 SUBNET_A = "subnet-0aaaaaaaaaaaaaaaa"
@@ -306,3 +306,41 @@ def test_the_aws_provider_of_a_providers_list_is_asked_not_another_packages():
 
 def test_providers_without_an_aws_one_leave_the_default():
     assert _invoke(lambda made: pulumi.ResourceOptions(providers=[made["other"]])) == (None, None)
+
+
+def test_the_parent_of_providers_options_is_kept():
+    assert _invoke(
+        lambda made: pulumi.ResourceOptions(providers=[made["aws"]], parent=made["parent"])
+    ) == ("aws", "parent")
+
+
+# --- the inputs checked against AWS -------------------------------------------------------------
+
+
+def test_the_endpoint_service_is_asked_for_by_name_and_type():
+    mocks = AwsMocks()
+    _build(_args(services=["ssm", "s3"]), mocks)
+    asked = [c.args for c in mocks.calls if c.token.endswith("getVpcEndpointService")]
+    assert asked == [
+        {"service": "ssm", "serviceType": "Interface"},
+        {"service": "s3", "serviceType": "Gateway"},
+    ]
+
+
+@pytest.mark.parametrize(
+    ("subnet_ids", "shown"),
+    [(SUBNET_A, repr(SUBNET_A)), (5, "5"), ({"a": SUBNET_A}, repr({"a": SUBNET_A}))],
+    ids=["a string", "a number", "a mapping"],
+)
+def test_subnet_ids_that_are_not_a_list_are_refused(subnet_ids, shown):
+    assert _refusal(_args(subnet_ids=subnet_ids), AwsMocks()) == (
+        f"subnet_ids must be a list of IDs; got {shown}."
+    )
+
+
+def test_a_bad_id_after_one_known_only_at_deploy_time_is_still_refused():
+    def program():
+        VpcEndpoints("net", _args(subnet_ids=[unknown_output(), "subnet-x"]))
+
+    run = run_program(program, capture_error=True)
+    assert str(run.raised(InputError)) == "subnet_ids holds 'subnet-x', which is not a valid ID."

@@ -233,9 +233,10 @@ def _allowed_actions(document: Mapping[str, Any], where: str, found: _Collector)
 
 
 def _managed(arn: Any, where: str, found: _Collector) -> None:
-    name = arn.rsplit("/", 1)[-1] if isinstance(arn, str) else None
-    aws_managed = isinstance(arn, str) and ":iam::aws:policy/" in arn
-    if name is None or not aws_managed or name not in MANAGED_POLICY_SERVICES:
+    # The name after the AWS-managed prefix, path included: a policy under a path is another
+    # policy than the table's of the same last segment.
+    name = arn.partition(":iam::aws:policy/")[2] if isinstance(arn, str) else ""
+    if name not in MANAGED_POLICY_SERVICES:
         shown = arn if isinstance(arn, str) else "a value known only at deploy time"
         found.unresolved.append(
             f"{where} attaches {shown}, whose services this project does not know; name the "
@@ -295,6 +296,6 @@ def needed_endpoints_for_role(
     return needed_endpoints(
         documents,
         managed,
-        session_manager=bool(role.get("enable_session_manager", False)),
+        session_manager=bool(role.get("enable_session_manager")),
         extra=extra,
     )
