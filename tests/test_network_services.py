@@ -8,6 +8,7 @@ from moto.iam.aws_managed_policies import aws_managed_policies_data
 
 from app import network
 from components import policy_documents as docs
+from components._values import UNKNOWN
 from components.network import (
     MANAGED_POLICY_SERVICES,
     NetworkFacts,
@@ -260,6 +261,19 @@ def test_an_aws_managed_policy_of_another_partition_is_known():
     assert (
         needed_endpoints({}, {"cw": arn}).endpoints
         == needed_endpoints({}, {"cw": CLOUDWATCH_AGENT}).endpoints
+    )
+
+
+def test_statements_known_only_at_deploy_time_are_unresolved():
+    needs = needed_endpoints({"p": {"Version": "2012-10-17", "Statement": UNKNOWN}}, {})
+    assert needs.unresolved == ("policy 'p' has statements known only at deploy time",)
+
+
+def test_an_action_known_only_at_deploy_time_is_unresolved_beside_the_known_ones():
+    needs = needed_endpoints({"p": allow("sqs:SendMessage", UNKNOWN)}, {})
+    assert (needs.endpoints, needs.unresolved) == (
+        ("sqs",),
+        ("policy 'p' has an action known only at deploy time",),
     )
 
 
