@@ -277,6 +277,44 @@ def test_an_action_known_only_at_deploy_time_is_unresolved_beside_the_known_ones
     )
 
 
+def test_every_kind_of_statement_and_action_is_accounted_for_in_order():
+    document = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Deny", "Action": "ec2:*", "Resource": "*"},
+            {"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"},
+            {"Effect": "Allow", "Resource": "*"},
+            {
+                "Effect": "Allow",
+                "Action": ["sqs:SendMessage", 5, "*", "nosuch:Do", "logs:Put:Events"],
+                "Resource": "*",
+            },
+        ],
+    }
+    needs = needed_endpoints(
+        {"later": None, "a": document}, {}, session_manager=True, extra=["sts"]
+    )
+    assert needs == ServiceNeeds(
+        reasons={
+            "ec2messages": ("Session Manager",),
+            "logs": ("logs:Put:Events in policy 'a'",),
+            "sqs": ("sqs:SendMessage in policy 'a'",),
+            "ssm": ("Session Manager",),
+            "ssmmessages": ("Session Manager",),
+            "sts": ("requested explicitly",),
+        },
+        unresolved=(
+            "policy 'later' is known only at deploy time",
+            "policy 'a' allows NotAction, which grants every other service; name the endpoints "
+            "explicitly",
+            "policy 'a' has an action known only at deploy time",
+            "policy 'a' allows Action '*', which names no service; name the endpoints explicitly",
+            "nosuch:Do in policy 'a' names service 'nosuch', which has no known VPC endpoint; "
+            "reach it through a NAT gateway or public egress, or name its endpoint explicitly",
+        ),
+    )
+
+
 def test_session_manager_attachment_given_by_arn_needs_the_same_endpoints():
     by_flag = needed_endpoints({}, {}, session_manager=True).endpoints
     assert needed_endpoints({}, {"ssm": SSM_CORE}).endpoints == by_flag

@@ -228,7 +228,7 @@ def _allowed_actions(document: Mapping[str, Any], where: str, found: _Collector)
                     "explicitly"
                 )
             elif action.lower() not in PERMISSION_ONLY_ACTIONS:
-                prefix = action.split(":", 1)[0]
+                prefix = action.partition(":")[0]
                 found.add_prefix(prefix, f"{action} in {where}")
 
 
