@@ -359,12 +359,12 @@ class AwsMocks(pulumi_mocks.Mocks):
         key = str(args["keyId"])
         if key.endswith("alias/missing"):
             raise ProviderError(f"reading KMS Key ({key}): NotFoundException: Alias not found")
-        tail = key.rsplit("/", 1)[-1] if ":key/" in key else _hex(key, 32)
-        key_id = (
-            tail
-            if "-" in tail
-            else f"{tail[:8]}-{tail[8:12]}-{tail[12:16]}-{tail[16:20]}-{tail[20:32]}"
-        )
+        if ":key/" in key:
+            key_id = key.rpartition("/")[2]
+        elif "alias/" in key:
+            key_id = _uuid(key)  # the key an alias name or alias ARN points to
+        else:
+            key_id = key  # a key ID (multi-Region ones start with mrk-), as DescribeKey answers
         arn = self._arn("kms", f"key/{key_id}", regional=True)
         return {"id": key_id, "keyId": key, "arn": arn, "enabled": True, "keyState": "Enabled"}
 
@@ -548,7 +548,9 @@ def _options(request: Any) -> dict[str, Any]:
         "replaceOnChanges": sorted(request.replaceOnChanges),
         "deleteBeforeReplace": bool(request.deleteBeforeReplace),
         "retainOnDelete": bool(request.retainOnDelete),
-        "provider": request.provider.split("::", 3)[-1] if request.provider else "",
+        # The provider reference's name and ID, after the URN's stack, project and type ("" for
+        # the default provider: the request's field is then empty).
+        "provider": request.provider.split("::", 3)[-1],
     }
     return {k: v for k, v in options.items() if v}
 

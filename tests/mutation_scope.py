@@ -66,7 +66,7 @@ OWN_TESTS: dict[str, tuple[str, ...]] = {
         "test_profile_attachment.py",
         "test_profile_attachment_inputs.py",
     ),
-    "components/testing.py": ("test_offline_mocks.py",),
+    "components/testing.py": ("test_offline_mocks.py", "test_testing_kit.py"),
     "components/package.py": ("test_package_inputs.py", "test_package_schema.py"),
     "components/_gc.py": ("test_package_schema.py",),
     "components/cli.py": ("test_cli.py",),
