@@ -2,13 +2,24 @@
 (components/network/existing.py): only zones that offer the type, the lowest ID among them, the
 provider it is given, and the refusal when no zone offers it."""
 
+import hashlib
+
 import pulumi
 import pulumi_aws as aws
 import pytest
 
 from components.network import look_up_network
+from components.network.existing import look_up_network_output
 from components.validation import InputError
-from offline.mocks import AwsMocks, AwsTarget, default_subnets, run_program
+from offline.mocks import (
+    DEFAULT_VPC,
+    NAT_GATEWAY,
+    OWN_VPC,
+    AwsMocks,
+    AwsTarget,
+    default_subnets,
+    run_program,
+)
 
 OFFERINGS = "aws:ec2/getInstanceTypeOfferings:getInstanceTypeOfferings"
 SUBNETS = "aws:ec2/getSubnets:getSubnets"
@@ -87,3 +98,61 @@ def test_the_default_subnet_lookups_ask_the_provider_given(token):
     run = run_program(program, mocks=mocks)
     (call,) = _calls(mocks, token)
     assert call.provider.startswith(run.named("elsewhere").urn + "::")
+
+
+# --- a subnet known only at deploy time (look_up_network_output) --------------------------------
+
+OWN_SUBNET = "subnet-0123456789abcdef0"
+
+
+def _facts_of_output(subnet, mocks=None, opts=None):
+    def program():
+        return look_up_network_output(pulumi.Output.from_input(subnet), opts=opts)
+
+    return run_program(program, mocks=mocks).returned
+
+
+def test_a_subnet_with_a_route_table_of_its_own_is_described_by_that_table():
+    facts = _facts_of_output(OWN_SUBNET)
+    own_table = "rtb-0" + hashlib.sha256(OWN_SUBNET.encode()).hexdigest()[:16]
+    assert (facts.subnet_id, facts.vpc_id, facts.route_table_id, facts.default_route) == (
+        OWN_SUBNET,
+        OWN_VPC,
+        own_table,
+        NAT_GATEWAY,
+    )
+
+
+def test_a_default_subnet_is_described_by_its_vpcs_main_route_table():
+    subnet = min(BY_ZONE.values())
+    facts = _facts_of_output(subnet)
+    main_table = "rtb-0" + hashlib.sha256(f"main-{DEFAULT_VPC}".encode()).hexdigest()[:16]
+    assert (facts.vpc_id, facts.route_table_id, facts.default_for_az) == (
+        DEFAULT_VPC,
+        main_table,
+        True,
+    )
+
+
+def test_both_lookups_describe_a_subnet_alike():
+    plain = run_program(lambda: look_up_network(OWN_SUBNET)).returned
+    assert _facts_of_output(OWN_SUBNET) == plain
+
+
+def test_every_lookup_of_a_subnet_known_at_deploy_time_asks_the_provider_given():
+    mocks = AwsMocks()
+
+    def program():
+        provider = aws.Provider("elsewhere", region="eu-west-1")
+        opts = pulumi.InvokeOutputOptions(provider=provider)
+        return look_up_network_output(pulumi.Output.from_input(OWN_SUBNET), opts=opts)
+
+    run = run_program(program, mocks=mocks)
+    provider = run.named("elsewhere").urn
+    assert sorted(c.token.rsplit(":", 1)[-1] for c in mocks.calls) == [
+        "getRouteTable",
+        "getRouteTables",
+        "getSubnet",
+        "getVpc",
+    ]
+    assert [c.token for c in mocks.calls if not c.provider.startswith(provider + "::")] == []
