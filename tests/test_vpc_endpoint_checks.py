@@ -10,7 +10,7 @@ import pulumi_aws as aws
 import pytest
 
 from components.network import VpcEndpoints
-from components.network.endpoints import invoke_options, owner_tag
+from components.network.endpoints import check_vpc_endpoints_args, invoke_options, owner_tag
 from components.network.existing import default_subnets
 from components.validation import InputError
 from offline.mocks import OWN_VPC, AwsMocks, AwsTarget, ProviderError, run_program, unknown_output
@@ -344,3 +344,82 @@ def test_a_bad_id_after_one_known_only_at_deploy_time_is_still_refused():
 
     run = run_program(program, capture_error=True)
     assert str(run.raised(InputError)) == "subnet_ids holds 'subnet-x', which is not a valid ID."
+
+
+# --- the settings, checked before AWS is asked (check_vpc_endpoints_args) -----------------------
+
+KNOWN = (
+    "vpc_id, services, subnet_ids, route_table_ids, existing_services, allowed_cidr_blocks, "
+    "allowed_security_group_ids, tags"
+)
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        (
+            {"zeta": 1, "alpha": 2},
+            f"VpcEndpoints 'net' got unknown argument(s) alpha, zeta. Known: {KNOWN}.",
+        ),
+        (
+            {"services": "ssm"},
+            "VpcEndpoints 'net' needs services: a list of endpoint names such as ['ssm', "
+            "'ssmmessages', 's3']. needed_endpoints_for_role derives them from a role.",
+        ),
+        ({"existing_services": "ssm"}, "existing_services must be a list of endpoint names."),
+        ({"existing_services": 3}, "existing_services must be a list of endpoint names."),
+        (
+            {"services": ["ssm", "s3", "logs"], "subnet_ids": []},
+            "services ssm, logs need interface endpoints, which live in subnets: set subnet_ids "
+            "(the instances' subnet, or one subnet per Availability Zone).",
+        ),
+        (
+            {"services": ["s3", "dynamodb"], "route_table_ids": []},
+            "services s3, dynamodb get gateway endpoints, which work through route tables: set "
+            "route_table_ids to the route tables of the instances' subnets.",
+        ),
+        (
+            {"allowed_security_group_ids": "sg-0123456789abcdef0"},
+            "allowed_security_group_ids must be a list of security group IDs.",
+        ),
+        (
+            {"allowed_cidr_blocks": "10.0.0.0/16"},
+            "allowed_cidr_blocks must be a list of IPv4 ranges.",
+        ),
+        (
+            {"allowed_cidr_blocks": ["10.0.0.0/16", "10.0.0.1"]},
+            "allowed_cidr_blocks holds '10.0.0.1', which is not an IPv4 range (for example "
+            "'172.31.0.0/16').",
+        ),
+        (
+            {"allowed_cidr_blocks": ["10.0.0.0/16", "10.0.0.0/16"]},
+            "allowed_cidr_blocks names a range twice. Keep one.",
+        ),
+    ],
+    ids=[
+        "unknown arguments",
+        "services not a list",
+        "existing_services a string",
+        "existing_services not a list",
+        "interface services without subnets",
+        "gateway services without route tables",
+        "groups not a list",
+        "ranges not a list",
+        "an address without a prefix length",
+        "a range twice",
+    ],
+)
+def test_bad_settings_are_refused_whole(changes, message):
+    with pytest.raises(InputError) as raised:
+        check_vpc_endpoints_args("net", _args(**changes))
+    assert str(raised.value) == message
+
+
+def test_settings_that_are_not_a_mapping_are_refused():
+    with pytest.raises(InputError) as raised:
+        check_vpc_endpoints_args("net", ["ssm"])  # pyright: ignore[reportArgumentType]
+    assert str(raised.value) == "VpcEndpoints 'net' got args=['ssm']; pass a dict of settings."
+
+
+def test_good_settings_give_the_services_to_create():
+    assert check_vpc_endpoints_args("net", _args(services=["ssm", "s3"])) == ["ssm", "s3"]
