@@ -20,6 +20,9 @@ SUBNET_A = "subnet-0aaaaaaaaaaaaaaaa"
 SUBNET_B = "subnet-0bbbbbbbbbbbbbbbb"
 TABLE = "rtb-0123456789abcdef0"
 ENDPOINT = "aws:ec2/vpcEndpoint:VpcEndpoint"
+GROUP = "aws:ec2/securityGroup:SecurityGroup"
+INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
+EGRESS = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
 
 
 def _args(**changes) -> Any:
@@ -423,3 +426,172 @@ def test_settings_that_are_not_a_mapping_are_refused():
 
 def test_good_settings_give_the_services_to_create():
     assert check_vpc_endpoints_args("net", _args(services=["ssm", "s3"])) == ["ssm", "s3"]
+
+
+# --- what it registers, whole -------------------------------------------------------------------
+
+
+def test_every_resource_is_registered_whole_under_the_component():
+    mocks = AwsMocks()
+    _made_elsewhere(
+        mocks,
+        "sts",
+        vpcEndpointType="Interface",
+        privateDnsEnabled=True,
+        securityGroupIds=["sg-0sts1", "sg-0sts2"],
+    )
+    _made_elsewhere(
+        mocks, "dynamodb", vpcEndpointType="Gateway", routeTableIds=[TABLE], prefixListId="pl-0ddb"
+    )
+    settings = _args(
+        services=["ssm", "s3"],
+        existing_services=["sts", "dynamodb"],
+        allowed_security_group_ids=["sg-0123456789abcdef0"],
+        allowed_cidr_blocks=["10.1.0.0/16"],
+        tags={"team": "platform"},
+    )
+    run = run_program(lambda: VpcEndpoints("net", settings), mocks=mocks, project="p", stack="s")
+    endpoints, clients = run.named("net-sg").id, run.named("net-clients").id
+    https = {"ipProtocol": "tcp", "fromPort": 443, "toPort": 443}
+    owner = {"ec2-instance-role:owner": "p/s/net"}
+    assert {r.name: (r.type, r.inputs) for r in run.custom()} == {
+        "net-sg": (
+            GROUP,
+            {
+                "vpcId": OWN_VPC,
+                "description": "HTTPS from the clients' security group to the VPC interface "
+                "endpoints",
+                "tags": {"Name": "net-endpoints", "team": "platform"},
+            },
+        ),
+        "net-clients": (
+            GROUP,
+            {
+                "vpcId": OWN_VPC,
+                "description": "No inbound traffic; HTTPS out to this VPC's AWS service "
+                "endpoints only",
+                "tags": {"Name": "net-clients", "team": "platform"},
+            },
+        ),
+        "net-https-from-clients": (
+            INGRESS,
+            {
+                "securityGroupId": endpoints,
+                "referencedSecurityGroupId": clients,
+                **https,
+                "description": "HTTPS from instances that use the endpoints",
+            },
+        ),
+        "net-https-from-sg-0123456789abcdef0": (
+            INGRESS,
+            {
+                "securityGroupId": endpoints,
+                "referencedSecurityGroupId": "sg-0123456789abcdef0",
+                **https,
+                "description": "HTTPS from instances that use the endpoints",
+            },
+        ),
+        "net-https-from-10.1.0.0-16": (
+            INGRESS,
+            {
+                "securityGroupId": endpoints,
+                "cidrIpv4": "10.1.0.0/16",
+                **https,
+                "description": "HTTPS from hosts of this range, which resolve to the endpoints",
+            },
+        ),
+        "net-ssm": (
+            ENDPOINT,
+            {
+                "vpcId": OWN_VPC,
+                "serviceName": "com.amazonaws.eu-west-1.ssm",
+                "vpcEndpointType": "Interface",
+                "privateDnsEnabled": True,
+                "subnetIds": [SUBNET_A],
+                "securityGroupIds": [endpoints],
+                "tags": {"Name": "net-ssm", "team": "platform", **owner},
+            },
+        ),
+        "net-s3": (
+            ENDPOINT,
+            {
+                "vpcId": OWN_VPC,
+                "serviceName": "com.amazonaws.eu-west-1.s3",
+                "vpcEndpointType": "Gateway",
+                "routeTableIds": [TABLE],
+                "tags": {"Name": "net-s3", "team": "platform", **owner},
+            },
+        ),
+        "net-clients-https-to-endpoints": (
+            EGRESS,
+            {
+                "securityGroupId": clients,
+                "referencedSecurityGroupId": endpoints,
+                **https,
+                "description": "HTTPS to the VPC interface endpoints",
+            },
+        ),
+        "net-clients-https-to-existing-sts-sg-0sts1": (
+            EGRESS,
+            {
+                "securityGroupId": clients,
+                "referencedSecurityGroupId": "sg-0sts1",
+                **https,
+                "description": "HTTPS to the existing sts endpoint vpce-0other",
+            },
+        ),
+        "net-clients-https-to-existing-sts-sg-0sts2": (
+            EGRESS,
+            {
+                "securityGroupId": clients,
+                "referencedSecurityGroupId": "sg-0sts2",
+                **https,
+                "description": "HTTPS to the existing sts endpoint vpce-0other",
+            },
+        ),
+        "net-clients-https-to-existing-dynamodb-prefix-list": (
+            EGRESS,
+            {
+                "securityGroupId": clients,
+                "prefixListId": "pl-0ddb",
+                **https,
+                "description": "HTTPS to the existing dynamodb endpoint vpce-0other",
+            },
+        ),
+        "net-clients-https-to-s3": (
+            EGRESS,
+            {
+                "securityGroupId": clients,
+                "prefixListId": run.named("net-s3").state["prefixListId"],
+                **https,
+                "description": "HTTPS to s3 through its gateway endpoint",
+            },
+        ),
+    }
+    component = run.named("net").urn
+    assert {r.parent for r in run.custom()} == {component}
+
+
+def test_the_component_registers_its_outputs():
+    mocks = AwsMocks()
+    mocks.endpoint_services.discard("ec2messages")
+    run = _build(_args(services=["ssm", "ec2messages", "s3"]), mocks)
+    assert run.named("net").outputs == {
+        "skipped_services": ["ec2messages"],
+        "security_group_id": run.named("net-sg").id,
+        "client_security_group_id": run.named("net-clients").id,
+        "service_names": ["com.amazonaws.eu-west-1.s3", "com.amazonaws.eu-west-1.ssm"],
+    }
+
+
+def test_an_interface_service_name_with_a_dot_gets_a_resource_name_with_a_dash():
+    mocks = AwsMocks()
+    mocks.endpoint_services.add("ecr.api")
+    run = _build(_args(services=["ecr.api"]), mocks)
+    assert [r.name for r in run.of_type(ENDPOINT)] == ["net-ecr-api"]
+    assert run.named("net-ecr-api").inputs["tags"]["Name"] == "net-ecr.api"
+
+
+def test_only_gateway_services_need_no_egress_to_the_endpoints_group():
+    run = _build(_args(services=["s3"]), AwsMocks())
+    assert [r.name for r in run.of_type(EGRESS)] == ["net-clients-https-to-s3"]
