@@ -398,6 +398,38 @@ KNOWN = (
             {"allowed_cidr_blocks": ["10.0.0.0/16", "10.0.0.0/16"]},
             "allowed_cidr_blocks names a range twice. Keep one.",
         ),
+        (
+            {"services": ["com.amazonaws.eu-west-1.ecr.api"]},
+            "services holds the full service name 'com.amazonaws.eu-west-1.ecr.api'; give only "
+            "its last part ('ecr.api'): the region's own name is looked up.",
+        ),
+        (
+            {"services": ["cn.com.amazonaws.cn-north-1.ssm"]},
+            "services holds the full service name 'cn.com.amazonaws.cn-north-1.ssm'; give only "
+            "its last part ('ssm'): the region's own name is looked up.",
+        ),
+        (
+            {"services": ["ssm", 5]},
+            "services holds 5; each entry is the last part of an endpoint service name, such as "
+            "'ssm' or 'monitoring' (for com.amazonaws.<region>.monitoring).",
+        ),
+        (
+            {"services": ["ssm"], "existing_services": ["ssm"]},
+            "services and existing_services name 'ssm' twice. Keep one.",
+        ),
+        (
+            {"subnet_ids": [SUBNET_A, "subnet-x"]},
+            "subnet_ids holds 'subnet-x', which is not a valid ID.",
+        ),
+        (
+            {"services": ["s3"], "route_table_ids": ["rtb-x"]},
+            "route_table_ids holds 'rtb-x', which is not a valid ID.",
+        ),
+        (
+            {"allowed_security_group_ids": ["sg-0123456789abcdef0", "default"]},
+            "allowed_security_group_ids holds 'default'; give plain security group IDs (for "
+            "example 'sg-0123456789abcdef0').",
+        ),
     ],
     ids=[
         "unknown arguments",
@@ -410,12 +442,30 @@ KNOWN = (
         "ranges not a list",
         "an address without a prefix length",
         "a range twice",
+        "a full service name",
+        "a full service name of the China regions",
+        "a service that is not a name",
+        "a service named twice",
+        "a bad subnet id",
+        "a bad route table id",
+        "a bad security group id",
     ],
 )
 def test_bad_settings_are_refused_whole(changes, message):
     with pytest.raises(InputError) as raised:
         check_vpc_endpoints_args("net", _args(**changes))
     assert str(raised.value) == message
+
+
+def test_existing_services_in_a_vpc_known_only_at_deploy_time_are_refused():
+    def program():
+        check_vpc_endpoints_args("net", _args(vpc_id=unknown_output(), existing_services=["sts"]))
+
+    run = run_program(program, capture_error=True)
+    assert str(run.raised(InputError)) == (
+        "existing_services are looked up in vpc_id, which must then be a plain VPC ID, not a "
+        "value known only at deploy time."
+    )
 
 
 def test_settings_that_are_not_a_mapping_are_refused():

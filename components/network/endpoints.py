@@ -223,9 +223,11 @@ def check_vpc_endpoints_args(name: str, args: VpcEndpointsArgs) -> list[str]:
                 "name, such as 'ssm' or 'monitoring' (for com.amazonaws.<region>.monitoring)."
             )
         if service.startswith(("com.amazonaws.", "cn.com.amazonaws.")):
+            # What follows the prefix and the region: com.amazonaws.<region>.<last part>.
+            last = service.removeprefix("cn.").removeprefix("com.amazonaws.").partition(".")[2]
             raise InputError(
                 f"services holds the full service name {service!r}; give only its last part "
-                f"({service.split('.', 3)[-1]!r}): the region's own name is looked up."
+                f"({last!r}): the region's own name is looked up."
             )
         if service in seen:
             raise InputError(f"services and existing_services name {service!r} twice. Keep one.")
