@@ -117,9 +117,8 @@ _PARTITIONAL_PRINCIPALS = {
 
 def service_principal(service: str, partition: str, region: str) -> dict[str, str]:
     """What ``aws.get_service_principal`` returns (a lookup in the provider, no AWS call)."""
-    suffix, services = _PARTITIONAL_PRINCIPALS.get(partition, ("amazonaws.com", set()))
-    if service not in services:
-        suffix = "amazonaws.com"
+    partitional = _PARTITIONAL_PRINCIPALS.get(partition)
+    suffix = partitional[0] if partitional and service in partitional[1] else "amazonaws.com"
     return {
         "id": f"{service}.{region}.{suffix}",
         "name": f"{service}.{suffix}",
@@ -139,7 +138,11 @@ def _documents_as_json(inputs: dict[str, Any]) -> dict[str, Any]:
 
 def default_subnets(target: AwsTarget) -> list[str]:
     """The default VPC's default subnets, one per zone, in no particular order."""
-    return [f"subnet-0{_hex(target.region + zone, 16)}" for zone in "cab"]
+    return list(_default_subnets_by_zone(target).values())
+
+
+def _default_subnets_by_zone(target: AwsTarget) -> dict[str, str]:
+    return {target.region + zone: f"subnet-0{_hex(target.region + zone, 16)}" for zone in "cab"}
 
 
 DEFAULT_VPC: Final = "vpc-0defa017"
@@ -197,7 +200,7 @@ class AwsMocks(pulumi_mocks.Mocks):
             # A dynamic provider (ProfileAttachment); its own tests run it against moto.
             state = {k: v for k, v in args.inputs.items() if k != "__provider"}
             return "iip-assoc-" + _hex(args.name, 17), state
-        handler = getattr(self, "_" + args.typ.rsplit(":", 1)[-1], None)
+        handler = getattr(self, "_" + args.typ.rpartition(":")[2], None)
         if handler is None or not args.typ.startswith("aws:"):
             raise UnmockedCallError(f"no mock for resource type {args.typ} ({args.name})")
         return handler(args.name, dict(args.inputs))
@@ -333,7 +336,7 @@ class AwsMocks(pulumi_mocks.Mocks):
     # --- functions ------------------------------------------------------------------------
     def call(self, args: pulumi_mocks.MockCallArgs) -> Any:
         self.calls.append(args)
-        handler = getattr(self, "_" + args.token.rsplit(":", 1)[-1], None)
+        handler = getattr(self, "_" + args.token.rpartition(":")[2], None)
         if handler is None or not args.token.startswith("aws:"):
             raise UnmockedCallError(f"no mock for function {args.token} with {args.args}")
         try:
@@ -421,12 +424,11 @@ class AwsMocks(pulumi_mocks.Mocks):
             "availability-zone",
         }:
             raise UnmockedCallError(f"getSubnets mocked only for default subnets: {args}")
-        subnets = default_subnets(self.target)
         zones = filters.get("availability-zone")
         ids = [
-            s
-            for s, zone in zip(subnets, "cab", strict=True)
-            if zones is None or self.target.region + zone in zones
+            subnet
+            for zone, subnet in _default_subnets_by_zone(self.target).items()
+            if zones is None or zone in zones
         ]
         return {"id": self.target.region, "ids": ids, **args}
 
@@ -444,13 +446,12 @@ class AwsMocks(pulumi_mocks.Mocks):
 
     def _getSubnet(self, args: dict) -> dict:
         subnet = str(args.get("id"))
-        defaults = default_subnets(self.target)
-        default = subnet in defaults
-        zone = "cab"[defaults.index(subnet)] if default else "a"
+        zones = {s: zone for zone, s in _default_subnets_by_zone(self.target).items()}
+        default = subnet in zones
         return {
             "id": subnet,
             "vpcId": DEFAULT_VPC if default else OWN_VPC,
-            "availabilityZone": self.target.region + zone,
+            "availabilityZone": zones.get(subnet, self.target.region + "a"),
             "defaultForAz": default,
             "mapPublicIpOnLaunch": default,
         }
@@ -469,16 +470,11 @@ class AwsMocks(pulumi_mocks.Mocks):
         if not table:
             raise UnmockedCallError(f"getRouteTable mocked only by routeTableId: {args}")
         if table == "rtb-0" + _hex(f"main-{DEFAULT_VPC}", 16):
-            default = DEFAULT_INTERNET_GATEWAY
+            routes = [{"cidrBlock": "0.0.0.0/0", "gatewayId": DEFAULT_INTERNET_GATEWAY}]
         elif table.startswith("rtb-0main") or table == "rtb-0" + _hex(f"main-{OWN_VPC}", 16):
-            default = None
+            routes = []
         else:
-            default = NAT_GATEWAY
-        target = default
-        routes = []
-        if target:
-            key = "natGatewayId" if target.startswith("nat-") else "gatewayId"
-            routes.append({"cidrBlock": "0.0.0.0/0", key: target})
+            routes = [{"cidrBlock": "0.0.0.0/0", "natGatewayId": NAT_GATEWAY}]
         return {"id": table, "routeTableId": table, "routes": routes, "associations": []}
 
     def _getVpcEndpointService(self, args: dict) -> dict:
@@ -518,7 +514,7 @@ def unknown_output() -> pulumi.Output[Any]:
         future.set_result(value)
         return future
 
-    return pulumi.Output(set(), done(None), done(False), done(False))
+    return pulumi.Output(set(), done(None), is_known=done(False))  # not secret
 
 
 @dataclass
