@@ -104,7 +104,7 @@ def _settings_from_config(config: Any) -> dict[str, Any]:
         return value or None
 
     def flag(key: str) -> bool:
-        return str(config.get(key) or "").lower() == "true"
+        return str(config.get(key)).lower() == "true"
 
     def listed(key: str) -> list[str]:
         value = loaded(key)
@@ -253,7 +253,7 @@ class _Connection:
 
         endpoint = (self.settings.get("endpoints") or {}).get(service)
         region = (self.settings.get("sts_region") or self.region) if service == "sts" else None
-        merged = self._config.merge(ClientConfig(**config)) if config else self._config
+        merged = self._config.merge(ClientConfig(**config))
         client = self.session.client(
             service,
             region_name=region or self.region,
@@ -261,7 +261,8 @@ class _Connection:
             config=merged.merge(ClientConfig(proxies=self._proxies_for(None))),
             verify=self._verify,
         )
-        host = (urlsplit(client.meta.endpoint_url).hostname or "").lower()
+        # A client's endpoint always has a host, which urlsplit gives lower-cased.
+        host = str(urlsplit(client.meta.endpoint_url).hostname)
         proxies = self._proxies_for(host)
         if proxies != self._proxies_for(None):
             client = self.session.client(
@@ -376,7 +377,8 @@ def _instance(ec2: Any, instance_id: str, region: str | None) -> dict[str, Any]:
     try:
         reservations = ec2.describe_instances(InstanceIds=[instance_id])["Reservations"]
     except Exception as error:
-        if "InvalidInstanceID" in _error_code(error) or "InvalidInstanceID" in str(error):
+        # A botocore ClientError's text holds its code: "An error occurred (InvalidInstanceID..."
+        if "InvalidInstanceID" in str(error):
             raise AttachmentError(
                 f"Instance {instance_id} does not exist in region {region or 'of the provider'}. "
                 "Check existingInstanceIds and the stack's aws:region."
@@ -444,7 +446,7 @@ def _with_propagation_retry(
 
 
 def _profile_name(association: dict[str, Any]) -> str:
-    return str(association["IamInstanceProfile"]["Arn"]).rsplit("/", 1)[-1]
+    return str(association["IamInstanceProfile"]["Arn"]).rpartition("/")[2]
 
 
 class _ProfileAttachmentProvider(ResourceProvider):
@@ -569,16 +571,21 @@ class _ProfileAttachmentProvider(ResourceProvider):
         )
         changed = [k for k in keys if olds.get(k) != news.get(k)]
         # A refresh that saw IMDSv1 switched back on: the update requires tokens again.
-        if news.get("require_imdsv2") and olds.get("http_tokens") not in (None, "required"):
-            changed.append("http_tokens")
+        tokens_off = bool(news.get("require_imdsv2")) and olds.get("http_tokens") not in (
+            None,
+            "required",
+        )
         # State written by a version that imported this class from another path: an update
         # (no AWS call) rewrites the serialized provider, which refresh and destroy read.
-        if _pickled_module(olds.get(PROVIDER_KEY)) is False and _pickled_module(
-            news.get(PROVIDER_KEY)
-        ):
-            changed.append(PROVIDER_KEY)
+        repickle = _pickled_module(olds.get(PROVIDER_KEY)) is False and bool(
+            _pickled_module(news.get(PROVIDER_KEY))
+        )
         replaces = [k for k in ("instance_id", "region") if k in changed]
-        return DiffResult(changes=bool(changed), replaces=replaces, delete_before_replace=True)
+        return DiffResult(
+            changes=bool(changed) or tokens_off or repickle,
+            replaces=replaces,
+            delete_before_replace=True,
+        )
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         ec2, region = self._ec2(news)
