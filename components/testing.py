@@ -42,7 +42,7 @@ from typing import Any, Final
 import pulumi
 from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import rpc, settings
-from pulumi.runtime.stack import run_pulumi_func
+from pulumi.runtime.stack import Stack, run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
 from . import _lookups
@@ -684,7 +684,8 @@ def run_program(
     async def body() -> None:
         result = program()
         root = settings.get_root_resource()
-        exported = dict(getattr(root, "outputs", {}))
+        assert isinstance(root, Stack), root  # set_mocks made it
+        exported = dict(root.outputs)
         outputs.update(await pulumi.Output.from_input(exported).future() or {})
         returned.append(await pulumi.Output.from_input(result).future())
 
@@ -703,7 +704,7 @@ def run_program(
     # were promoted and walked again by the older passes, a fifth of a program of 100 instances
     # and growing with it. 50,000 keeps the young generation a few megabytes; restored after.
     thresholds = gc.get_threshold()
-    gc.set_threshold(50_000, *thresholds[1:])
+    gc.set_threshold(50_000)  # the older generations' thresholds stay
     try:
         _sync_await(run_pulumi_func(body))
     except Exception as raised:

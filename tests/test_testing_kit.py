@@ -1143,6 +1143,21 @@ def test_an_error_captured_is_kept_beside_the_registrations_before_it():
     )
 
 
+def test_a_run_freezes_the_heap_before_it_and_thaws_it_after():
+    gc.unfreeze()  # as a process that froze nothing (a test runner may have)
+    run = run_program(gc.get_freeze_count)
+    assert (run.returned > 0, gc.get_freeze_count()) == (True, 0)
+
+
+def test_a_run_leaves_a_freeze_its_caller_made():
+    gc.freeze()
+    try:
+        run_program(lambda: None)
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+
+
 def test_a_run_collects_young_objects_at_fifty_thousand_and_keeps_the_older_thresholds():
     before = gc.get_threshold()
     gc.set_threshold(700, 11, 12)
