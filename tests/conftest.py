@@ -50,6 +50,10 @@ def fake_aws_credentials(monkeypatch: pytest.MonkeyPatch, region: str = "eu-west
     monkeypatch.setenv("AWS_DEFAULT_REGION", region)
 
 
+#: How long one mutant's tests may take, by the clock, under `make mutation`.
+MUTANT_WALL_CLOCK_SECONDS = 600
+
+
 def _mutant_scope() -> frozenset[str] | None:
     """The test files of the mutant under test (tests/mutation_scope.py); ``None`` outside a
     mutant's run."""
@@ -77,10 +81,16 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     switched on: mutmut forks each mutant's run from a process that ran the tests unmutated,
     and an answer remembered then (a document that passed, an ARN overlap) would hide the
     mutant from every test that asks again."""
+    import faulthandler
     import sys
 
     if _mutant_scope() is None:
         return
+    # mutmut limits a mutant's CPU time, not its wall-clock time: a mutant that deadlocks the
+    # program (a mock that raises in the SDK's executor thread leaves the run waiting) sleeps
+    # without spending CPU and would hang the whole run. Past this, the process exits with 1,
+    # which counts as killed; the slowest honest mutant run here takes about a minute.
+    faulthandler.dump_traceback_later(MUTANT_WALL_CLOCK_SECONDS, exit=True)
     for name, module in list(sys.modules.items()):
         if name != "components" and not name.startswith("components."):
             continue
