@@ -426,3 +426,68 @@ def test_the_fast_reading_of_arn_formats_agrees_with_the_lints(service):
                 action,
                 arn,
             )
+
+
+# --- each service's resources from a request's parameters, builder by builder ---------------
+
+
+@pytest.mark.parametrize(
+    ("copied", "arns"),
+    [
+        ("/src/dir/a%20b?versionId=3?", ["arn:aws:s3:::src/dir/a b"]),
+        ("src/a%3Fb", ["arn:aws:s3:::src/a?b"]),
+        ("src", []),
+        ("", []),
+        (5, []),
+    ],
+    ids=["leading slash, nested key and a version", "an encoded ?", "no key", "empty", "a number"],
+)
+def test_a_copy_source_names_the_object_it_copies(copied, arns):
+    assert list(resources._copy_source({"x-amz-copy-source": copied}, AT)) == arns
+
+
+@pytest.mark.parametrize(
+    ("params", "arns"),
+    [
+        (
+            {"logGroupName": "/app", "logStreamName": 7},
+            [
+                "arn:aws:logs:us-east-1:123456789012:log-group:/app",
+                Pattern(r"arn:aws:logs:us-east-1:123456789012:log-group:/app:*"),
+            ],
+        ),
+        ({"logGroupName": 5}, []),
+        ({"logGroupName": ""}, []),
+    ],
+    ids=["a stream that is not a name", "a group that is not a name", "an empty group"],
+)
+def test_log_resources_are_named_only_by_names(params, arns):
+    assert list(resources._logs(params, AT)) == arns
+
+
+@pytest.mark.parametrize(
+    ("params", "arns"),
+    [
+        ({"tableName": 5}, []),
+        (
+            {"tableName": "Orders", "indexName": ""},
+            ["arn:aws:dynamodb:us-east-1:123456789012:table/Orders"],
+        ),
+        (
+            {"tableName": "Orders", "indexName": 5},
+            ["arn:aws:dynamodb:us-east-1:123456789012:table/Orders"],
+        ),
+    ],
+    ids=["a table that is not a name", "an empty index", "an index that is not a name"],
+)
+def test_dynamodb_resources_are_named_only_by_names(params, arns):
+    assert list(resources._dynamodb(params, AT)) == arns
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["arn:aws:lambda:us-east-1:210987654321:function:resize", 5, ""],
+    ids=["a full ARN", "a number", "empty"],
+)
+def test_a_function_named_by_full_arn_or_not_by_a_name_gives_no_built_arn(name):
+    assert list(resources._lambda({"functionName": name}, AT)) == []

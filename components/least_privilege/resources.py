@@ -148,7 +148,9 @@ def _copy_source(params: Mapping[str, Any], at: Where) -> Iterator[str]:
     copied = params.get("x-amz-copy-source")
     if not isinstance(copied, str) or not copied:
         return
-    path = urllib.parse.unquote(copied.split("?", 1)[0]).lstrip("/")
+    # "<bucket>/<key>", URL-encoded, with an optional leading "/" and "?versionId=..." (a "?" in
+    # a key is encoded, so the first one starts the query).
+    path = urllib.parse.unquote(copied.partition("?")[0]).removeprefix("/")
     bucket, _, key = path.partition("/")
     if bucket and key:
         yield s3_arn(at.partition, bucket, key)
