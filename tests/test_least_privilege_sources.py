@@ -512,3 +512,31 @@ def test_a_time_that_is_none_of_those_is_refused_whole():
         "--until 'yesterday' is not a time. Give a date (2026-11-30), a UTC time "
         "(2026-11-30T12:00:00Z) or a span back from now (7d, 12h)."
     )
+
+
+# --- a role's name in a resources.json --------------------------------------------------------
+
+ROLE_URN = "urn:pulumi:dev::p::aws:iam/role:Role::app-role"
+POLICY = {"inputs": {"role": "from-the-policy"}, "dependencies": [ROLE_URN]}
+
+
+def test_a_roles_own_name_input_wins_over_its_policies():
+    role = {"urn": ROLE_URN, "inputs": {"name": "app-role-1234567"}}
+    assert granted._role_name(role, [POLICY]) == "app-role-1234567"
+
+
+def test_a_role_without_a_name_input_is_named_by_a_policy_attached_to_it():
+    role = {"urn": ROLE_URN, "inputs": {}}
+    assert granted._role_name(role, [POLICY]) == "from-the-policy"
+
+
+def test_a_policy_of_another_role_does_not_name_this_one():
+    role = {"urn": ROLE_URN, "inputs": {}}
+    other = {"inputs": {"role": "other"}, "dependencies": ["urn:pulumi:dev::p::x::other"]}
+    assert granted._role_name(role, [other]) is None
+
+
+def test_a_policy_whose_role_is_unknown_does_not_name_the_role():
+    role = {"urn": ROLE_URN}
+    unknown = {"inputs": {"role": {"unknown": True}}, "dependencies": [ROLE_URN]}
+    assert granted._role_name(role, [unknown, POLICY]) == "from-the-policy"
