@@ -12,7 +12,13 @@ import pytest
 
 from components import InstanceRole, check_instance_role_args, iam_actions
 from components.least_privilege import granted
-from components.least_privilege.analysis import KEYS_PER_FOLDER, ROOT_KEYS_MAX, Analysis, Options
+from components.least_privilege.analysis import (
+    KEYS_PER_FOLDER,
+    ROOT_KEYS_MAX,
+    Analysis,
+    Options,
+    is_data_event_action,
+)
 from components.least_privilege.cli import run
 from components.testing import run_program
 from offline import cloudtrail_corpus as corpus
@@ -819,3 +825,49 @@ def test_lookup_events_without_a_region_is_refused_before_anything_is_read(capsy
     code, _, err = _run(capsys, "--role-arn", ROLE, "--lookup-events")
     assert code == 2
     assert "--lookup-events reads one region's events, and none is set" in err
+
+
+# --- which calls CloudTrail logs only as data events ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("action", "data"),
+    [
+        ("s3:GetObject", True),
+        ("S3:PutObject", True),
+        ("s3:ListBucket", True),
+        ("sqs:SendMessage", True),
+        ("s3:CreateBucket", False),
+        ("s3:NoSuchAction", False),
+        ("ec2:DescribeInstances", False),
+    ],
+)
+def test_data_event_actions_are_object_level_s3_calls_and_the_listed_ones(action, data):
+    assert is_data_event_action(action) is data
+
+
+@pytest.mark.parametrize(
+    ("action", "note"),
+    [
+        (
+            "s3:GetObject",
+            " (but the records hold no s3 data events, and CloudTrail logs this call only as "
+            "one: enable them before removing it)",
+        ),
+        (
+            "sqs:*",
+            " (but the records hold no sqs data events, and CloudTrail logs this call only as "
+            "one: enable them before removing it)",
+        ),
+        ("ec2:*", ""),
+        ("s3:CreateBucket", ""),
+    ],
+)
+def test_an_unused_grant_of_an_unlogged_call_warns_that_data_events_may_be_off(action, note):
+    assert Analysis(Options(role_arn=ROLE), None)._unlogged_note(action) == note
+
+
+def test_no_warning_once_the_records_hold_the_services_data_events():
+    analysis = Analysis(Options(role_arn=ROLE), None)
+    analysis._data_services.add("s3")
+    assert analysis._unlogged_note("s3:GetObject") == ""

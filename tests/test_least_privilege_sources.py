@@ -540,3 +540,42 @@ def test_a_policy_whose_role_is_unknown_does_not_name_the_role():
     role = {"urn": ROLE_URN}
     unknown = {"inputs": {"role": {"unknown": True}}, "dependencies": [ROLE_URN]}
     assert granted._role_name(role, [unknown, POLICY]) == "from-the-policy"
+
+
+# --- a grant file: where it came from, and each refusal whole ---------------------------------
+
+
+def test_a_grant_file_is_the_source_of_its_grants(tmp_path):
+    doc = {"Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}
+    path = _write(tmp_path / "grant.json", doc, gz=False)
+    assert granted.from_file(path).source == str(path)
+
+
+def test_a_grant_file_that_is_not_json_is_refused_with_the_parse_error(tmp_path):
+    path = tmp_path / "g.json"
+    path.write_text("{nope")
+    with pytest.raises(InputError) as raised:
+        granted.from_file(path)
+    assert str(raised.value) == (
+        f"--granted {path} is not JSON (Expecting property name enclosed in double quotes: "
+        "line 1 column 2 (char 1))."
+    )
+
+
+def test_a_grant_file_of_no_known_form_is_refused_naming_the_forms(tmp_path):
+    path = _write(tmp_path / "list.json", [1, 2], gz=False)
+    with pytest.raises(InputError) as raised:
+        granted.from_file(path)
+    assert str(raised.value) == (
+        f"--granted {path} is neither a policy document, a {{name: document}} map, nor a "
+        "resources.json."
+    )
+
+
+def test_a_grant_that_cannot_be_read_is_refused_with_the_reason_and_the_choices(tmp_path):
+    with pytest.raises(InputError) as raised:
+        granted.from_file(tmp_path)
+    assert str(raised.value) == (
+        f"--granted {tmp_path} cannot be read (Is a directory). Give 'iam', a policy JSON "
+        "file, or a stack's resources.json."
+    )
