@@ -871,3 +871,27 @@ def test_no_warning_once_the_records_hold_the_services_data_events():
     analysis = Analysis(Options(role_arn=ROLE), None)
     analysis._data_services.add("s3")
     assert analysis._unlogged_note("s3:GetObject") == ""
+
+
+# --- the command's entry point and its AWS clients --------------------------------------------
+
+
+def test_the_entry_point_exits_with_the_commands_status(monkeypatch):
+    from components.least_privilege import cli
+
+    monkeypatch.setattr(cli, "run", lambda: 7)
+    with pytest.raises(SystemExit) as exited:
+        cli.main()
+    assert exited.value.code == 7
+
+
+def test_the_commands_clients_are_of_the_region_given_from_one_session(monkeypatch):
+    from components.least_privilege.cli import _Clients
+
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-west-1")
+    clients = _Clients("eu-west-2")
+    sts = clients("sts")
+    session = clients._session
+    iam = clients("iam")
+    assert (sts.meta.region_name, sts.meta.service_model.service_name) == ("eu-west-2", "sts")
+    assert (iam.meta.service_model.service_name, clients._session) == ("iam", session)
