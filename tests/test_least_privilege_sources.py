@@ -579,3 +579,34 @@ def test_a_grant_that_cannot_be_read_is_refused_with_the_reason_and_the_choices(
         f"--granted {tmp_path} cannot be read (Is a directory). Give 'iam', a policy JSON "
         "file, or a stack's resources.json."
     )
+
+
+def test_the_allow_statements_of_a_document_are_read_whole():
+    document = {
+        "Statement": [
+            {"Effect": "Deny", "Action": "s3:*", "Resource": "*"},
+            {
+                "Sid": "",
+                "Effect": "Allow",
+                "Action": "s3:GetObject",
+                "Resource": "arn:aws:s3:::b/*",
+            },
+            {"Effect": "Allow", "NotAction": "iam:*", "Resource": "*", "Condition": {}},
+            {"Sid": 5, "Effect": "Allow", "Action": ["sqs:SendMessage"], "NotResource": "x"},
+            "not a statement",
+            {"Sid": "Named", "Effect": "Allow", "Action": "kms:Decrypt", "Resource": ["k1", "k2"]},
+        ]
+    }
+    assert [
+        (s.policy, s.where, s.actions, s.resources, s.conditional, s.not_elements)
+        for s in granted.statements_of("P", document)
+    ] == [
+        ("P", "#1", ("s3:GetObject",), ("arn:aws:s3:::b/*",), False, False),
+        ("P", "#2", (), ("*",), True, True),
+        ("P", "#3", ("sqs:SendMessage",), (), False, True),
+        ("P", "Named", ("kms:Decrypt",), ("k1", "k2"), False, False),
+    ]
+
+
+def test_a_document_without_statements_grants_nothing():
+    assert granted.statements_of("P", {"Version": "2012-10-17"}) == []

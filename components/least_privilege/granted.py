@@ -110,9 +110,9 @@ def iam_pattern(text: str, *, case_sensitive: bool) -> re.Pattern[str]:
 
 def statements_of(name: str, document: Mapping[str, Any]) -> list[Statement]:
     """The Allow statements of one policy document."""
-    listed = document.get("Statement", [])
     out: list[Statement] = []
-    for index, statement in enumerate(as_list(listed)):
+    # No Statement is [None], and None is no statement.
+    for index, statement in enumerate(as_list(document.get("Statement"))):
         if not isinstance(statement, Mapping) or statement.get("Effect") != "Allow":
             continue
         actions = tuple(str(a) for a in as_list(statement.get("Action", [])))
