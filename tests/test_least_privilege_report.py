@@ -895,3 +895,32 @@ def test_the_commands_clients_are_of_the_region_given_from_one_session(monkeypat
     iam = clients("iam")
     assert (sts.meta.region_name, sts.meta.service_model.service_name) == ("eu-west-2", "sts")
     assert (iam.meta.service_model.service_name, clients._session) == ("iam", session)
+
+
+def test_imdsv1_credentials_are_reported_whole_with_the_span_of_their_calls():
+    def old(hour, source, name):
+        when = WHEN.replace(hour=hour)
+        return corpus.record(
+            when,
+            source,
+            name,
+            {},
+            instance=corpus.OLD_INSTANCE,
+            delivery="1.0",
+            rng=random.Random(hour),
+        )
+
+    records = [
+        old(10, "kms.amazonaws.com", "Decrypt"),
+        old(8, "sts.amazonaws.com", "GetCallerIdentity"),
+        old(12, "kms.amazonaws.com", "Decrypt"),
+    ]
+    assert _analyse(records)["imdsv1"] == [
+        {
+            "instance_id": corpus.OLD_INSTANCE,
+            "calls": 3,
+            "first_seen": "2026-11-30T08:00:00Z",
+            "last_seen": "2026-11-30T12:00:00Z",
+            "actions": ["kms:Decrypt", "sts.amazonaws.com GetCallerIdentity"],
+        }
+    ]
