@@ -610,3 +610,37 @@ def test_the_allow_statements_of_a_document_are_read_whole():
 
 def test_a_document_without_statements_grants_nothing():
     assert granted.statements_of("P", {"Version": "2012-10-17"}) == []
+
+
+def test_documents_given_directly_are_the_grants_source():
+    doc = {"Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}
+    assert granted.from_documents({"A": doc}).source == "documents"
+
+
+def test_a_grant_that_is_not_a_document_is_refused_naming_it():
+    with pytest.raises(InputError) as raised:
+        granted.from_documents({"A": ["not", "a", "document"]})
+    assert str(raised.value) == "A is not an IAM policy document (no 'Statement')."
+
+
+def test_a_roles_grants_in_iam_are_its_inline_and_managed_policies_past_an_agents(monkeypatch):
+    fake_aws_credentials(monkeypatch, "us-east-1")
+    monkeypatch.setenv("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
+    doc = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "sqs:PurgeQueue", "Resource": "*"}],
+    }
+    with mock_aws():
+        iam = boto3.client("iam", region_name="us-east-1")
+        iam.create_role(RoleName="app", AssumeRolePolicyDocument="{}")
+        iam.put_role_policy(RoleName="app", PolicyName="Inline", PolicyDocument=json.dumps(doc))
+        mine = iam.create_policy(PolicyName="Mine", PolicyDocument=json.dumps(doc))["Policy"]
+        agent = "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"
+        iam.attach_role_policy(RoleName="app", PolicyArn=agent)
+        iam.attach_role_policy(RoleName="app", PolicyArn=mine["Arn"])
+        grants = granted.from_iam(iam, "app")
+    assert (grants.source, grants.attached, [s.policy for s in grants.statements]) == (
+        "IAM role app",
+        (agent, mine["Arn"]),
+        ["Inline", mine["Arn"]],
+    )
