@@ -491,3 +491,61 @@ def test_dynamodb_resources_are_named_only_by_names(params, arns):
 )
 def test_a_function_named_by_full_arn_or_not_by_a_name_gives_no_built_arn(name):
     assert list(resources._lambda({"functionName": name}, AT)) == []
+
+
+def test_a_queue_url_without_a_region_takes_the_region_given():
+    url = "https://queue.amazonaws.com/210987654321/jobs"
+    assert resources.queue_arn(url, "aws", "eu-west-2") == "arn:aws:sqs:eu-west-2:210987654321:jobs"
+
+
+def test_a_queue_url_without_a_region_or_one_given_is_in_us_east_1():
+    url = "https://queue.amazonaws.com/210987654321/jobs"
+    assert resources.queue_arn(url, "aws-cn") == "arn:aws-cn:sqs:us-east-1:210987654321:jobs"
+
+
+SSM_BASE = "arn:aws:ssm:us-east-1:123456789012"
+SSM_AWS = "arn:aws:ssm:us-east-1:"
+
+
+@pytest.mark.parametrize(
+    ("params", "arns"),
+    [
+        (
+            {"name": "/aws/service/ami/x:2"},
+            [f"{SSM_AWS}:parameter/aws/service/ami/x", f"{SSM_BASE}:document//aws/service/ami/x"],
+        ),
+        (
+            {"path": "/app/db"},
+            [f"{SSM_BASE}:parameter/app/db", f"{SSM_BASE}:document//app/db"],
+        ),
+        (
+            {"parameterName": "a:b:c"},
+            [f"{SSM_BASE}:parameter/a", f"{SSM_BASE}:document/a"],
+        ),
+        (
+            {"names": ["AWS-RunShellScript", 5, "", f"{SSM_BASE}:parameter/x"]},
+            [f"{SSM_BASE}:parameter/AWS-RunShellScript", f"{SSM_AWS}:document/AWS-RunShellScript"],
+        ),
+        (
+            {"name": "AmazonCloudWatch-Agent"},
+            [
+                f"{SSM_BASE}:parameter/AmazonCloudWatch-Agent",
+                f"{SSM_AWS}:document/AmazonCloudWatch-Agent",
+            ],
+        ),
+        (
+            {"name": "AWSSupport-Run"},
+            [f"{SSM_BASE}:parameter/AWSSupport-Run", f"{SSM_AWS}:document/AWSSupport-Run"],
+        ),
+    ],
+    ids=[
+        "a public parameter with a version",
+        "a path",
+        "a parameter name with a label",
+        "names, of which one is AWS's document",
+        "an Amazon document",
+        "an AWS Support document",
+    ],
+)
+def test_ssm_names_become_their_parameter_and_document_arns(params, arns):
+    assert list(resources._ssm(params, AT)) == arns

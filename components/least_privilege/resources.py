@@ -218,10 +218,10 @@ def _ssm(params: Mapping[str, Any], at: Where) -> Iterator[str]:
             # A parameter's ARN is parameter/ followed by its name without the leading '/' and
             # without a :version or :label selector; AWS's public parameters (/aws/service/...)
             # and AWS-owned documents (AWS-*, Amazon*) have no account in their ARN.
-            bare = name.split(":", 1)[0]
+            bare = name.partition(":")[0]
             owner = f"arn:{at.partition}:ssm:{at.region}::"
             public = bare.startswith("/aws/")
-            yield f"{owner if public else base + ':'}parameter/{bare.lstrip('/')}"
+            yield f"{owner if public else base + ':'}parameter/{bare.removeprefix('/')}"
             owned = bare.startswith(("AWS-", "Amazon", "AWSSupport-"))
             yield f"{owner if owned else base + ':'}document/{bare}"
 
