@@ -549,3 +549,41 @@ SSM_AWS = "arn:aws:ssm:us-east-1:"
 )
 def test_ssm_names_become_their_parameter_and_document_arns(params, arns):
     assert list(resources._ssm(params, AT)) == arns
+
+
+EU = Where("aws", "eu-west-2", "123456789012")
+
+
+@pytest.mark.parametrize(
+    ("params", "arns"),
+    [
+        (
+            {"queueUrl": "https://queue.amazonaws.com/210987654321/jobs"},
+            ["arn:aws:sqs:eu-west-2:210987654321:jobs"],
+        ),
+        (
+            {"queueName": "jobs", "queueOwnerAWSAccountId": "210987654321"},
+            ["arn:aws:sqs:eu-west-2:210987654321:jobs"],
+        ),
+        (
+            {"queueName": "jobs", "queueOwnerAWSAccountId": ""},
+            ["arn:aws:sqs:eu-west-2:123456789012:jobs"],
+        ),
+        (
+            {"queueName": "jobs", "queueOwnerAWSAccountId": 5},
+            ["arn:aws:sqs:eu-west-2:123456789012:jobs"],
+        ),
+        ({"queueName": 5}, []),
+        ({"queueUrl": 5}, []),
+    ],
+    ids=[
+        "a url without a region takes the call's",
+        "a name with its owner",
+        "an empty owner",
+        "an owner that is not an account",
+        "a name that is not a name",
+        "a url that is not a url",
+    ],
+)
+def test_sqs_queues_are_named_by_url_or_by_name_and_owner(params, arns):
+    assert list(resources._sqs(params, EU)) == arns
