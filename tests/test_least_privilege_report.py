@@ -924,3 +924,19 @@ def test_imdsv1_credentials_are_reported_whole_with_the_span_of_their_calls():
             "actions": ["kms:Decrypt", "sts.amazonaws.com GetCallerIdentity"],
         }
     ]
+
+
+@pytest.mark.parametrize(
+    ("actions", "level"),
+    [
+        (["s3:GetObject"], "Read"),
+        (["iam:PutRolePolicy"], "PermissionsManagement"),
+        (["s3:GetObject", "s3:PutObject"], "Mixed"),
+        (["s3:NoSuchAction"], "Mixed"),
+    ],
+    ids=["one level", "a level of two words", "two levels", "an action IAM does not know"],
+)
+def test_a_statement_is_named_after_its_actions_access_level(actions, level):
+    from components.least_privilege.analysis import _level
+
+    assert _level(actions) == level
