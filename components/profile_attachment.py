@@ -44,6 +44,7 @@ What a real engine does with it, and what this relies on:
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 import re
@@ -183,16 +184,58 @@ def _core_session(settings: dict[str, Any]) -> Any:
     return core
 
 
-def _bypasses_proxy(host: str, no_proxy: str) -> bool:
-    """Whether ``host`` matches the provider's noProxy list (comma-separated host names or
-    domain suffixes, ``*`` for all), as Go's httpproxy package reads NO_PROXY."""
+def _ip(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        return ipaddress.ip_address(text)
+    except ValueError:
+        return None
+
+
+def _host_and_port(entry: str) -> tuple[str, str]:
+    """``host:port``, ``[v6]:port`` or a bare host (an IPv6 address included), as Go's
+    net.SplitHostPort splits a noProxy entry."""
+    if entry.startswith("[") and "]:" in entry:
+        host, _, port = entry[1:].partition("]:")
+        return host, port
+    if entry.count(":") == 1:
+        host, _, port = entry.partition(":")
+        return host, port
+    return entry, ""
+
+
+def _bypasses_proxy(host: str, port: str, no_proxy: str) -> bool:
+    """Whether a request to ``host`` on ``port`` goes around the proxy, as the AWS provider's
+    Go reads its noProxy setting (golang.org/x/net/http/httpproxy ``config.useProxy``, through
+    aws-sdk-go-base): never through a proxy to localhost or a loopback address; ``*`` for
+    every host; an IP range (``10.0.0.0/8``) or an address for IP hosts only; a name for it
+    and its subdomains, ``.name`` or ``*.name`` for its subdomains only; an entry's port, when
+    it has one, must be the request's."""
+    ip = _ip(host)
+    if host == "localhost" or (ip is not None and ip.is_loopback):
+        return True
     for entry in (e.strip().lower() for e in no_proxy.split(",")):
-        if not entry:
-            continue
         if entry == "*":
             return True
-        domain = entry.split(":", 1)[0].lstrip(".")
-        if host == domain or host.endswith("." + domain):
+        try:
+            network = ipaddress.ip_network(entry, strict=False) if "/" in entry else None
+        except ValueError:
+            network = None
+        if network is not None:
+            if ip is not None and ip in network:
+                return True
+            continue
+        name, entry_port = _host_and_port(entry)
+        if entry_port not in ("", port):
+            continue
+        if (entry_ip := _ip(name)) is not None:
+            if ip == entry_ip:
+                return True
+            continue
+        if not name or ip is not None:
+            continue  # an empty entry; names never match an IP host
+        if name.startswith("*."):
+            name = name[1:]
+        if host.endswith(name if name.startswith(".") else "." + name) or host == name:
             return True
     return False
 
@@ -262,8 +305,9 @@ class _Connection:
             verify=self._verify,
         )
         # A client's endpoint always has a host, which urlsplit gives lower-cased.
-        host = str(urlsplit(client.meta.endpoint_url).hostname)
-        proxies = self._proxies_for(host)
+        url = urlsplit(client.meta.endpoint_url)
+        port = url.port or (443 if url.scheme == "https" else 80)
+        proxies = self._proxies_for(str(url.hostname), str(port))
         if proxies != self._proxies_for(None):
             client = self.session.client(
                 service,
@@ -274,9 +318,9 @@ class _Connection:
             )
         return client
 
-    def _proxies_for(self, host: str | None) -> dict[str, str] | None:
+    def _proxies_for(self, host: str | None, port: str = "443") -> dict[str, str] | None:
         proxies = self.settings.get("proxies") or None
-        if proxies and host is not None and _bypasses_proxy(host, self.settings["no_proxy"]):
+        if proxies and host is not None and _bypasses_proxy(host, port, self.settings["no_proxy"]):
             return {}  # no proxy for this host (None would let botocore read the environment's)
         return proxies
 

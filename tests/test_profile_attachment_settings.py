@@ -376,21 +376,40 @@ def test_unset_settings_leave_the_environments(monkeypatch: pytest.MonkeyPatch) 
     [
         pytest.param("example.com", "example.com", True, id="exact-host"),
         pytest.param("api.example.com", "example.com", True, id="domain-suffix"),
-        pytest.param("api.example.com", ".example.com", True, id="domain-suffix-leading-dot"),
+        pytest.param("api.example.com", ".example.com", True, id="leading-dot-subdomain"),
+        pytest.param("example.com", ".example.com", False, id="leading-dot-not-the-domain"),
+        pytest.param("api.example.com", "*.example.com", True, id="star-dot-subdomain"),
+        pytest.param("example.com", "*.example.com", False, id="star-dot-not-the-domain"),
         pytest.param("badexample.com", "example.com", False, id="string-suffix-only"),
         pytest.param("example.com", "api.example.com", False, id="subdomain-entry-not-parent"),
         pytest.param("example.com", "other.test", False, id="other-host"),
         pytest.param("api.example.com", "*", True, id="star"),
         pytest.param("example.com", " Example.COM ", True, id="spaces-and-upper-case"),
         pytest.param("example.com", "other.test,  example.com", True, id="second-entry-spaced"),
-        pytest.param("example.com", "example.com:443", True, id="entry-with-port"),
+        pytest.param("example.com", "example.com:443", True, id="entry-with-the-port"),
+        pytest.param("example.com", "example.com:8443", False, id="entry-with-another-port"),
         pytest.param("example.com", ",,example.com", True, id="empty-entries-skipped"),
         pytest.param("example.com", "", False, id="empty-list"),
         pytest.param("example.com", "other.test,*", True, id="star-after-non-matching"),
+        pytest.param("localhost", "", True, id="localhost-never-proxied"),
+        pytest.param("127.0.0.2", "", True, id="loopback-never-proxied"),
+        pytest.param("::1", "", True, id="v6-loopback-never-proxied"),
+        pytest.param("10.1.2.3", "10.0.0.0/8", True, id="in-a-range"),
+        pytest.param("192.168.0.1", "10.0.0.0/8", False, id="outside-a-range"),
+        pytest.param("example.com", "10.0.0.0/8", False, id="a-range-is-not-a-name"),
+        pytest.param("10.1.2.3", "10.1.2.3", True, id="an-address"),
+        pytest.param("10.1.2.3", "10.1.2.3:443", True, id="an-address-with-the-port"),
+        pytest.param("10.1.2.3", "10.1.2.3:80", False, id="an-address-with-another-port"),
+        pytest.param("fd00::1", "fd00::1", True, id="a-v6-address"),
+        pytest.param("fd00::1", "[fd00::1]:443", True, id="a-v6-address-with-the-port"),
+        pytest.param("fd00::1", "fd00::/16", True, id="in-a-v6-range"),
+        pytest.param("10.1.2.3", "1.2.3", False, id="a-name-never-matches-an-address"),
+        pytest.param("example.com", ":443", False, id="a-port-without-a-host"),
+        pytest.param("example.com", "10.0.0.0/99,example.com", True, id="a-bad-range-skipped"),
     ],
 )
-def test_no_proxy_matching(host: str, no_proxy: str, bypasses: bool) -> None:
-    assert _bypasses_proxy(host, no_proxy) is bypasses
+def test_no_proxy_matching_is_gos(host: str, no_proxy: str, bypasses: bool) -> None:
+    assert _bypasses_proxy(host, "443", no_proxy) is bypasses
 
 
 # --- the connection ------------------------------------------------------------------------------
