@@ -20,6 +20,7 @@ from components.least_privilege.analysis import (
     is_data_event_action,
 )
 from components.least_privilege.cli import run
+from components.least_privilege.resources import Pattern
 from components.testing import run_program
 from offline import cloudtrail_corpus as corpus
 
@@ -940,3 +941,78 @@ def test_a_statement_is_named_after_its_actions_access_level(actions, level):
     from components.least_privilege.analysis import _level
 
     assert _level(actions) == level
+
+
+def test_a_refusals_message_is_kept_to_its_first_300_characters():
+    refused = _call(
+        "sqs.amazonaws.com",
+        "PurgeQueue",
+        {"queueUrl": corpus.QUEUE_URL},
+        error=("AccessDenied", "x" * 299 + "yz"),
+    )
+    (missing,) = _analyse([refused])["missing"]
+    assert missing["error_message"] == "x" * 299 + "y"
+
+
+def test_a_refusal_without_a_message_has_an_empty_one():
+    refused = _call(
+        "sqs.amazonaws.com",
+        "PurgeQueue",
+        {"queueUrl": corpus.QUEUE_URL},
+        error=("AccessDenied", ""),
+    )
+    del refused["errorMessage"]
+    (missing,) = _analyse([refused])["missing"]
+    assert (missing["error_code"], missing["error_message"]) == ("AccessDenied", "")
+
+
+def test_a_single_character_wildcard_is_reported_with_what_it_covered():
+    grant = _grant(_allow("s3:Get?bject", "*", "Almost"))
+    report = _analyse([_s3("GetObject", "a")], grant)
+    [wildcard] = [u for u in report["unused"] if u.get("action") == "s3:Get?bject"]
+    assert wildcard == {
+        "policy": "Grant",
+        "statement": "Almost",
+        "action": "s3:Get?bject",
+        "observed": ["s3:GetObject"],
+        "reason": "a wildcard that grants 1 actions, of which the records show 1: grant those "
+        "instead",
+    }
+
+
+def test_any_resource_is_reported_with_at_most_five_of_the_resources_touched():
+    grant = _grant(_allow("s3:GetObject", "*", "AnyObject"))
+    report = _analyse([_s3("GetObject", key) for key in "abcdef"], grant)
+    [wide] = [u for u in report["unused"] if u.get("resource") == "*"]
+    assert len(wide["observed"]) == 5
+
+
+def test_any_resource_for_an_action_without_resources_is_not_reported():
+    grant = _grant(_allow("ec2:DescribeInstances", "*", "Describe"))
+    assert _analyse([_call("ec2.amazonaws.com", "DescribeInstances", {})], grant)["unused"] == []
+
+
+def test_patterns_drop_the_resources_they_cover_case_sensitively():
+    from components.least_privilege.analysis import _collapse
+
+    keys = Pattern("arn:aws:s3:::b/k*")
+    assert _collapse({"arn:aws:s3:::b/k1", "arn:aws:s3:::b/K2", keys}) == {
+        "arn:aws:s3:::b/K2",
+        keys,
+    }
+
+
+@pytest.mark.parametrize(
+    ("service", "action", "resources", "sid"),
+    [
+        ("s3", "s3:GetObject", ("arn:aws:s3:::b/k",), "S3Object"),
+        ("s3", "s3:GetObject", ("*",), "S3AnyResource"),
+        ("s3", "s3:NoSuchAction", ("arn:aws:s3:::b/k",), "S3"),
+        ("aws-marketplace", "aws-marketplace:ViewSubscriptions", ("x",), "AwsMarketplace"),
+    ],
+    ids=["by resource type", "any resource", "an action IAM does not know", "a dashed service"],
+)
+def test_a_statements_sid_names_its_service_and_resource_type(service, action, resources, sid):
+    from components.least_privilege.analysis import _sid
+
+    assert _sid(service, action, resources) == sid

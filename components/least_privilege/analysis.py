@@ -215,7 +215,7 @@ class Analysis:
             return
         if resolved.unmapped and str(record.get("errorCode", "")) in DENIED_ERRORS:
             # Refused, and no IAM action to name: still something the application tried.
-            self._note_refused(f"{source} {name}", "", record, session)
+            self._note_refused(f"{source} {name}", "", f"{source} {name}", record, session)
         if resolved.unmapped:
             _, _, counts = self._unmapped.setdefault(
                 (source, name), (resolved.unmapped, str(record.get("eventID", "")), Counter())
@@ -232,7 +232,7 @@ class Analysis:
                 found = arns.account_scoped(action, at)
             if denied:
                 # One entry per refused call and action, whatever number of resources it names.
-                self._note_refused(action, ", ".join(found), record, session)
+                self._note_refused(action, ", ".join(found), f"{source} {name}", record, session)
                 if self.options.include_missing:
                     for resource in found:
                         self._note_used(action, resource, name)
@@ -278,12 +278,15 @@ class Analysis:
         if not resolved:
             entry.actions.add(call)
 
-    def _note_refused(self, action: str, resource: str, record: Record, session: str) -> None:
+    def _note_refused(
+        self, action: str, resource: str, event: str, record: Record, session: str
+    ) -> None:
+        """A call refused by one of DENIED_ERRORS, which its record's errorCode holds."""
         entry = self._refused.setdefault(
             (action, resource),
             _Refused(
-                event=f"{record.get('eventSource', '')} {record.get('eventName', '')}",
-                error_code=str(record.get("errorCode", "")),
+                event=event,
+                error_code=str(record["errorCode"]),
                 error_message=str(record.get("errorMessage", ""))[:300],
             ),
         )
@@ -323,7 +326,7 @@ class Analysis:
             self._used_resources[index].update(resource_hits)
             statement = self._statements[index]
             for i in action_hits:
-                if any(c in statement.actions[i] for c in "*?"):
+                if _is_wildcard(statement.actions[i]):
                     self._wildcard_seen.setdefault((index, i), set()).add(action)
             if "*" in statement.resources and resource != arns.ANY:
                 seen = self._any_resource_seen.setdefault(index, set())
@@ -435,7 +438,7 @@ class Analysis:
                             reason="no call in the records needed it" + self._unlogged_note(action),
                         )
                     )
-                elif any(c in action for c in "*?"):
+                elif _is_wildcard(action):
                     seen = sorted(self._wildcard_seen.get((index, i), set()))
                     granted = len(iam_actions.expand(action))
                     out.append(
@@ -691,6 +694,10 @@ def _s3_object(resource: str) -> tuple[str, str, str] | None:
     return f"{prefix}{sep}", bucket, key
 
 
+def _is_wildcard(action: str) -> bool:
+    return "*" in action or "?" in action
+
+
 def _collapse(resources: set[str]) -> set[str]:
     """Drops resources a pattern in the same set already covers (``bucket/*`` and one of its
     keys)."""
@@ -702,7 +709,7 @@ def _collapse(resources: set[str]) -> set[str]:
 
 
 def _sid(service: str, action: str, resources: tuple[str, ...]) -> str:
-    prefix = "".join(part.capitalize() for part in re.split(r"[^A-Za-z0-9]+", service))
+    prefix = "".join(part.capitalize() for part in re.split(r"[^a-z0-9]+", service))
     if resources == (arns.ANY,):
         return f"{prefix}AnyResource"
     info = iam_actions.action_info(action)
