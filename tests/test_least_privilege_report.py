@@ -1016,3 +1016,62 @@ def test_a_statements_sid_names_its_service_and_resource_type(service, action, r
     from components.least_privilege.analysis import _sid
 
     assert _sid(service, action, resources) == sid
+
+
+# --- records at the edges of the format -------------------------------------------------------
+
+
+def test_a_record_without_an_event_type_is_an_api_call():
+    record = _call("kms.amazonaws.com", "Decrypt", {})
+    del record["eventType"]
+    assert _analyse([record])["records"]["kept"] == 1
+
+
+def test_the_records_window_is_from_the_earliest_to_the_latest_call():
+    calls = [
+        corpus.record(WHEN.replace(hour=h), "kms.amazonaws.com", "Decrypt", {}) for h in (9, 7, 11)
+    ]
+    assert _analyse(calls)["records"] == {
+        "read": 3,
+        "kept": 3,
+        "first": "2026-11-30T07:00:00Z",
+        "last": "2026-11-30T11:00:00Z",
+    }
+
+
+@pytest.mark.parametrize(
+    "marks",
+    [{"eventCategory": "Data"}, {"managementEvent": False}],
+    ids=["a data category", "not a management event"],
+)
+def test_either_mark_of_a_data_event_shows_the_service_logs_them(marks):
+    data = _s3("GetObject", "a")
+    data.pop("eventCategory", None)
+    data.pop("managementEvent", None)
+    data.update(marks)
+    grant = _grant(_allow(["s3:GetObject", "s3:PutObject"], "arn:aws:s3:::my-app-data/*", "Rw"))
+    [put] = [u for u in _analyse([data], grant)["unused"] if u.get("action") == "s3:PutObject"]
+    assert put["reason"] == "no call in the records needed it"
+
+
+def test_a_secret_read_by_name_is_in_the_policy_with_its_suffix_as_wildcards():
+    read = _call("secretsmanager.amazonaws.com", "GetSecretValue", {"secretId": "my-app/db"})
+    (statement,) = _analyse([read])["policy"]["Statement"]
+    assert statement["Resource"] == [
+        "arn:aws:secretsmanager:us-east-1:123456789012:secret:my-app/db-??????"
+    ]
+
+
+@pytest.mark.parametrize(
+    "identity",
+    [
+        {"sessionContext": "not a context"},
+        {"sessionContext": {"sessionIssuer": "not an issuer"}},
+        {"sessionContext": {"sessionIssuer": {"arn": 5}}},
+    ],
+    ids=["context", "issuer", "issuer arn"],
+)
+def test_a_record_whose_identity_is_malformed_is_not_the_roles(identity):
+    record = _call("kms.amazonaws.com", "Decrypt", {})
+    record["userIdentity"] = {"type": "AssumedRole", **identity}
+    assert _analyse([record])["records"]["kept"] == 0
