@@ -1075,3 +1075,30 @@ def test_a_record_whose_identity_is_malformed_is_not_the_roles(identity):
     record = _call("kms.amazonaws.com", "Decrypt", {})
     record["userIdentity"] = {"type": "AssumedRole", **identity}
     assert _analyse([record])["records"]["kept"] == 0
+
+
+def _actions(report):
+    return sorted(a for s in report["policy"]["Statement"] for a in s["Action"])
+
+
+def _with_params(record, **params):
+    record["requestParameters"].update(params)
+    return record
+
+
+def test_a_read_of_an_objects_version_needs_the_version_permission():
+    read = _with_params(_s3("GetObject", "a"), versionId="3")
+    assert _actions(_analyse([read])) == ["s3:GetObjectVersion"]
+
+
+def test_a_copy_of_an_objects_version_needs_the_version_permission_on_the_source():
+    copy = _with_params(
+        _s3("CopyObject", "b"), **{"x-amz-copy-source": "my-app-data/a?versionId=3"}
+    )
+    assert _actions(_analyse([copy])) == ["s3:GetObjectVersion", "s3:PutObject"]
+
+
+def test_a_record_without_request_parameters_is_still_analysed():
+    decrypt = _call("kms.amazonaws.com", "Decrypt", {})
+    decrypt["requestParameters"] = None
+    assert _actions(_analyse([decrypt])) == ["kms:Decrypt"]
