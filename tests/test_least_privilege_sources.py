@@ -644,3 +644,52 @@ def test_a_roles_grants_in_iam_are_its_inline_and_managed_policies_past_an_agent
         (agent, mine["Arn"]),
         ["Inline", mine["Arn"]],
     )
+
+
+# --- a folder: its window's end, its progress, its refusal whole ------------------------------
+
+
+def test_a_folder_dated_after_the_window_is_not_read(tmp_path):
+    base = tmp_path / "AWSLogs/123456789012/CloudTrail/us-east-1/2026/11"
+    _write(base / "27/in.json.gz", {"Records": [_call("In", WHEN - dt.timedelta(days=3))]})
+    _write(base / "30/late.json.gz", {"Records": [_call("Late")]})
+    until = dt.datetime(2026, 11, 28, tzinfo=dt.UTC)
+    names = [r["eventName"] for r in records.from_directory(tmp_path, until=until)]
+    assert names == ["In"]
+
+
+def test_reading_a_folder_says_how_far_it_got_every_500_files(tmp_path):
+    for n in range(1000):
+        _write(tmp_path / f"t{n:04}.json", {"Records": []}, gz=False)
+    said: list[str] = []
+    assert list(records.from_directory(tmp_path, progress=said.append)) == []
+    assert said == [
+        f"read 500 of 1000 files in {tmp_path}",
+        f"read 1000 of 1000 files in {tmp_path}",
+    ]
+
+
+def test_a_missing_folder_is_refused_whole(tmp_path):
+    with pytest.raises(InputError) as raised:
+        list(records.from_directory(tmp_path / "nope"))
+    assert str(raised.value) == (
+        f"--cloudtrail-dir {tmp_path / 'nope'}: no such folder. Give the folder that holds the "
+        "trail's files (for example a copy made with aws s3 sync s3://BUCKET/AWSLogs/ ./trail)."
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "parsed"),
+    [
+        ("2026-11-30T12:00:00Z", WHEN),
+        ("2026-11-30T12:00:00", WHEN),
+        ("2026-11-30T13:00:00+01:00", WHEN),
+        ("yesterday", None),
+        (5, None),
+    ],
+    ids=["utc", "no zone is utc", "another zone", "not a time", "not a string"],
+)
+def test_a_records_time_is_read_as_an_aware_datetime(value, parsed):
+    found = records.event_time({"eventTime": value})
+    assert found == parsed
+    assert found is None or found.utcoffset() is not None
