@@ -793,12 +793,6 @@ def test_a_refused_call_with_many_resource_types_is_one_missing_entry():
     assert (entry["action"], entry["count"]) == ("ec2:RunInstances", 1)
 
 
-def test_a_refused_call_with_no_iam_action_is_missing_by_its_event():
-    refused = _call("s3.amazonaws.com", "FrobnicateBucket", {}, error=("AccessDenied", "denied"))
-    [entry] = _analyse([refused])["missing"]
-    assert (entry["action"], entry["event"]) == (None, "s3.amazonaws.com FrobnicateBucket")
-
-
 def test_the_same_role_name_in_another_partition_does_not_count():
     record = _call(
         "kms.amazonaws.com",
@@ -1102,3 +1096,71 @@ def test_a_record_without_request_parameters_is_still_analysed():
     decrypt = _call("kms.amazonaws.com", "Decrypt", {})
     decrypt["requestParameters"] = None
     assert _actions(_analyse([decrypt])) == ["kms:Decrypt"]
+
+
+def test_a_call_that_needs_no_permission_is_left_out_once_per_call():
+    report = _analyse([_call("sts.amazonaws.com", "GetCallerIdentity", {})] * 3)
+    assert report["left_out"] == [
+        {
+            "call": "sts:GetCallerIdentity",
+            "by": None,
+            "reason": "needs no permission",
+            "count": 3,
+        }
+    ]
+
+
+def test_an_unmapped_call_is_reported_whole_with_its_first_event():
+    first, second = (_call("s3.amazonaws.com", "FrobnicateBucket", {}) for _ in range(2))
+    first["eventID"], second["eventID"] = "e-1", "e-2"
+    (unmapped,) = _analyse([first, second])["unmapped"]
+    assert (unmapped["event_source"], unmapped["count"], unmapped["example_event_id"]) == (
+        "s3.amazonaws.com",
+        2,
+        "e-1",
+    )
+
+
+def test_an_unmapped_call_without_an_event_id_has_an_empty_example():
+    call = _call("s3.amazonaws.com", "FrobnicateBucket", {})
+    del call["eventID"]
+    (unmapped,) = _analyse([call])["unmapped"]
+    assert unmapped["example_event_id"] == ""
+
+
+def test_a_refused_call_with_no_iam_action_is_missing_by_its_event():
+    refused = _call("s3.amazonaws.com", "FrobnicateBucket", {}, error=("AccessDenied", "no"))
+    (missing,) = _analyse([refused])["missing"]
+    assert missing == {
+        "action": None,
+        "resource": None,
+        "event": "s3.amazonaws.com FrobnicateBucket",
+        "error_code": "AccessDenied",
+        "error_message": "no",
+        "count": 1,
+        "instances": [corpus.INSTANCE],
+        "granted_by": [],
+    }
+
+
+def test_a_refused_call_on_two_resources_is_missing_once_naming_both():
+    refused = _call(
+        "dynamodb.amazonaws.com",
+        "BatchGetItem",
+        {"requestItems": {"Orders": {}, "Users": {}}},
+        error=("AccessDeniedException", "no"),
+    )
+    (missing,) = _analyse([refused])["missing"]
+    assert missing["resource"] == (
+        "arn:aws:dynamodb:us-east-1:123456789012:table/Orders, "
+        "arn:aws:dynamodb:us-east-1:123456789012:table/Users"
+    )
+
+
+def test_a_copy_reads_its_source_and_writes_its_target():
+    copy = _with_params(_s3("CopyObject", "b"), **{"x-amz-copy-source": "other-bucket/a"})
+    statements = _analyse([copy], exact=True)["policy"]["Statement"]
+    assert sorted((s["Action"][0], s["Resource"][0]) for s in statements) == [
+        ("s3:GetObject", "arn:aws:s3:::other-bucket/a"),
+        ("s3:PutObject", "arn:aws:s3:::my-app-data/b"),
+    ]

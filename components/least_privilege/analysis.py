@@ -205,7 +205,7 @@ class Analysis:
             source,
             name,
             versioned=bool(params.get("versionId")),
-            copy_versioned="versionId=" in str(params.get("x-amz-copy-source", "")),
+            copy_versioned="versionId=" in str(params.get("x-amz-copy-source")),
         )
         context = record["userIdentity"].get("sessionContext") or {}
         if context.get("ec2RoleDelivery") == "1.0":
@@ -213,7 +213,7 @@ class Analysis:
         if resolved.no_permission:
             self._left_out[(f"{mapping.service_prefix(source)}:{name}", "")] += 1
             return
-        if resolved.unmapped and str(record.get("errorCode", "")) in DENIED_ERRORS:
+        if resolved.unmapped and record.get("errorCode") in DENIED_ERRORS:
             # Refused, and no IAM action to name: still something the application tried.
             self._note_refused(f"{source} {name}", "", f"{source} {name}", record, session)
         if resolved.unmapped:
@@ -223,7 +223,7 @@ class Analysis:
             counts["calls"] += 1
             return
         at = arns.where(record, self._partition)
-        denied = str(record.get("errorCode", "")) in DENIED_ERRORS
+        denied = record.get("errorCode") in DENIED_ERRORS
         agent = self._agent_of(record, source)
         for action, origin in resolved.actions:
             found = arns.resources_of(action, origin, record, at)
