@@ -1003,8 +1003,29 @@ def test_patterns_drop_the_resources_they_cover_case_sensitively():
         ("s3", "s3:GetObject", ("*",), "S3AnyResource"),
         ("s3", "s3:NoSuchAction", ("arn:aws:s3:::b/k",), "S3"),
         ("aws-marketplace", "aws-marketplace:ViewSubscriptions", ("x",), "AwsMarketplace"),
+        (
+            "securityhub",
+            "securityhub:AcceptAdministratorInvitation",
+            ("arn:aws:securityhub:us-east-1:123456789012:hub/default",),
+            "Securityhub",
+        ),
+        (
+            "geo-routes",
+            "geo-routes:CalculateIsolines",
+            ("arn:aws:geo-routes:us-east-1::provider/default",),
+            "GeoRoutes",
+        ),
+        ("artifact", "artifact:AcceptAgreement", ("arn:aws:artifact:::agreement/a",), "Artifact"),
     ],
-    ids=["by resource type", "any resource", "an action IAM does not know", "a dashed service"],
+    ids=[
+        "by resource type",
+        "any resource",
+        "an action IAM does not know",
+        "a dashed service",
+        "a format ending in the account",
+        "a format ending in the region",
+        "a format ending in the partition",
+    ],
 )
 def test_a_statements_sid_names_its_service_and_resource_type(service, action, resources, sid):
     from components.least_privilege.analysis import _sid
