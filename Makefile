@@ -80,7 +80,7 @@ MUTATION_JOBS ?= 2
 ## mutants its tests kill, failing below MUTATION_FAIL_UNDER percent. The results stay in
 ## mutants/; a second run tests again only the functions that changed.
 mutation: install $(BIN)/.mutation
-	@echo "==> Mutating components/ and running the tests that reach each mutant (an hour or more on two cores)"
+	@echo "==> Mutating components/ and running the tests that reach each mutant (about five hours on two cores)"
 	$(BIN)/mutmut run --max-children $(MUTATION_JOBS)
 	$(BIN)/python -m tools.mutation_scores --fail-under $(MUTATION_FAIL_UNDER)
 
