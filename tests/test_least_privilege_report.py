@@ -1185,3 +1185,65 @@ def test_a_copy_reads_its_source_and_writes_its_target():
         ("s3:GetObject", "arn:aws:s3:::other-bucket/a"),
         ("s3:PutObject", "arn:aws:s3:::my-app-data/b"),
     ]
+
+
+# --- the caveats, whole -----------------------------------------------------------------------
+
+PASS_ROLE_NOTE = (
+    "iam:PassRole is never logged (IAM checks it inside the call that passes a role), so it is "
+    "neither in the policy nor reported unused: if the application passes a role, add it by "
+    "hand for that role's ARN."
+)
+
+
+def test_the_caveats_of_no_records_read_with_every_window_option():
+    since, until = WHEN - dt.timedelta(days=1), WHEN
+    report = _analyse(
+        [], instance_id="i-0123456789abcdef0", since=since, until=until, lookup_events=True
+    )
+    assert report["caveats"] == [
+        "Time window: 0 of the 0 records read are this role's calls, none at all (--since "
+        "2026-11-29T12:00:00Z --until 2026-11-30T12:00:00Z). A call the application makes less "
+        "often than that (a monthly job, an error path) is not in them.",
+        "Only i-0123456789abcdef0's calls were kept (--instance-id); the role's other instances "
+        "may need more.",
+        "LookupEvents returns management events only, of one region, for the last 90 days: S3 "
+        "object calls, SQS message calls and Lambda invocations are never in it. Read the "
+        "trail's files (--cloudtrail-dir or --cloudtrail-s3) with data events enabled.",
+        "The records hold no data events. S3 object calls and SQS message calls are data "
+        "events, which a trail logs only when asked (docs: Least privilege from CloudTrail): "
+        "until then they are neither in the policy nor counted as used.",
+        PASS_ROLE_NOTE,
+        "No --granted: unused is empty, and the agents' calls are left out on the assumption "
+        "that their managed policies (AmazonSSMManagedInstanceCore, CloudWatchAgentServerPolicy) "
+        "stay attached.",
+    ]
+
+
+def _data_event(source):
+    record = _call(source, "Invoke" if "lambda" in source else "SendMessage", {})
+    record.update(eventCategory="Data", managementEvent=False)
+    return record
+
+
+def test_a_window_open_at_one_end_shows_a_dash_for_the_other():
+    report = _analyse([], until=WHEN)
+    assert "(--since - --until 2026-11-30T12:00:00Z)" in report["caveats"][0]
+    report = _analyse([], since=WHEN)
+    assert "(--since 2026-11-30T12:00:00Z --until -)" in report["caveats"][0]
+
+
+def test_data_events_of_sqs_only_ask_for_s3s():
+    notes = _analyse([_data_event("sqs.amazonaws.com")])["caveats"]
+    assert notes[1] == (
+        "The records hold data events of sqs but none of s3: if the application calls s3, "
+        "enable that service's data events too."
+    )
+
+
+def test_data_events_of_another_service_ask_for_both_s3s_and_sqss():
+    notes = _analyse([_data_event("lambda.amazonaws.com")])["caveats"]
+    assert notes[1] == (
+        "The records hold data events of lambda but none of s3, sqs: if the application calls "
+        "s3 or sqs, enable that service's data events too."
+    )
