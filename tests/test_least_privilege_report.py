@@ -1247,3 +1247,63 @@ def test_data_events_of_another_service_ask_for_both_s3s_and_sqss():
         "The records hold data events of lambda but none of s3, sqs: if the application calls "
         "s3 or sqs, enable that service's data events too."
     )
+
+
+def test_the_unused_grants_are_reported_whole_statement_by_statement():
+    key_arn = "arn:aws:kms:us-east-1:123456789012:key/k"
+    grant = _grant(
+        {"Sid": "Not", "Effect": "Allow", "NotAction": "iam:*", "Resource": "*"},
+        _allow(["iam:PassRole", "kms:Decrypt"], key_arn, "Pass"),
+        _allow("s3:GetObject", ["arn:aws:s3:::my-app-data/*", "arn:aws:s3:::other/*"], "Two"),
+        _allow("s3:GetObject", "*", "Any"),
+    )
+    report = _analyse([_s3("GetObject", "a")], grant)
+    assert report["unused"] == [
+        {
+            "policy": "Grant",
+            "statement": "Pass",
+            "action": "kms:Decrypt",
+            "resources": [key_arn],
+            "reason": "no call in the records needed it",
+        },
+        {
+            "policy": "Grant",
+            "statement": "Two",
+            "resource": "arn:aws:s3:::other/*",
+            "reason": "no call in the records touched it",
+        },
+        {
+            "policy": "Grant",
+            "statement": "Any",
+            "resource": "*",
+            "observed": ["arn:aws:s3:::my-app-data/a"],
+            "reason": "Resource '*', where the records show only these resources (up to five)",
+        },
+    ]
+
+
+def test_the_agents_calls_left_out_say_which_policy_grants_them():
+    call = _call(
+        "ssm.amazonaws.com",
+        "UpdateInstanceInformation",
+        {},
+        user_agent="aws-sdk-go/1.0 amazon-ssm-agent/3.3",
+    )
+    (left_out,) = _analyse([call])["left_out"]
+    assert left_out == {
+        "call": "ssm:UpdateInstanceInformation",
+        "by": "ssm-agent",
+        "reason": "the ssm-agent's own call, granted by AmazonSSMManagedInstanceCore, which "
+        "stays attached",
+        "count": 1,
+    }
+
+
+def test_statements_of_one_sid_are_numbered_from_the_second():
+    reads = [_s3("GetObject", "a"), _s3("GetObjectAcl", "b"), _s3("GetObjectTagging", "c")]
+    statements = _analyse(reads, exact=True)["policy"]["Statement"]
+    assert [(s["Sid"], s["Action"]) for s in statements] == [
+        ("S3ObjectRead", ["s3:GetObject"]),
+        ("S3ObjectRead2", ["s3:GetObjectAcl"]),
+        ("S3ObjectRead3", ["s3:GetObjectTagging"]),
+    ]
