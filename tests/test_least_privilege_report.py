@@ -1307,3 +1307,29 @@ def test_statements_of_one_sid_are_numbered_from_the_second():
         ("S3ObjectRead2", ["s3:GetObjectAcl"]),
         ("S3ObjectRead3", ["s3:GetObjectTagging"]),
     ]
+
+
+def test_a_refused_call_the_second_agents_policy_allows_names_that_policy():
+    grants = granted.from_documents(
+        {}, attached=["arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy"]
+    )
+    refused = _call(
+        "monitoring.amazonaws.com", "PutMetricData", {}, error=("AccessDenied", "denied")
+    )
+    (missing,) = _analyse([refused], grants)["missing"]
+    assert missing["granted_by"] == ["CloudWatchAgentServerPolicy"]
+
+
+def test_a_refused_call_on_several_resources_is_judged_by_the_first():
+    tables = {"Orders": {}, "Users": {}, "Items": {}}
+    refused = _call(
+        "dynamodb.amazonaws.com",
+        "BatchGetItem",
+        {"requestItems": tables},
+        error=("AccessDeniedException", "no"),
+    )
+    orders = "arn:aws:dynamodb:us-east-1:123456789012:table/Orders"
+    (missing,) = _analyse([refused], _grant(_allow("dynamodb:BatchGetItem", orders, "Db")))[
+        "missing"
+    ]
+    assert missing["granted_by"] == ["Grant/Db"]

@@ -494,7 +494,7 @@ class Analysis:
     def missing(self) -> list[dict[str, Any]]:
         out = []
         for (action, resource), entry in sorted(self._refused.items()):
-            first = resource.split(", ", 1)[0]
+            first = resource.partition(", ")[0]
             granted_by = [
                 f"{self._statements[i].policy}/{self._statements[i].where}"
                 for i, _, _ in self._matches(action, first)
