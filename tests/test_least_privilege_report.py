@@ -22,6 +22,7 @@ from components.least_privilege.analysis import (
 from components.least_privilege.cli import run
 from components.least_privilege.resources import Pattern
 from components.testing import run_program
+from components.validation import InputError
 from offline import cloudtrail_corpus as corpus
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -1333,3 +1334,119 @@ def test_a_refused_call_on_several_resources_is_judged_by_the_first():
         "missing"
     ]
     assert missing["granted_by"] == ["Grant/Db"]
+
+
+# --- the command's flags, read before anything is read (cli._options) --------------------------
+
+
+def _options_of(*argv):
+    from components.least_privilege import cli
+
+    return cli._options(cli.parser().parse_args(list(argv)))
+
+
+def _flag_refusal(*argv):
+    with pytest.raises(InputError) as raised:
+        _options_of(*argv)
+    return str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (
+            ["--role-arn", "app-role", "--cloudtrail-dir", "x"],
+            "--role-arn 'app-role' is not an IAM role ARN. Give arn:aws:iam::<account>:role/<name> "
+            "(the stack's roleArn output).",
+        ),
+        (
+            ["--role-arn", ROLE, "--instance-id", "web-1", "--cloudtrail-dir", "x"],
+            "--instance-id 'web-1' is not an instance ID. Give i- followed by 8 or 17 hexadecimal "
+            "digits, or leave it out to keep every instance of the role.",
+        ),
+        (
+            ["--role-arn", ROLE],
+            "No records to read. Give --cloudtrail-dir DIR, --cloudtrail-s3 s3://BUCKET/PREFIX or "
+            "--lookup-events (one or more).",
+        ),
+        (
+            ["--role-arn", ROLE, "--cloudtrail-dir", "x", "--since", "soon"],
+            "--since 'soon' is not a time. Give a date (2026-11-30), a UTC time "
+            "(2026-11-30T12:00:00Z) or a span back from now (7d, 12h).",
+        ),
+        (
+            ["--role-arn", ROLE, "--cloudtrail-dir", "x", "--until", "later"],
+            "--until 'later' is not a time. Give a date (2026-11-30), a UTC time "
+            "(2026-11-30T12:00:00Z) or a span back from now (7d, 12h).",
+        ),
+        (
+            [
+                *("--role-arn", ROLE, "--cloudtrail-dir", "x"),
+                *("--since", "2026-11-30T12:00:00Z", "--until", "2026-11-30T12:00:00Z"),
+            ],
+            "--since 2026-11-30T12:00:00Z is not before --until 2026-11-30T12:00:00Z. Swap them.",
+        ),
+        (
+            [
+                *("--role-arn", ROLE, "--cloudtrail-dir", "x"),
+                *("--granted", "iam", "--granted-role", "r"),
+            ],
+            "--granted-role picks a role in a resources.json: give --granted FILE.",
+        ),
+    ],
+    ids=["role arn", "instance id", "no records", "since", "until", "an empty window", "iam"],
+)
+def test_each_bad_flag_is_refused_whole(argv, message):
+    assert _flag_refusal(*argv) == message
+
+
+def test_a_bad_policy_name_is_refused_as_the_flag():
+    assert _flag_refusal(
+        "--role-arn", ROLE, "--cloudtrail-dir", "x", "--policy-name", "no spaces"
+    ).startswith("--policy-name ")
+
+
+def test_lookup_events_without_a_region_is_refused_with_the_fix(monkeypatch):
+    from components.least_privilege import cli
+
+    monkeypatch.setattr(cli, "_default_region", lambda: None)
+    assert _flag_refusal("--role-arn", ROLE, "--lookup-events") == (
+        "--lookup-events reads one region's events, and none is set. Give --region, or set "
+        "AWS_REGION (or a profile's region)."
+    )
+
+
+def test_lookup_events_with_a_region_given_needs_no_default_one(monkeypatch):
+    from components.least_privilege import cli
+
+    monkeypatch.setattr(cli, "_default_region", lambda: None)
+    assert _options_of("--role-arn", ROLE, "--lookup-events", "--region", "eu-west-1").lookup_events
+
+
+def test_the_flags_become_the_analysis_options():
+    options = _options_of(
+        "--role-arn",
+        ROLE,
+        "--cloudtrail-dir",
+        "x",
+        "--instance-id",
+        corpus.INSTANCE,
+        "--exact",
+        "--include-missing",
+        "--policy-name",
+        "Mine",
+        "--since",
+        "2026-11-29",
+        "--until",
+        "2026-11-30",
+    )
+    assert options == Options(
+        role_arn=ROLE,
+        instance_id=corpus.INSTANCE,
+        exact=True,
+        include_missing=True,
+        policy_name="Mine",
+        since=dt.datetime(2026, 11, 29, tzinfo=dt.UTC),
+        until=dt.datetime(2026, 11, 30, 23, 59, 59, 999999, tzinfo=dt.UTC),  # the day's end
+        lookup_events=False,
+    )
