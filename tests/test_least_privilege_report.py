@@ -1450,3 +1450,141 @@ def test_the_flags_become_the_analysis_options():
         until=dt.datetime(2026, 11, 30, 23, 59, 59, 999999, tzinfo=dt.UTC),  # the day's end
         lookup_events=False,
     )
+
+
+def test_the_commands_flags_take_their_forms_and_say_what_they_do():
+    from components.least_privilege import cli
+
+    made = cli.parser("least-privilege")
+    flags = [
+        (a.option_strings[0], a.required, a.default, a.metavar, a.choices, a.type, a.nargs, a.help)
+        for a in made._actions
+        if a.dest != "help"
+    ]
+    assert (made.prog, made.description) == (
+        "least-privilege",
+        "The IAM policy an EC2 instance role's CloudTrail records show it needs, and, against "
+        "what it is granted, what it never used and what it was refused.",
+    )
+    assert flags == [
+        (
+            "--role-arn",
+            True,
+            None,
+            None,
+            None,
+            None,
+            None,
+            "the instance role (every instance of it)",
+        ),
+        ("--instance-id", False, None, None, None, None, None, "keep only this instance's calls"),
+        (
+            "--cloudtrail-dir",
+            False,
+            [],
+            "DIR",
+            None,
+            Path,
+            None,
+            "a folder of CloudTrail log files (*.json.gz or *.json; CloudTrail's S3 layout)",
+        ),
+        (
+            "--cloudtrail-s3",
+            False,
+            [],
+            "s3://BUCKET/PREFIX",
+            None,
+            None,
+            None,
+            "the trail's files in S3",
+        ),
+        (
+            "--lookup-events",
+            False,
+            False,
+            None,
+            None,
+            None,
+            0,
+            "CloudTrail LookupEvents (management events only, one region, 90 days)",
+        ),
+        (
+            "--since",
+            False,
+            None,
+            None,
+            None,
+            None,
+            None,
+            "first time kept: 2026-11-01, 2026-11-01T00:00:00Z or 30d",
+        ),
+        ("--until", False, None, None, None, None, None, "last time kept, in the same forms"),
+        (
+            "--granted",
+            False,
+            None,
+            "iam|FILE",
+            None,
+            None,
+            None,
+            "what the role is granted: 'iam' (read it), a policy JSON file, a {name: document} "
+            "map, or a stack's resources.json",
+        ),
+        (
+            "--granted-role",
+            False,
+            None,
+            None,
+            None,
+            None,
+            None,
+            "the role's logical name when a resources.json has more",
+        ),
+        ("--exact", False, False, None, None, None, 0, "keep every S3 key as it is"),
+        (
+            "--include-missing",
+            False,
+            False,
+            None,
+            None,
+            None,
+            0,
+            "also grant the calls that were refused",
+        ),
+        (
+            "--policy-name",
+            False,
+            "AppAccess",
+            None,
+            None,
+            None,
+            None,
+            "the inline policy's name (default AppAccess)",
+        ),
+        (
+            "--region",
+            False,
+            None,
+            None,
+            None,
+            None,
+            None,
+            "AWS region for S3, CloudTrail and IAM calls",
+        ),
+        ("--format", False, "text", None, ("text", "json"), None, None, None),
+    ]
+
+
+def test_the_cloudtrail_flags_collect_every_value_given():
+    from components.least_privilege import cli
+
+    args = cli.parser().parse_args(
+        [
+            *("--role-arn", ROLE, "--cloudtrail-dir", "a", "--cloudtrail-dir", "b"),
+            *("--cloudtrail-s3", "s3://t/x", "--cloudtrail-s3", "s3://t/y"),
+        ]
+    )
+    assert (args.cloudtrail_dir, args.cloudtrail_s3) == (
+        [Path("a"), Path("b")],
+        ["s3://t/x", "s3://t/y"],
+    )
