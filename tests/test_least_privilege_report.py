@@ -1588,3 +1588,123 @@ def test_the_cloudtrail_flags_collect_every_value_given():
         [Path("a"), Path("b")],
         ["s3://t/x", "s3://t/y"],
     )
+
+
+# --- the command end to end, on small inputs --------------------------------------------------
+
+
+def _one_file_trail(tmp_path):
+    folder = tmp_path / "trail"
+    folder.mkdir()
+    records = [_call("kms.amazonaws.com", "Decrypt", {})]
+    (folder / "t.json").write_text(json.dumps({"Records": records}))
+    return folder
+
+
+def test_the_json_report_is_indented_by_two(capsys, tmp_path):
+    code, out, _ = _run(
+        capsys,
+        "--role-arn",
+        ROLE,
+        "--cloudtrail-dir",
+        str(_one_file_trail(tmp_path)),
+        "--format",
+        "json",
+    )
+    assert (code, out[:5], out.endswith("}\n")) == (0, '{\n  "', True)
+
+
+def test_the_text_report_ends_with_one_newline_and_names_the_role(capsys, tmp_path):
+    code, out, _ = _run(
+        capsys, "--role-arn", ROLE, "--cloudtrail-dir", str(_one_file_trail(tmp_path))
+    )
+    assert (code, out.splitlines()[0], out.endswith("\n"), out.endswith("\n\n")) == (
+        0,
+        f"Least privilege for {ROLE}",
+        True,
+        False,
+    )
+
+
+def test_the_command_keeps_only_the_window_given(capsys, tmp_path):
+    folder = tmp_path / "trail"
+    folder.mkdir()
+    early = _call("kms.amazonaws.com", "Decrypt", {})
+    early["eventTime"] = "2026-11-30T08:00:00Z"
+    late = _call("kms.amazonaws.com", "Encrypt", {})
+    late["eventTime"] = "2026-11-30T16:00:00Z"
+    (folder / "t.json").write_text(
+        json.dumps({"Records": [early, _call("kms.amazonaws.com", "GenerateDataKey", {}), late]})
+    )
+    code, out, _ = _run(
+        capsys,
+        "--role-arn",
+        ROLE,
+        "--cloudtrail-dir",
+        str(folder),
+        "--format",
+        "json",
+        "--since",
+        "2026-11-30T10:00:00Z",
+        "--until",
+        "2026-11-30T14:00:00Z",
+    )
+    assert (code, _actions(json.loads(out))) == (0, ["kms:GenerateDataKey"])
+
+
+def test_an_error_of_boto3_itself_is_reported_as_aws_not_reached(capsys, monkeypatch, tmp_path):
+    import boto3.exceptions
+
+    from components.least_privilege import cli
+
+    def refuse(args, clients):
+        raise boto3.exceptions.ResourceNotExistsError("s3", "Nope", False)
+
+    monkeypatch.setattr(cli, "_grants", refuse)
+    code, _, err = _run(capsys, "--role-arn", ROLE, "--cloudtrail-dir", str(tmp_path))
+    assert code == 1
+    assert err.startswith("ec2-instance-role least-privilege: error: AWS refused or could not be ")
+    assert err.endswith(
+        ". Check the credentials (AWS_PROFILE), --region, and that they may read the source.\n"
+    )
+
+
+def test_each_source_is_read_with_the_window_and_its_own_client(capsys, monkeypatch):
+    from components.least_privilege import cli
+
+    read: list[tuple[str, object, dict]] = []
+
+    def source(kind):
+        def reader(where, **window):
+            read.append((kind, where, window))
+            return iter([{"from": kind}])
+
+        return reader
+
+    monkeypatch.setattr(cli.sources, "from_directory", source("dir"))
+    monkeypatch.setattr(
+        cli.sources, "from_s3", lambda client, url, **w: source("s3")((client, url), **w)
+    )
+    monkeypatch.setattr(cli.sources, "from_lookup_events", source("events"))
+    args = cli.parser().parse_args(
+        [
+            *("--role-arn", ROLE, "--cloudtrail-dir", "d", "--cloudtrail-s3", "s3://b/p"),
+            "--lookup-events",
+        ]
+    )
+    options = Options(role_arn=ROLE, since=WHEN, until=None)
+    got = list(cli._records(args, options, lambda service: f"{service}-client"))
+    window = {"since": WHEN, "until": None, "progress": cli._say}
+    assert (got, read) == (
+        [{"from": "dir"}, {"from": "s3"}, {"from": "events"}],
+        [
+            ("dir", Path("d"), window),
+            ("s3", ("s3-client", "s3://b/p"), window),
+            ("events", "cloudtrail-client", window),
+        ],
+    )
+    assert capsys.readouterr().err == (
+        "==> Reading CloudTrail files under d\n"
+        "==> Reading CloudTrail files from s3://b/p\n"
+        "==> Looking up management events (CloudTrail LookupEvents)\n"
+    )
