@@ -7,6 +7,7 @@ import random
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -1693,7 +1694,8 @@ def test_each_source_is_read_with_the_window_and_its_own_client(capsys, monkeypa
         ]
     )
     options = Options(role_arn=ROLE, since=WHEN, until=None)
-    got = list(cli._records(args, options, lambda service: f"{service}-client"))
+    clients: Any = lambda service: f"{service}-client"  # noqa: E731 (stands in for _Clients)
+    got = list(cli._records(args, options, clients))
     window = {"since": WHEN, "until": None, "progress": cli._say}
     assert (got, read) == (
         [{"from": "dir"}, {"from": "s3"}, {"from": "events"}],
