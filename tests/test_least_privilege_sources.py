@@ -693,3 +693,57 @@ def test_a_records_time_is_read_as_an_aware_datetime(value, parsed):
     found = records.event_time({"eventTime": value})
     assert found == parsed
     assert found is None or found.utcoffset() is not None
+
+
+# --- which dated files can hold records of the window, at its edges ----------------------------
+
+DAY_FILE = "AWSLogs/123456789012/CloudTrail/us-east-1/2026/11/28/x.json.gz"
+DAY = dt.datetime(2026, 11, 28, tzinfo=dt.UTC)
+TICK = dt.timedelta(microseconds=1)
+SLACK = dt.timedelta(days=1)  # a record is delivered up to a day after its event
+
+
+@pytest.mark.parametrize(
+    ("since", "until", "read"),
+    [
+        (DAY + dt.timedelta(days=1) + SLACK - TICK, None, True),
+        (DAY + dt.timedelta(days=1) + SLACK, None, False),
+        (None, DAY - SLACK, True),
+        (None, DAY - SLACK - TICK, False),
+        (None, None, True),
+    ],
+    ids=[
+        "since just before the day's last delivery",
+        "since at it",
+        "until at the day's first possible record",
+        "until just before it",
+        "no window",
+    ],
+)
+def test_a_dated_file_is_read_when_its_day_can_hold_records_of_the_window(since, until, read):
+    assert records._within_days(f"/{DAY_FILE}", since, until) is read
+
+
+def test_an_undated_file_is_always_read():
+    assert records._within_days("/elsewhere/x.json.gz", DAY, DAY) is True
+
+
+@pytest.mark.parametrize(
+    ("url", "parts"),
+    [
+        ("s3://trail-bucket", ("trail-bucket", "")),
+        ("s3://trail-bucket/AWSLogs/", ("trail-bucket", "AWSLogs/")),
+    ],
+    ids=["a bucket", "a bucket and a prefix"],
+)
+def test_an_s3_location_is_its_bucket_and_prefix(url, parts):
+    assert records.parse_s3_url(url) == parts
+
+
+def test_a_location_that_is_not_s3_is_refused_with_an_example():
+    with pytest.raises(InputError) as raised:
+        records.parse_s3_url("trail")
+    assert str(raised.value) == (
+        "--cloudtrail-s3 'trail' is not an S3 location. Give s3://BUCKET/PREFIX, for example "
+        "s3://my-trail-bucket/AWSLogs/123456789012/CloudTrail/."
+    )
