@@ -747,3 +747,40 @@ def test_a_location_that_is_not_s3_is_refused_with_an_example():
         "--cloudtrail-s3 'trail' is not an S3 location. Give s3://BUCKET/PREFIX, for example "
         "s3://my-trail-bucket/AWSLogs/123456789012/CloudTrail/."
     )
+
+
+def test_s3_reads_plain_and_gzipped_files_of_the_window_saying_how_far_it_got(monkeypatch):
+    fake_aws_credentials(monkeypatch, "us-east-1")
+    base = "AWSLogs/123456789012/CloudTrail/us-east-1/2026/11"
+    said: list[str] = []
+    with mock_aws():
+        s3 = boto3.client("s3")
+        s3.create_bucket(Bucket="trail")
+        for n in range(100):
+            body = json.dumps({"Records": [_call(f"N{n}")]}).encode()
+            s3.put_object(Bucket="trail", Key=f"{base}/29/p{n:03}.json", Body=body)
+        s3.put_object(Bucket="trail", Key=f"{base}/20/old.json.gz", Body=b"not read")
+        s3.put_object(Bucket="trail", Key=f"{base}/30/new.json.gz", Body=b"not read either")
+        late = gzip.compress(json.dumps({"Records": [_call("Late")]}).encode())
+        s3.put_object(Bucket="trail", Key=f"{base}/29/z.json.gz", Body=late)
+        read = list(
+            records.from_s3(
+                s3,
+                "s3://trail/AWSLogs/",
+                since=dt.datetime(2026, 11, 28, tzinfo=dt.UTC),
+                until=dt.datetime(2026, 11, 28, 12, tzinfo=dt.UTC),
+                progress=said.append,
+            )
+        )
+    assert [r["eventName"] for r in read] == [*(f"N{n}" for n in range(100)), "Late"]
+    assert said == ["read 100 files from s3://trail/AWSLogs/"]
+
+
+def test_s3_names_the_object_that_is_not_a_log_file(monkeypatch):
+    fake_aws_credentials(monkeypatch, "us-east-1")
+    with mock_aws():
+        s3 = boto3.client("s3")
+        s3.create_bucket(Bucket="trail")
+        s3.put_object(Bucket="trail", Key="t/bad.json", Body=b"{nope")
+        with pytest.raises(InputError, match=r"^s3://trail/t/bad\.json is not a CloudTrail log"):
+            list(records.from_s3(s3, "s3://trail/t/"))
