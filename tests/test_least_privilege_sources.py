@@ -784,3 +784,57 @@ def test_s3_names_the_object_that_is_not_a_log_file(monkeypatch):
         s3.put_object(Bucket="trail", Key="t/bad.json", Body=b"{nope")
         with pytest.raises(InputError, match=r"^s3://trail/t/bad\.json is not a CloudTrail log"):
             list(records.from_s3(s3, "s3://trail/t/"))
+
+
+@pytest.mark.parametrize(
+    ("pattern", "value", "matches"),
+    [
+        ("a${?}b", "a?b", True),
+        ("a${?}b", "axb", False),
+        ("a${$}b", "a$b", True),
+        ("a?b", "axb", True),
+        ("${*}x", "*x", True),
+        ("${aws:a}/${aws:b}", "one/two", True),
+        ("${aws:a}/${aws:b}", "one-two", False),
+        ("x${aws:username}y", "xy", False),
+        ("a${b", "a${b", True),
+        ("a${b", "axb", False),
+    ],
+    ids=[
+        "${?} is a question mark",
+        "${?} is no wildcard",
+        "${$} is a dollar",
+        "? is one character",
+        "a character after ${*}",
+        "two variables",
+        "two variables and their separator",
+        "a variable is at least one character",
+        "an unclosed variable is literal",
+        "an unclosed variable is no wildcard",
+    ],
+)
+def test_policy_variables_match_as_iam_does(pattern, value, matches):
+    assert bool(granted.iam_pattern(pattern, case_sensitive=True).fullmatch(value)) is matches
+
+
+@pytest.mark.parametrize(
+    ("record", "where"),
+    [
+        (
+            {
+                "recipientAccountId": "111111111111",
+                "awsRegion": "eu-west-1",
+                "userIdentity": {"accountId": "222222222222"},
+            },
+            ("aws", "eu-west-1", "111111111111"),
+        ),
+        ({"userIdentity": {"accountId": "222222222222"}}, ("aws", "", "222222222222")),
+        ({"userIdentity": None}, ("aws", "", "")),
+    ],
+    ids=["the recipient account", "the caller's account", "neither"],
+)
+def test_a_calls_account_is_the_recipients_else_the_callers(record, where):
+    from components.least_privilege.resources import Where
+    from components.least_privilege.resources import where as where_of
+
+    assert where_of(record, "aws") == Where(*where)
