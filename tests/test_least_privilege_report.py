@@ -1710,3 +1710,88 @@ def test_each_source_is_read_with_the_window_and_its_own_client(capsys, monkeypa
         "==> Reading CloudTrail files from s3://b/p\n"
         "==> Looking up management events (CloudTrail LookupEvents)\n"
     )
+
+
+def test_the_caveats_of_a_rich_report_are_each_said_once_in_order():
+    def data(source, name):
+        record = _call(source, name, {})
+        record.update(eventCategory="Data", managementEvent=False)
+        return record
+
+    refused_version = _with_params(
+        _s3("GetObject", "v", error=("AccessDenied", "no")), versionId="1"
+    )
+    refused_version.update(eventCategory="Management", managementEvent=True)  # s3's unlogged
+    records_ = [
+        data("lambda.amazonaws.com", "Invoke"),
+        data("sns.amazonaws.com", "Publish"),
+        _call("ec2.amazonaws.com", "DescribeInstances", {}),
+        _call("ec2.amazonaws.com", "DescribeRegions", {}),
+        refused_version,
+    ]
+    grants = granted.Grants(
+        granted.statements_of(
+            "G",
+            {
+                "Statement": [
+                    {
+                        "Sid": "C",
+                        "Effect": "Allow",
+                        "Action": "s3:GetObject",
+                        "Resource": "*",
+                        "Condition": {"Bool": {"aws:SecureTransport": "true"}},
+                    },
+                    {"Sid": "N", "Effect": "Allow", "NotAction": "iam:*", "Resource": "*"},
+                ]
+            },
+        ),
+        attached=("arn:aws:iam::123456789012:policy/Mine",),
+        unread=("arn:aws:iam::123456789012:policy/Mine",),
+        source="snapshots/x.json",
+        role_name="other-role",
+    )
+    notes = _analyse(records_, grants)["caveats"]
+    assert notes[1:] == [
+        "The records hold data events of lambda, sns but none of s3, sqs: if the application "
+        "calls s3 or sqs, enable that service's data events too.",
+        PASS_ROLE_NOTE,
+        "ec2:DescribeInstances, ec2:DescribeRegions support no resource-level permissions, so "
+        "IAM requires Resource '*' for them.",
+        "The records name no resource for lambda:InvokeFunction; it is scoped to "
+        "arn:aws:lambda:us-east-1:123456789012:function:* (the call's account and region). "
+        "Narrow it by hand.",
+        "The records name no resource for sns:Publish; it is scoped to "
+        "arn:aws:sns:us-east-1:123456789012:* (the call's account and region). Narrow it by "
+        "hand.",
+        "arn:aws:iam::123456789012:policy/Mine is attached, but its document is not in "
+        "snapshots/x.json: its grants are not diffed (use --granted iam).",
+        "Conditions in the granted statements are not evaluated: a statement counts as used "
+        "when its actions and resources match a call.",
+        "G/N uses NotAction or NotResource and is not diffed.",
+        f"The role in snapshots/x.json is named other-role, but --role-arn names "
+        f"{ROLE.rpartition('/')[2]}: check that the grant is this role's (a deployed role's "
+        "generated name differs from the rendered one).",
+        "S3 answers AccessDenied, not NoSuchKey, for a key that does not exist when the caller "
+        "lacks s3:ListBucket on the bucket: a refused s3:GetObject may be a missing key.",
+        "1 refused action(s) are listed under missing and are not in the policy: grant the ones "
+        "the application needs, or run again with --include-missing.",
+    ]
+
+
+def test_a_grant_of_the_roles_own_name_in_another_case_is_no_mismatch():
+    grants = granted.Grants((), source="x.json", role_name=ROLE.rpartition("/")[2].upper())
+    assert not [n for n in _analyse([], grants)["caveats"] if "is named" in n]
+
+
+def test_included_refusals_are_not_counted_as_left_out_of_the_policy():
+    refused = _call("kms.amazonaws.com", "Decrypt", {}, error=("AccessDenied", "no"))
+    notes = _analyse([refused], include_missing=True)["caveats"]
+    assert not [n for n in notes if "refused action(s)" in n]
+
+
+def test_a_multi_object_delete_says_its_keys_are_not_logged():
+    notes = _analyse([_s3("DeleteObjects", None)])["caveats"]
+    assert (
+        "s3:DeleteObject via DeleteObjects: CloudTrail logs the bucket but not the keys of a "
+        "multi-object delete, so it is granted on the bucket's every key." in notes
+    )
