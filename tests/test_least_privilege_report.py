@@ -1730,20 +1730,22 @@ def test_the_caveats_of_a_rich_report_are_each_said_once_in_order():
         refused_version,
     ]
     grants = granted.Grants(
-        granted.statements_of(
-            "G",
-            {
-                "Statement": [
-                    {
-                        "Sid": "C",
-                        "Effect": "Allow",
-                        "Action": "s3:GetObject",
-                        "Resource": "*",
-                        "Condition": {"Bool": {"aws:SecureTransport": "true"}},
-                    },
-                    {"Sid": "N", "Effect": "Allow", "NotAction": "iam:*", "Resource": "*"},
-                ]
-            },
+        tuple(
+            granted.statements_of(
+                "G",
+                {
+                    "Statement": [
+                        {
+                            "Sid": "C",
+                            "Effect": "Allow",
+                            "Action": "s3:GetObject",
+                            "Resource": "*",
+                            "Condition": {"Bool": {"aws:SecureTransport": "true"}},
+                        },
+                        {"Sid": "N", "Effect": "Allow", "NotAction": "iam:*", "Resource": "*"},
+                    ]
+                },
+            )
         ),
         attached=("arn:aws:iam::123456789012:policy/Mine",),
         unread=("arn:aws:iam::123456789012:policy/Mine",),
