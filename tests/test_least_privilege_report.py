@@ -699,7 +699,7 @@ def test_granted_iam_reads_the_role_from_iam(capsys, monkeypatch, trail):
         iam.put_role_policy(
             RoleName=corpus.ROLE_NAME, PolicyName="Extra", PolicyDocument=json.dumps(grant)
         )
-        code, out, _ = _run(
+        code, out, err = _run(
             capsys,
             "--role-arn",
             ROLE,
@@ -716,6 +716,7 @@ def test_granted_iam_reads_the_role_from_iam(capsys, monkeypatch, trail):
     assert [(u["policy"], u["action"]) for u in json.loads(out)["unused"]] == [
         ("Extra", "sqs:PurgeQueue")
     ]
+    assert f"==> Reading what IAM grants role {corpus.ROLE_NAME}\n" in err
 
 
 def test_the_package_command_runs_the_subcommand(trail):
@@ -1797,3 +1798,52 @@ def test_a_multi_object_delete_says_its_keys_are_not_logged():
         "s3:DeleteObject via DeleteObjects: CloudTrail logs the bucket but not the keys of a "
         "multi-object delete, so it is granted on the bucket's every key." in notes
     )
+
+
+def test_the_command_picks_the_role_named_in_a_resources_json(capsys, tmp_path):
+    code, _, err = _run(
+        capsys,
+        "--role-arn",
+        ROLE,
+        "--cloudtrail-dir",
+        str(tmp_path),
+        "--granted",
+        str(PROD),
+        "--granted-role",
+        "nope",
+    )
+    assert (code, err) == (
+        2,
+        f"ec2-instance-role least-privilege: error: --granted {PROD} holds 1 IAM roles. No role "
+        "'nope' here (roles: app-role).\n",
+    )
+
+
+def test_the_commands_own_usage_errors_name_the_program(capsys):
+    with pytest.raises(SystemExit):
+        run(["--no-such-flag"], prog="lp")
+    assert capsys.readouterr().err.startswith("usage: lp ")
+
+
+def test_the_command_asks_aws_in_the_region_given(capsys, monkeypatch, tmp_path):
+    from components.least_privilege import cli
+
+    regions: list[str | None] = []
+
+    class Recording(cli._Clients):
+        def __init__(self, region: str | None) -> None:
+            regions.append(region)
+            super().__init__(region)
+
+    monkeypatch.setattr(cli, "_Clients", Recording)
+    _run(capsys, "--role-arn", ROLE, "--cloudtrail-dir", str(tmp_path), "--region", "eu-west-3")
+    assert regions == ["eu-west-3"]
+
+
+def test_the_command_says_how_long_the_reading_took(capsys, monkeypatch, tmp_path):
+    from components.least_privilege import cli
+
+    clock = iter([100.0, 101.5])
+    monkeypatch.setattr(cli.time, "monotonic", lambda: next(clock))
+    _, _, err = _run(capsys, "--role-arn", ROLE, "--cloudtrail-dir", str(tmp_path))
+    assert "==> Read 0 records (0 of this role) in 1.5 s\n" in err
