@@ -65,6 +65,7 @@ OWN_TESTS: dict[str, tuple[str, ...]] = {
     "components/profile_attachment.py": (
         "test_profile_attachment.py",
         "test_profile_attachment_inputs.py",
+        "test_profile_attachment_settings.py",
     ),
     "components/testing.py": ("test_offline_mocks.py", "test_testing_kit.py"),
     "components/package.py": ("test_package_inputs.py", "test_package_schema.py"),
