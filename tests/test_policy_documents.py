@@ -337,3 +337,7 @@ def test_a_pass_with_an_opt_in_does_not_pass_the_same_document_without_it():
     )
     with pytest.raises(InputError, match="allows Action 's3:\\*'"):
         docs.check_policy_document(_wildcard_document(), input_name="memo")
+
+
+def test_a_value_known_only_at_deployment_says_so_where_it_is_shown():
+    assert repr(UNKNOWN) == "<unknown until deployment>"
