@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Callable, Hashable
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 
 import pulumi
 import pulumi_aws as aws
@@ -28,10 +28,16 @@ _ANSWERS: weakref.WeakKeyDictionary[Any, dict[tuple[Any, Hashable], Any]] = (
 )
 
 
+#: A token of the aws package, by which a resource names the provider its children use (only
+#: the package part counts), and the key of the partition's answer.
+_AWS_TOKEN: Final = "aws:index/getPartition:getPartition"
+_PARTITION: Final = "partition"
+
+
 def shared(resource: pulumi.Resource, key: Hashable, ask: Callable[[], T]) -> T:
     """``ask()``'s answer for the aws provider ``resource``'s children use (an explicit one
     given to it, for another region or China, is its own), asked once per program run."""
-    provider = resource.get_provider("aws:index/getPartition:getPartition")
+    provider = resource.get_provider(_AWS_TOKEN)
     try:
         answers = _ANSWERS.setdefault(get_monitor(), {})
     except TypeError:  # a monitor that takes no weak reference: ask every time
@@ -45,7 +51,7 @@ def partition_for(resource: pulumi.Resource) -> str:
     """The partition of the aws provider ``resource``'s children use."""
     return shared(
         resource,
-        "partition",
+        _PARTITION,
         lambda: aws.get_partition(opts=pulumi.InvokeOptions(parent=resource)).partition,
     )
 

@@ -18,7 +18,7 @@ def run(argv: Sequence[str] | None = None) -> int:
     if args and args[0] == "least-privilege":
         from .least_privilege.cli import run as least_privilege
 
-        return least_privilege(args[1:], prog="ec2-instance-role least-privilege")
+        return least_privilege(args[1:])  # its default program name is this command's
     if args and args[0] in ("-h", "--help"):
         print(_USAGE, end="")
         return 0
