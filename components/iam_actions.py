@@ -66,6 +66,11 @@ def action_info(action: str) -> ActionInfo | None:
     return ActionInfo(name=canonical, access_level=level, resource_formats=formats)
 
 
+def is_wildcard(action: str) -> bool:
+    """Whether ``action`` (or an ARN) holds IAM's wildcards, ``*`` or ``?``."""
+    return "*" in action or "?" in action
+
+
 @functools.cache
 def expand(action: str) -> tuple[str, ...]:
     """The known actions that ``action`` (which may hold ``*`` and ``?``) matches."""
@@ -73,7 +78,7 @@ def expand(action: str) -> tuple[str, ...]:
         return tuple(a for s in sorted(service_prefixes()) for a in _service_actions(s).values())
     service, _, pattern = action.lower().partition(":")
     names = _service_actions(service)
-    if not any(c in pattern for c in "*?"):
+    if not is_wildcard(pattern):
         return (names[pattern],) if pattern in names else ()
     return tuple(v for k, v in names.items() if fnmatch.fnmatchcase(k, pattern))
 

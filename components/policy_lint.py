@@ -77,7 +77,9 @@ def _unknown_actions(actions: Sequence[str], where: str, opt_ins: OptIns) -> Ite
         if iam_actions.expand(action):
             continue
         hint = iam_actions.suggestion(action)
-        what = "matches no IAM action" if any(c in action for c in "*?") else "is not an IAM action"
+        what = (
+            "matches no IAM action" if iam_actions.is_wildcard(action) else "is not an IAM action"
+        )
         if not iam_actions.is_known_service(action):
             what = f"names the unknown service {action.partition(':')[0]!r}"
         yield Finding(
@@ -143,7 +145,7 @@ def _wildcard_resources(
         if _listed(action, opt_ins.allow_wildcard_resource_actions):
             continue
         scoped = [a for a in iam_actions.expand(action) if _supports_resource_level(a)]
-        if any(c in action for c in "*?"):
+        if iam_actions.is_wildcard(action):
             # A pattern such as ec2:Describe* cannot name its ARNs; only its actions that
             # change things (Write, Tagging, Permissions management) make '*' dangerous.
             scoped = [a for a in scoped if _changes_things(a)]
@@ -178,13 +180,13 @@ def _resource_mismatches(
 ) -> Iterator[Finding]:
     arns = [r for r in resources if isinstance(r, str)]
     for action in actions:
-        if any(c in action for c in "*?") or _listed(action, opt_ins.allow_unknown_actions):
+        if iam_actions.is_wildcard(action) or _listed(action, opt_ins.allow_unknown_actions):
             continue  # patterns span many resource types; judged by the wildcard rules
         info = iam_actions.action_info(action)
         if info is None:
             continue
         if not info.resource_formats:
-            if any(c in arn for arn in arns for c in "*?"):
+            if any(iam_actions.is_wildcard(arn) for arn in arns):
                 continue  # a pattern such as arn:aws:s3:::* is how AWS's own examples do it
             yield Finding(
                 where,

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import difflib
 
+import pytest
+
 from components import iam_actions
 
 
@@ -81,3 +83,11 @@ def test_the_summary_leaves_out_actions_the_database_does_not_know() -> None:
 
 def test_the_summary_of_nothing_is_empty() -> None:
     assert iam_actions.access_level_summary(()) == ""
+
+
+@pytest.mark.parametrize(
+    ("action", "wildcard"),
+    [("s3:Get*", True), ("s3:Get?bject", True), ("s3:GetObject", False)],
+)
+def test_a_wildcard_is_a_star_or_a_question_mark(action, wildcard):
+    assert iam_actions.is_wildcard(action) is wildcard

@@ -207,15 +207,16 @@ class Analysis:
             versioned=bool(params.get("versionId")),
             copy_versioned="versionId=" in str(params.get("x-amz-copy-source")),
         )
+        call = f"{source} {name}"
         context = record["userIdentity"].get("sessionContext") or {}
         if context.get("ec2RoleDelivery") == "1.0":
-            self._note_imdsv1(session, record, resolved.actions, f"{source} {name}")
+            self._note_imdsv1(session, record, resolved.actions, call)
         if resolved.no_permission:
             self._left_out[(f"{mapping.service_prefix(source)}:{name}", "")] += 1
             return
         if resolved.unmapped and record.get("errorCode") in DENIED_ERRORS:
             # Refused, and no IAM action to name: still something the application tried.
-            self._note_refused(f"{source} {name}", "", f"{source} {name}", record, session)
+            self._note_refused(call, "", call, record, session)
         if resolved.unmapped:
             _, _, counts = self._unmapped.setdefault(
                 (source, name), (resolved.unmapped, str(record.get("eventID", "")), Counter())
@@ -232,7 +233,7 @@ class Analysis:
                 found = arns.account_scoped(action, at)
             if denied:
                 # One entry per refused call and action, whatever number of resources it names.
-                self._note_refused(action, ", ".join(found), f"{source} {name}", record, session)
+                self._note_refused(action, ", ".join(found), call, record, session)
                 if self.options.include_missing:
                     for resource in found:
                         self._note_used(action, resource, name)
@@ -326,7 +327,7 @@ class Analysis:
             self._used_resources[index].update(resource_hits)
             statement = self._statements[index]
             for i in action_hits:
-                if _is_wildcard(statement.actions[i]):
+                if iam_actions.is_wildcard(statement.actions[i]):
                     self._wildcard_seen.setdefault((index, i), set()).add(action)
             if "*" in statement.resources and resource != arns.ANY:
                 seen = self._any_resource_seen.setdefault(index, set())
@@ -440,7 +441,7 @@ class Analysis:
                             reason="no call in the records needed it" + self._unlogged_note(action),
                         )
                     )
-                elif _is_wildcard(action):
+                elif iam_actions.is_wildcard(action):
                     seen = sorted(self._wildcard_seen.get((index, i), set()))
                     granted = len(iam_actions.expand(action))
                     out.append(
@@ -694,10 +695,6 @@ def _s3_object(resource: str) -> tuple[str, str, str] | None:
         return None
     bucket, _, key = rest.partition("/")
     return f"{prefix}{sep}", bucket, key
-
-
-def _is_wildcard(action: str) -> bool:
-    return "*" in action or "?" in action
 
 
 def _collapse(resources: set[str]) -> set[str]:
