@@ -214,8 +214,12 @@ MAY_BE_EMPTY_VARIABLES: Final = frozenset({"Region", "Account"})
 _ANYTHING: Final = frozenset[str]()
 _NO_SEPARATORS: Final = frozenset({"/", ":"})
 
-# A token: ("lit", c) one literal character; ("one", excluded) exactly one character not in
-# excluded; ("run", excluded) any number of such characters.
+# A token: (_LITERAL, c) one literal character; (_ONE_CHARACTER, excluded) exactly one
+# character not in excluded; (_RUN, excluded) any number of such characters. The kinds are
+# named once: only a run and a literal are asked for by name.
+_LITERAL: Final = "lit"
+_ONE_CHARACTER: Final = "one"
+_RUN: Final = "run"
 _Token = tuple[str, Any]
 
 
@@ -229,28 +233,28 @@ def _tokens(text: str, *, template: bool) -> list[_Token]:
             name = text[i + 2 : end]
             excluded = _NO_SEPARATORS if template and name in NARROW_VARIABLES else _ANYTHING
             if not (template and name in MAY_BE_EMPTY_VARIABLES):
-                tokens.append(("one", excluded))
-            tokens.append(("run", excluded))
+                tokens.append((_ONE_CHARACTER, excluded))
+            tokens.append((_RUN, excluded))
             i = end + 1
             continue
         char = text[i]
         if char == _STAR:  # a wildcard in a policy, and in some of the database's formats
-            tokens.append(("run", _ANYTHING))
+            tokens.append((_RUN, _ANYTHING))
         elif not template and char == _ONE:
-            tokens.append(("one", _ANYTHING))
+            tokens.append((_ONE_CHARACTER, _ANYTHING))
         else:
-            tokens.append(("lit", char))
+            tokens.append((_LITERAL, char))
         i += 1
     return tokens
 
 
 def _compatible(a: _Token, b: _Token) -> bool:
     """Whether one character can satisfy both tokens."""
-    if a[0] == "lit" and b[0] == "lit":
+    if a[0] == _LITERAL and b[0] == _LITERAL:
         return a[1] == b[1]
-    if a[0] == "lit":
+    if a[0] == _LITERAL:
         return a[1] not in b[1]
-    if b[0] == "lit":
+    if b[0] == _LITERAL:
         return b[1] not in a[1]
     return True  # two wildcard classes always share some character
 
@@ -275,18 +279,18 @@ def _overlap(left: list[_Token], right: list[_Token]) -> bool:
     # the patterns are matched token by token (an ARN's literal head such as "arn:aws:s3:::"
     # and its tail); only the middle, between the first and the last run, needs the search.
     start = 0
-    while start < min(len(left), len(right)) and "run" not in (left[start][0], right[start][0]):
+    while start < min(len(left), len(right)) and _RUN not in (left[start][0], right[start][0]):
         if not _compatible(left[start], right[start]):
             return False
         start += 1
     end = 0
-    while end < min(len(left), len(right)) - start and "run" not in (
+    while end < min(len(left), len(right)) - start and _RUN not in (
         left[-1 - end][0],
         right[-1 - end][0],
     ):
         if not _compatible(left[-1 - end], right[-1 - end]):
             return False
-        end += 1
+        end += 1  # pragma: no mutate (trimming the ends only saves search time)
     return _search(left[start : len(left) - end], right[start : len(right) - end])
 
 
@@ -297,16 +301,16 @@ def _search(left: list[_Token], right: list[_Token]) -> bool:
         i, j = todo.pop()
         if (i, j) in seen:
             continue
-        seen.add((i, j))
+        seen.add((i, j))  # pragma: no mutate (it only saves revisiting a state)
         if i == len(left) and j == len(right):
             return True
-        if i < len(left) and left[i][0] == "run":
+        if i < len(left) and left[i][0] == _RUN:
             todo.append((i + 1, j))  # the run matches nothing
-        if j < len(right) and right[j][0] == "run":
+        if j < len(right) and right[j][0] == _RUN:
             todo.append((i, j + 1))
         if i < len(left) and j < len(right) and _compatible(left[i], right[j]):
             # Both sides produce one character; a run stays where it is.
-            step = (i if left[i][0] == "run" else i + 1, j if right[j][0] == "run" else j + 1)
+            step = (i if left[i][0] == _RUN else i + 1, j if right[j][0] == _RUN else j + 1)
             if step != (i, j):
                 todo.append(step)
     return False

@@ -6,7 +6,7 @@ import random
 import pytest
 
 from components import policy_documents as docs
-from components.policy_lint import OptIns, arn_overlaps
+from components.policy_lint import OptIns, arn_overlaps, is_service_wildcard
 from components.validation import InputError
 
 NAME = "inline_policies['AppAccess']"
@@ -214,6 +214,12 @@ def test_all_findings_are_reported_together():
         ("arn:${Partition}:s3:::${BucketName}", "arn:aws:s3:::my-app-data"),
         ("arn:${Partition}:sqs:${Region}:${Account}:${QueueName}", "arn:aws:sqs:*:123456789012:q"),
         ("arn:${Partition}:s3:::${BucketName}", "arn:*:s3:::b?cket"),
+        # Every ARN, from the first character on.
+        ("arn:${Partition}:s3:::${BucketName}", "*"),
+        # In a policy '?' is any one character, a '/' too.
+        ("arn:${Partition}:s3:::${BucketName}/${ObjectName}", "arn:aws:s3:::bucket?key"),
+        # A '${' with no closing brace is literal text, which a bucket name variable can hold.
+        ("arn:${Partition}:s3:::${BucketName}", "arn:aws:s3:::${unclosed"),
     ],
 )
 def test_resource_can_be_of_the_type(arn_format, resource):
@@ -230,6 +236,8 @@ def test_resource_can_be_of_the_type(arn_format, resource):
             "arn:aws:sqs:eu-west-1:123456789012:",
         ),
         ("arn:${Partition}:s3:::${BucketName}", "arn:aws:s3:::"),
+        # In the database's formats '?' is a literal character, not a wildcard.
+        ("arn:${Partition}:s3:::a?c", "arn:aws:s3:::abc"),
     ],
 )
 def test_resource_cannot_be_of_the_type(arn_format, resource):
@@ -267,3 +275,67 @@ def test_matching_the_fixed_ends_first_decides_as_the_whole_search_does():
             assert _overlap(*tokens) == _search(*tokens), (left, right, template)
             compared += 1
     assert compared == 6000
+
+
+def test_a_literal_is_incompatible_with_a_class_that_excludes_it_on_either_side():
+    """One character cannot be a '/' and also a character of a bucket name, whichever side of
+    the comparison holds the variable."""
+    from components.policy_lint import _LITERAL, _NO_SEPARATORS, _ONE_CHARACTER, _compatible
+
+    slash, narrow = (_LITERAL, "/"), (_ONE_CHARACTER, _NO_SEPARATORS)
+    assert (_compatible(slash, narrow), _compatible(narrow, slash)) == (False, False)
+    letter = (_LITERAL, "a")
+    assert (_compatible(letter, narrow), _compatible(narrow, letter)) == (True, True)
+
+
+def test_a_service_wildcard_is_a_pattern_after_the_first_colon_only():
+    assert (is_service_wildcard("s3:*"), is_service_wildcard("s3:x:*")) == (True, False)
+
+
+def test_a_wildcard_of_an_unknown_service_is_refused_without_a_count_of_actions():
+    with pytest.raises(InputError) as raised:
+        check(allow("s4:*", BUCKET))
+    assert str(raised.value).splitlines()[2] == (
+        "  - statement 0: allows Action 's4:*': every current and future action of the "
+        "service. List the actions the application calls (CloudTrail shows them), or, if you "
+        "mean it, add 's4:*' to allow_wildcard_actions."
+    )
+
+
+def test_an_unknown_action_does_not_stop_the_resource_check_of_the_next_one():
+    with pytest.raises(InputError) as raised:
+        check(allow(["s3:GetObjectz", "s3:GetObject"], BUCKET))
+    message = str(raised.value)
+    assert message.startswith(f"{NAME} has 2 problems:")
+    assert "- statement 0: 's3:GetObject' acts on " in message
+
+
+def test_an_action_without_resource_types_on_a_pattern_does_not_stop_the_next_check():
+    expected = (
+        f"{NAME} statement 0: 'sqs:SendMessage' acts on "
+        "arn:${Partition}:sqs:${Region}:${Account}:${QueueName}, and no Resource here "
+        "(arn:aws:s3:::*) can be one, so it is never granted. Name a resource of that type (for "
+        "an S3 object action, the bucket ARN followed by '/*')."
+    )
+    with pytest.raises(InputError) as raised:
+        check(allow(["s3:ListAllMyBuckets", "sqs:SendMessage"], "arn:aws:s3:::*"))
+    assert str(raised.value) == expected
+
+
+def test_an_action_without_resource_types_names_every_resource_it_was_given():
+    expected = (
+        f"{NAME} statement 0: 's3:ListAllMyBuckets' does not support resource-level "
+        "permissions, so on arn:aws:s3:::a, arn:aws:s3:::b it is never granted. Give it its own "
+        "statement with Resource '*'."
+    )
+    with pytest.raises(InputError) as raised:
+        check(allow("s3:ListAllMyBuckets", ["arn:aws:s3:::a", "arn:aws:s3:::b"]))
+    assert str(raised.value) == expected
+
+
+def test_an_action_listed_as_unknown_is_taken_as_written_on_any_resource():
+    """allow_unknown_actions is the way out where the database is behind AWS, for an action's
+    resource types as for its name: the bucket ARN is refused for s3:GetObject unless listed."""
+    with pytest.raises(InputError, match="'s3:GetObject' acts on"):
+        check(allow("s3:GetObject", BUCKET))
+    check(allow("s3:GetObject", BUCKET), allow_unknown_actions=["s3:GetObject"])
