@@ -96,6 +96,15 @@ REFUSED: dict[str, tuple[Callable[[], object], str]] = {
         f"{NAME} statement 1 has 'Conditions', which IAM does not know. Allowed: Action, "
         "Condition, Effect, NotAction, NotResource, Resource, Sid.",
     ),
+    "two unknown statement keys, both named": (
+        lambda: check(document(statement(Conditions={}, Principals="*"))),
+        f"{NAME} statement 0 has 'Conditions', 'Principals', which IAM does not know. Allowed: "
+        "Action, Condition, Effect, NotAction, NotResource, Resource, Sid.",
+    ),
+    "a statement that is not an object, after one known only at deployment": (
+        lambda: check(document(docs.UNKNOWN, "s3:GetObject")),
+        f"{NAME} statement 1 must be a JSON object; got str.",
+    ),
     "a Sid with a hyphen": (
         lambda: check(document(statement(Sid="read-objects"))),
         f"{NAME} statement 0 (Sid 'read-objects'): Sid 'read-objects' may hold only letters "
