@@ -65,7 +65,9 @@ class PackageProvider(ComponentProvider):
             super().__init__(list(COMPONENTS), PACKAGE_NAME, version=version)
         if self.schema is None:
             raise RuntimeError("the component host inferred no schema")
-        self.schema = json.dumps(_cleaned_schema(json.loads(self.schema)))
+        #: The schema as ``pulumi package get-schema`` prints it, parsed.
+        self.document = _cleaned_schema(json.loads(self.schema))
+        self.schema = json.dumps(self.document)
 
     def construct(
         self,
@@ -165,17 +167,14 @@ def provider(version: str = __version__) -> PackageProvider:
 
 def inferred_schema(version: str = __version__) -> dict[str, Any]:
     """The package schema, as ``pulumi package get-schema`` would print it."""
-    schema = provider(version).schema
-    if schema is None:
-        raise RuntimeError("the component host inferred no schema")
-    return json.loads(schema)
+    return provider(version).document
 
 
-def serve(args: list[str] | None = None) -> None:
+def serve() -> None:
     """Runs the plugin: what ``component_provider_host`` does (pulumi 3.272
     ``provider/experimental/host.py``: ``main(ComponentProvider(...), sys.argv[1:])``), with
-    :class:`PackageProvider` in its place. ``main`` reads the engine's address from
-    ``sys.argv`` and prints the port it listens on."""
+    :class:`PackageProvider` in its place. ``main`` reads the engine's address from its
+    arguments and prints the port it listens on."""
     from pulumi.provider import main
 
-    main(provider(), sys.argv[1:] if args is None else args)
+    main(provider(), sys.argv[1:])

@@ -18,7 +18,7 @@ from pulumi.provider.server import ProviderServicer
 from pulumi.runtime import proto, rpc
 
 from components import PACKAGE_NAME
-from components.package import provider
+from components.package import PackageProvider, provider
 from offline.mocks import run_program
 
 from conftest import read_objects_policy
@@ -48,12 +48,20 @@ async def over_the_wire(inputs: dict, dependencies: dict[str, list[str]] | None 
     return await ProviderServicer._construct_inputs(struct, deps)
 
 
-def construct(type_token: str, inputs_factory, dependencies=None):
+@pytest.fixture(scope="module")
+def served() -> PackageProvider:
+    """The provider the plugin serves, built once a module: inferring the schema takes seconds,
+    and a construct keeps nothing of one call for the next. Built in each test session, so
+    under `make mutation` it is built with the mutant switched on."""
+    return provider()
+
+
+def construct(served: PackageProvider, type_token: str, inputs_factory, dependencies=None):
     """Constructs the component from the wire form of ``inputs_factory()``'s inputs."""
 
     async def build():
         inputs = await over_the_wire(inputs_factory(), dependencies)
-        return provider().construct("app", type_token, inputs, pulumi.ResourceOptions())
+        return served.construct("app", type_token, inputs, pulumi.ResourceOptions())
 
     return run_program(lambda: asyncio.ensure_future(build()), capture_error=True)
 
@@ -64,8 +72,9 @@ def refusal(run) -> InputPropertyError:
     return run.error
 
 
-def test_role_passed_as_one_output_is_refused_naming_the_input():
+def test_role_passed_as_one_output_is_refused_naming_the_input(served):
     run = construct(
+        served,
         INSTANCE_WITH_ROLE,
         lambda: {"role": whole_output({"inlinePolicies": {"read": read_objects_policy()}})},
     )
@@ -75,11 +84,12 @@ def test_role_passed_as_one_output_is_refused_naming_the_input():
     assert "Pass role as an object or list literal" in error.reason
 
 
-def test_role_literal_whose_only_dependency_is_listed_whole_is_refused():
+def test_role_literal_whose_only_dependency_is_listed_whole_is_refused(served):
     # Values known, their dependency listed for the whole input: the server wraps it as one
     # Output (provider/server.py _select_value), which is what a caller sends that serializes
     # no output values.
     run = construct(
+        served,
         INSTANCE_WITH_ROLE,
         lambda: {"role": {"inlinePolicies": {"read": read_objects_policy()}}},
         {"role": [OTHER]},
@@ -87,16 +97,18 @@ def test_role_literal_whose_only_dependency_is_listed_whole_is_refused():
     assert refusal(run).property_path == "role"
 
 
-def test_policies_map_passed_as_one_output_is_refused_with_its_path():
+def test_policies_map_passed_as_one_output_is_refused_with_its_path(served):
     run = construct(
+        served,
         INSTANCE_WITH_ROLE,
         lambda: {"role": {"inlinePolicies": whole_output({"read": read_objects_policy()})}},
     )
     assert refusal(run).property_path == "role.inlinePolicies"
 
 
-def test_instance_role_policies_passed_as_one_output_are_refused():
+def test_instance_role_policies_passed_as_one_output_are_refused(served):
     run = construct(
+        served,
         INSTANCE_ROLE,
         lambda: {
             "managedPolicyArns": whole_output({"ro": "arn:aws:iam::aws:policy/ReadOnlyAccess"})
@@ -105,28 +117,30 @@ def test_instance_role_policies_passed_as_one_output_are_refused():
     assert refusal(run).property_path == "managedPolicyArns"
 
 
-def test_security_group_list_passed_as_one_output_is_refused():
+def test_security_group_list_passed_as_one_output_is_refused(served):
     run = construct(
-        INSTANCE_WITH_ROLE, lambda: {"vpcSecurityGroupIds": whole_output(["sg-0123456789abcdef0"])}
+        served,
+        INSTANCE_WITH_ROLE,
+        lambda: {"vpcSecurityGroupIds": whole_output(["sg-0123456789abcdef0"])},
     )
     assert refusal(run).property_path == "vpcSecurityGroupIds"
 
 
-def test_role_literal_with_an_output_document_keeps_the_policy():
+def test_role_literal_with_an_output_document_keeps_the_policy(served):
     def inputs():
         document = whole_output(json.dumps(read_objects_policy()))
         return {"role": {"inlinePolicies": {"read": document}}}
 
-    run = construct(INSTANCE_WITH_ROLE, inputs)
+    run = construct(served, INSTANCE_WITH_ROLE, inputs)
     assert run.error is None, repr(run.error)
     (policy,) = run.of_type("aws:iam/rolePolicy:RolePolicy")
     assert json.loads(policy.inputs["policy"]) == read_objects_policy()
     assert OTHER in policy.dependencies
 
 
-def test_a_string_input_may_still_be_an_output():
+def test_a_string_input_may_still_be_an_output(served):
     run = construct(
-        INSTANCE_WITH_ROLE, lambda: {"subnetId": whole_output("subnet-0123456789abcdef0")}
+        served, INSTANCE_WITH_ROLE, lambda: {"subnetId": whole_output("subnet-0123456789abcdef0")}
     )
     assert run.error is None, repr(run.error)
     assert run.one("aws:ec2/instance:Instance").inputs["subnetId"] == "subnet-0123456789abcdef0"
@@ -146,7 +160,7 @@ class _Context:
         raise _Aborted
 
 
-def refused_over_grpc(inputs_factory) -> grpc.Status:
+def refused_over_grpc(served: PackageProvider, inputs_factory) -> grpc.Status:
     """The status the plugin's gRPC Construct aborts with for ``inputs_factory()``'s inputs,
     serialized as the engine sends them."""
     context = _Context()
@@ -156,7 +170,7 @@ def refused_over_grpc(inputs_factory) -> grpc.Status:
         request = proto.ConstructRequest(
             project="consumer", stack="dev", type=INSTANCE_WITH_ROLE, name="app", inputs=inputs
         )
-        await ProviderServicer(provider(), [], engine_address="").Construct(request, context)
+        await ProviderServicer(served, [], engine_address="").Construct(request, context)
 
     run = run_program(lambda: asyncio.ensure_future(call()), capture_error=True)
     assert isinstance(run.error, _Aborted), repr(run.error)
@@ -165,16 +179,16 @@ def refused_over_grpc(inputs_factory) -> grpc.Status:
     return context.status
 
 
-def test_plugin_answers_a_whole_output_role_with_an_invalid_argument_status():
+def test_plugin_answers_a_whole_output_role_with_an_invalid_argument_status(served):
     status = refused_over_grpc(
-        lambda: {"role": whole_output({"inlinePolicies": {"read": read_objects_policy()}})}
+        served, lambda: {"role": whole_output({"inlinePolicies": {"read": read_objects_policy()}})}
     )
     details = dict(status.trailing_metadata)["grpc-status-details-bin"]
     assert b"role reached InstanceWithRole as one Output" in details
 
 
-def test_plugin_answers_bad_input_with_the_components_message_and_no_traceback():
-    status = refused_over_grpc(lambda: {"instanceType": "NOT A TYPE"})
+def test_plugin_answers_bad_input_with_the_components_message_and_no_traceback(served):
+    status = refused_over_grpc(served, lambda: {"instanceType": "NOT A TYPE"})
     assert status.details == (
         "instance_type 'NOT A TYPE' is not an EC2 instance type (<family>.<size> in lower case, "
         "for example 't3.micro')."
@@ -182,7 +196,7 @@ def test_plugin_answers_bad_input_with_the_components_message_and_no_traceback()
 
 
 @pytest.mark.parametrize("type_token", [INSTANCE_ROLE, INSTANCE_WITH_ROLE])
-def test_plugin_builds_an_empty_request_as_every_default(type_token):
-    run = construct(type_token, dict)
+def test_plugin_builds_an_empty_request_as_every_default(type_token, served):
+    run = construct(served, type_token, dict)
     assert run.error is None, repr(run.error)
     assert run.of_type("aws:iam/role:Role")

@@ -21,7 +21,7 @@ from components import (
     instance_role,
     instance_with_role,
 )
-from components.package import COMPONENTS, inferred_schema
+from components.package import COMPONENTS, PackageProvider, inferred_schema, serve
 from offline.mocks import run_program
 from tools import package_schema, readme_tables
 
@@ -282,3 +282,17 @@ def test_plugin_serves_the_committed_schema_over_grpc(tmp_path):
         plugin.wait(timeout=10)
     committed = json.loads((ROOT / "provider" / "schema.json").read_text())
     assert json.loads(served.schema) == committed
+
+
+def test_plugin_serves_the_package_provider_at_the_address_it_is_given(monkeypatch):
+    # The subprocess test above runs serve() where no tracer follows it; this one, in-process,
+    # checks what it hands the SDK: the cleaned provider and the arguments after the program.
+    served = []
+    monkeypatch.setattr("pulumi.provider.main", lambda *args: served.append(args))
+    monkeypatch.setattr(sys, "argv", ["provider", "127.0.0.1:50051"])
+    serve()
+    [(provider, args)] = served
+    assert isinstance(provider, PackageProvider)
+    assert provider.schema is not None
+    assert json.loads(provider.schema) == inferred_schema()
+    assert args == ["127.0.0.1:50051"]
