@@ -16,6 +16,7 @@ import pytest
 from moto import mock_aws
 
 from components import InstanceRole, InstanceWithRole
+from components._inputs import _AlreadyReported, deferred
 from components.validation import InputError
 from offline.emulator import MotoMocks, complete_default_vpc
 from offline.mocks import run_program, unknown_output
@@ -187,6 +188,49 @@ def test_without_the_filter_the_sdk_would_log_the_error_once_per_rejected_future
     finally:
         for each in quiet:
             asyncio_logger.addFilter(each)
+
+
+def _asyncio_record(message: str, error: BaseException | None) -> logging.LogRecord:
+    """A record as asyncio logs a future's exception that nothing retrieved."""
+    exc_info = (type(error), error, None) if error is not None else None
+    return logging.LogRecord("asyncio", logging.ERROR, __file__, 1, message, None, exc_info)
+
+
+NEVER_RETRIEVED = "Future exception was never retrieved"
+
+
+def test_filter_drops_an_input_error_never_retrieved():
+    record = _asyncio_record(NEVER_RETRIEVED, InputError("role_name: bad"))
+    assert _AlreadyReported().filter(record) is False
+
+
+def test_filter_drops_a_failed_invoke_never_retrieved():
+    error = RuntimeError("invoke of aws:kms/getAlias:getAlias failed: not found")
+    assert _AlreadyReported().filter(_asyncio_record(NEVER_RETRIEVED, error)) is False
+
+
+def test_filter_keeps_another_error_never_retrieved():
+    error = RuntimeError("boom, not an invoke of anything")
+    assert _AlreadyReported().filter(_asyncio_record(NEVER_RETRIEVED, error)) is True
+
+
+def test_filter_keeps_an_input_error_logged_for_another_reason():
+    record = _asyncio_record("Task was destroyed but it is pending", InputError("bad"))
+    assert _AlreadyReported().filter(record) is True
+
+
+def test_filter_keeps_a_never_retrieved_record_without_an_exception():
+    assert _AlreadyReported().filter(_asyncio_record(NEVER_RETRIEVED, None)) is True
+
+
+def test_a_value_deferred_outside_any_component_comes_back_as_it_is():
+    """No component's checks are active, so there is no gate for it to join."""
+
+    def program():
+        value = pulumi.Output.from_input("x")
+        return deferred(value) is value
+
+    assert run_program(program).returned is True
 
 
 def test_a_secret_value_that_fails_its_check_is_not_quoted():
