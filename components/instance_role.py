@@ -105,7 +105,8 @@ class InstanceRoleArgs(TypedDict, total=False):
     allow_unknown_actions: Sequence[str]
     """Optional. Defaults to none. An action the IAM action database does not know is refused as
     a likely typo (with the nearest known action suggested) unless it is listed here: for
-    actions newer than the database."""
+    actions newer than the database. A listed action is also not checked against the resource
+    types the database gives it."""
 
     instance_profile_name: pulumi.Input[str]
     """Optional. Defaults to a unique name generated from the component's name. The instance
