@@ -427,6 +427,34 @@ def test_big_policy_fixture_is_really_over_the_limit():
     assert all(size < 10240 for size in sizes)
 
 
+def policies_adding_up_to(total):
+    """Two inline documents whose sizes, as IAM counts them (no white space), add up to
+    exactly ``total``: the last Sid is lengthened to make up the difference."""
+    first, second = big_policy(50), big_policy(40)
+    size = sum(len(json.dumps(d, separators=(",", ":"))) for d in (first, second))
+    assert size <= total
+    second["Statement"][-1]["Sid"] += "x" * (total - size)
+    return {"first": first, "second": second}
+
+
+def test_inline_policies_at_the_size_limit_are_accepted():
+    run = run_program(
+        lambda: InstanceRole("app", {"inline_policies": policies_adding_up_to(10240)})
+    )
+    assert len(run.of_type("aws:iam/rolePolicy:RolePolicy")) == 2
+
+
+def test_inline_policies_one_past_the_size_limit_are_refused():
+    run = run_program(
+        lambda: InstanceRole("app", {"inline_policies": policies_adding_up_to(10241)}),
+        capture_error=True,
+    )
+    assert str(run.raised(InputError)).startswith(
+        "inline_policies add up to 10241 characters without white space; IAM allows 10240 per role."
+    )
+    assert not run.registrations
+
+
 def test_rejects_deploy_time_role_name_together_with_a_prefix_before_registering():
     import pulumi
 

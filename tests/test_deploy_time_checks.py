@@ -16,7 +16,7 @@ import pytest
 from moto import mock_aws
 
 from components import InstanceRole, InstanceWithRole
-from components._inputs import _AlreadyReported, deferred
+from components._inputs import _AlreadyReported, checked, deferred
 from components.validation import InputError
 from offline.emulator import MotoMocks, complete_default_vpc
 from offline.mocks import run_program, unknown_output
@@ -242,6 +242,14 @@ def test_a_secret_value_that_fails_its_check_is_not_quoted():
     assert message.startswith("ami [secret] is not a valid ID")
     assert "not-an-ami-secret" not in message
     assert run.custom() == []
+
+
+def test_a_secret_value_is_hidden_wherever_the_message_names_it_quoted_or_not():
+    def check(value):
+        raise InputError(f"quoted {value!r}, plain {value}.")
+
+    run = run_program(lambda: checked(pulumi.Output.secret("hunter2"), check), capture_error=True)
+    assert str(run.raised(InputError)) == "quoted [secret], plain [secret]."
 
 
 def test_a_plain_value_that_fails_its_check_is_quoted():

@@ -321,5 +321,5 @@ def test_the_fingerprint_is_compact_sorted_json() -> None:
 
 
 def test_minified_length_counts_no_white_space_even_inside_values() -> None:
-    # IAM counts characters without white space; json's own separators add none.
-    assert docs.minified_length({"a": "x y"}) == len('{"a":"xy"}')
+    # IAM counts characters without white space, json's separators' included.
+    assert docs.minified_length({"a": "x y", "b": [1, 2]}) == len('{"a":"xy","b":[1,2]}')
