@@ -325,6 +325,25 @@ def test_a_document_that_passed_is_not_linted_again(monkeypatch):
     assert linted == []
 
 
+def test_the_pass_cache_drops_its_oldest_document_at_its_limit(monkeypatch):
+    monkeypatch.setattr(docs, "_PASSED_MAX", 2)
+    monkeypatch.setattr(docs, "_passed", {})
+    for bucket in ("memo-c", "memo-d", "memo-e"):
+        document = {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Action": "s3:GetObject",
+                    "Resource": f"arn:aws:s3:::{bucket}/*",
+                }
+            ],
+        }
+        docs.check_policy_document(document, input_name="memo")
+    kept = [json.loads(key[0])["Statement"][0]["Resource"] for key in docs._passed]
+    assert kept == ["arn:aws:s3:::memo-d/*", "arn:aws:s3:::memo-e/*"]
+
+
 def test_a_document_that_failed_fails_every_time():
     for _ in range(2):
         with pytest.raises(InputError, match="allows Action 's3:\\*'"):
