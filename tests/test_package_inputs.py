@@ -80,8 +80,13 @@ def test_role_passed_as_one_output_is_refused_naming_the_input(served):
     )
     error = refusal(run)
     assert error.property_path == "role"
-    assert error.reason.startswith("role reached InstanceWithRole as one Output")
-    assert "Pass role as an object or list literal" in error.reason
+    assert error.reason == (
+        "role reached InstanceWithRole as one Output (a value computed as a whole, such as "
+        "${settings} in YAML or an apply in TypeScript), which InstanceWithRole cannot read: its "
+        "keys decide which resources it creates, and they must be known when the program runs "
+        "(a preview has no value for it at all). Pass role as an object or list literal; the "
+        "values inside it (policy documents, ARNs, names) may be Outputs."
+    )
 
 
 def test_role_literal_whose_only_dependency_is_listed_whole_is_refused(served):
