@@ -48,8 +48,8 @@ def check_launch_settings(
     if existing is not None:
         if isinstance(existing, pulumi.Resource):
             raise v.InputError(
-                "existing_instance_profile_name must be a profile name; got a "
-                f"{type(existing).__name__} resource. Pass its instance_profile_name (or name)."
+                "existing_instance_profile_name must be a profile name; got a resource "
+                f"({type(existing).__name__}). Pass its instance_profile_name (or name)."
             )
         if "role" in args:
             given = ", ".join(sorted(args["role"])) or "(empty)"

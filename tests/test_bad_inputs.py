@@ -500,3 +500,18 @@ def test_user_data_over_ec2s_limit_is_refused_by_its_input_name():
     assert _launch_refusal(_launch.check_user_data, "x" * 16385).startswith(
         "user_data is 16385 bytes; EC2 takes at most 16384 (16 KB) before base64."
     )
+
+
+def test_existing_profile_given_as_a_resource_is_refused_naming_what_to_pass():
+    import pulumi_aws as aws
+
+    def program():
+        profile = aws.iam.InstanceProfile("shared", role="shared-role")
+        InstanceWithRole("app", {"existing_instance_profile_name": profile})  # type: ignore[typeddict-item]
+
+    run = run_program(program, capture_error=True)
+    assert str(run.raised(InputError)) == (
+        "existing_instance_profile_name must be a profile name; got a resource "
+        "(InstanceProfile). Pass its instance_profile_name (or name)."
+    )
+    assert [r.name for r in run.registrations] == ["shared"]

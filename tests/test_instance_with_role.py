@@ -438,3 +438,87 @@ def test_a_tag_key_metadata_cannot_serve_is_refused_with_metadata_tags_on_even_l
         "tags key 'Cost Center' cannot be served through instance metadata"
     )
     assert run.registrations == []
+
+
+def test_tags_metadata_can_serve_are_accepted_with_metadata_tags_on():
+    given = {"Team": "a", "team:owner": "b"}
+    inputs = instance_inputs({"tags": given, "instance_metadata_tags": True})
+    assert inputs["tags"] == {"Name": "app", **given}
+
+
+def late(value):
+    """``value`` as an Output that resolves during the run, as a resource's output would."""
+    import pulumi
+
+    return pulumi.Output.from_input("x").apply(lambda _: value)
+
+
+def test_instances_whose_type_is_known_only_at_deployment_each_find_and_record_their_subnet():
+    # The answers are shared by instance type, which is not known yet: each asks for its own.
+    run = run_program(
+        lambda: [InstanceWithRole(f"app{i}", {"instance_type": late("t3.micro")}) for i in (0, 1)]
+    )
+    assert len(_asked(run, "aws:ec2/getSubnets:getSubnets")) == 2
+    assert len(_asked(run, "aws:ec2/getVpc:getVpc")) == 2
+    records = run.of_type("ec2-instance-role:index:ExistingNetwork")
+    assert sorted(r.name for r in records) == ["app0-network", "app1-network"]
+    lowest = min(default_subnets(AwsTarget()))
+    assert [r.outputs["subnet_id"] for r in records] == [lowest, lowest]
+
+
+def test_root_volume_key_given_as_an_arn_is_sent_without_a_lookup():
+    key = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    run = build({"root_volume_kms_key_id": key})
+    assert run.one(INSTANCE).inputs["rootBlockDevice"]["kmsKeyId"] == key
+    assert _asked(run, "aws:kms/getKey:getKey") == []
+
+
+@pytest.mark.parametrize("when", ["now", "at deployment"])
+def test_root_volume_key_given_as_an_alias_is_sent_as_the_arn_of_its_key(when):
+    alias = "alias/app-volumes"
+    run = run_program(
+        lambda: InstanceWithRole(
+            "app", {"root_volume_kms_key_id": alias if when == "now" else late(alias)}
+        )
+    )
+    [lookup] = _asked(run, "aws:kms/getKey:getKey")
+    assert lookup["keyId"] == alias
+    expected = run.mocks._getKey({"keyId": alias})["arn"]
+    assert expected.startswith("arn:aws:kms:eu-west-1:")
+    assert run.one(INSTANCE).inputs["rootBlockDevice"]["kmsKeyId"] == expected
+
+
+def security_groups(count):
+    return [f"sg-{i:017x}" for i in range(count)]
+
+
+def test_sixteen_security_groups_the_most_ec2_attaches_are_accepted():
+    inputs = instance_inputs({"vpc_security_group_ids": security_groups(16)})
+    assert inputs["vpcSecurityGroupIds"] == security_groups(16)
+
+
+def test_seventeen_security_groups_are_refused():
+    run = build({"vpc_security_group_ids": security_groups(17)}, capture_error=True)
+    assert str(run.raised(InputError)) == (
+        "vpc_security_group_ids has 17 groups; EC2 attaches at most 16 to a network interface. "
+        "Merge some of their rules."
+    )
+    assert run.registrations == []
+
+
+def _warnings(caplog, count):
+    caplog.clear()
+    with caplog.at_level("WARNING"):
+        build({"vpc_security_group_ids": security_groups(count)})
+    return [r.getMessage() for r in caplog.records if "vpc_security_group_ids" in r.getMessage()]
+
+
+def test_security_groups_over_the_default_quota_warn_that_it_must_be_raised(caplog):
+    assert _warnings(caplog, 6) == [
+        "vpc_security_group_ids has 6 groups; the default quota is 5 per network interface. "
+        "Raise the quota first or the launch fails."
+    ]
+
+
+def test_security_groups_within_the_default_quota_warn_nothing(caplog):
+    assert _warnings(caplog, 5) == []
