@@ -522,3 +522,17 @@ def test_security_groups_over_the_default_quota_warn_that_it_must_be_raised(capl
 
 def test_security_groups_within_the_default_quota_warn_nothing(caplog):
     assert _warnings(caplog, 5) == []
+
+
+def test_lookups_are_asked_every_time_under_a_monitor_that_takes_no_weak_reference(monkeypatch):
+    from components import _lookups
+
+    monitor = object()  # a plain object takes no weak reference
+    monkeypatch.setattr(_lookups, "get_monitor", lambda: monitor)
+
+    class Parent:
+        def get_provider(self, token):
+            return None
+
+    answers = [_lookups.shared(Parent(), "key", lambda i=i: i) for i in range(2)]  # type: ignore[arg-type]
+    assert answers == [0, 1]
