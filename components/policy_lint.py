@@ -52,15 +52,22 @@ def is_service_wildcard(action: str) -> bool:
     return _STAR in pattern and set(pattern) <= {_STAR, _ONE}
 
 
+def _strings(statement: Mapping[str, Any], element: str) -> list[str]:
+    """The strings of an element that holds one or a list of them; none if it is absent."""
+    if element not in statement:
+        return []
+    return [a for a in as_list(statement[element]) if isinstance(a, str)]
+
+
 def lint_statement(statement: Mapping[str, Any], where: str, opt_ins: OptIns) -> list[Finding]:
-    actions = [a for a in as_list(statement.get("Action", [])) if isinstance(a, str)]
-    not_actions = [a for a in as_list(statement.get("NotAction", [])) if isinstance(a, str)]
+    actions = _strings(statement, "Action")
+    not_actions = _strings(statement, "NotAction")
     findings = list(_unknown_actions(actions + not_actions, where, opt_ins))
     if statement.get("Effect") != "Allow":
         return findings  # a Deny narrows what is granted; only typos matter there
     findings += _not_elements(statement, actions, where, opt_ins)
     findings += _wildcard_actions(actions, where, opt_ins)
-    resources = as_list(statement.get("Resource", []))
+    resources = as_list(statement["Resource"]) if "Resource" in statement else []
     if UNKNOWN in resources:
         return findings
     if _STAR in resources or "NotResource" in statement:
