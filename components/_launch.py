@@ -215,7 +215,7 @@ def ami_of(parent: pulumi.Resource, args: Mapping[str, Any]) -> pulumi.Input[str
     parameter = args.get("ami_ssm_parameter", DEFAULT_AMI_SSM_PARAMETER)
     return shared(
         parent,
-        ("ami", parameter),
+        (ami_of, parameter),
         lambda: (
             aws.ssm.get_parameter_output(
                 name=parameter, opts=pulumi.InvokeOutputOptions(parent=parent)
@@ -259,7 +259,7 @@ def default_subnet(parent: pulumi.Resource, instance_type: pulumi.Input[str]) ->
     if isinstance(instance_type, str):
         return shared(
             parent,
-            ("default-subnet", instance_type),
+            (default_subnet, instance_type),
             lambda: _look_up_default_subnet(parent, instance_type),
         )
     return _look_up_default_subnet(parent, instance_type)
@@ -274,7 +274,7 @@ def default_network(
         return look_up_network_output(subnet_id, opts=pulumi.InvokeOutputOptions(parent=parent))
 
     if isinstance(instance_type, str):
-        return shared(parent, ("default-network", instance_type), ask)
+        return shared(parent, (default_network, instance_type), ask)
     return ask()
 
 

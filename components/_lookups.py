@@ -29,14 +29,16 @@ _ANSWERS: weakref.WeakKeyDictionary[Any, dict[tuple[Any, Hashable], Any]] = (
 
 
 #: A token of the aws package, by which a resource names the provider its children use (only
-#: the package part counts), and the key of the partition's answer.
+#: the package part counts).
 _AWS_TOKEN: Final = "aws:index/getPartition:getPartition"
-_PARTITION: Final = "partition"
 
 
 def shared(resource: pulumi.Resource, key: Hashable, ask: Callable[[], T]) -> T:
     """``ask()``'s answer for the aws provider ``resource``'s children use (an explicit one
-    given to it, for another region or China, is its own), asked once per program run."""
+    given to it, for another region or China, is its own), asked once per program run.
+
+    ``key`` is the function that asks, with what its answer depends on (``(default_subnet,
+    instance_type)``): a function object cannot be misspelt or collide with another's key."""
     provider = resource.get_provider(_AWS_TOKEN)
     try:
         answers = _ANSWERS.setdefault(get_monitor(), {})
@@ -51,7 +53,7 @@ def partition_for(resource: pulumi.Resource) -> str:
     """The partition of the aws provider ``resource``'s children use."""
     return shared(
         resource,
-        _PARTITION,
+        partition_for,
         lambda: aws.get_partition(opts=pulumi.InvokeOptions(parent=resource)).partition,
     )
 

@@ -415,7 +415,7 @@ def _default_subnets(parent: pulumi.Resource, instance_type: str) -> list[str]:
     and provider: synchronous lookups, because the group and the records need the list now."""
     return shared(
         parent,
-        ("default-subnets", instance_type),
+        (_default_subnets, instance_type),
         lambda: default_subnets(pulumi.InvokeOptions(parent=parent), instance_type),
     )
 
@@ -426,7 +426,7 @@ def _network_record(
     """One record per default subnet and program (the policy pack finds it by subnet ID)."""
     return shared(
         parent,
-        ("network-record", subnet_id),
+        (_network_record, subnet_id),
         lambda: ExistingNetwork(
             f"{name}-{subnet_id}",
             look_up_network_output(subnet_id, opts=pulumi.InvokeOutputOptions(parent=parent)),
@@ -452,7 +452,7 @@ def _root_device_name(
 
     key = args["ami"] if "ami" in args else args.get("ami_ssm_parameter", DEFAULT_AMI_SSM_PARAMETER)
     if isinstance(key, str):
-        return shared(parent, ("root-device-name", key), ask)
+        return shared(parent, (_root_device_name, key), ask)
     return ask()
 
 

@@ -171,7 +171,7 @@ class InstanceRole(pulumi.ComponentResource):
         # Asked, and rendered, once per program and provider, like the partition.
         trust_policy = shared(
             self,
-            ("trust-policy", "ec2"),
+            docs.ec2_trust_policy,
             lambda: aws.get_service_principal_output(
                 service_name="ec2", opts=pulumi.InvokeOutputOptions(parent=self)
             ).name.apply(lambda service: docs.render(docs.ec2_trust_policy(service))),

@@ -344,7 +344,7 @@ def _default_network_record(
         )
 
     if isinstance(instance_type, str):
-        return shared(parent, ("default-network-record", instance_type), record)
+        return shared(parent, (_default_network_record, instance_type), record)
     return record()
 
 

@@ -536,3 +536,25 @@ def test_lookups_are_asked_every_time_under_a_monitor_that_takes_no_weak_referen
 
     answers = [_lookups.shared(Parent(), "key", lambda i=i: i) for i in range(2)]  # type: ignore[arg-type]
     assert answers == [0, 1]
+
+
+@pytest.mark.parametrize("known", [True, False], ids=["type known", "type at deployment"])
+def test_an_instance_under_its_own_provider_finds_its_default_subnet_through_it(known):
+    import pulumi
+    import pulumi_aws as aws
+
+    def program():
+        other = aws.Provider("other", region="us-west-2")
+        kind = "t3.micro" if known else late("t3.micro")
+        InstanceWithRole("b", {"instance_type": kind}, pulumi.ResourceOptions(providers=[other]))
+
+    run = run_program(program)
+    tokens = {
+        "aws:ec2/getInstanceTypeOfferings:getInstanceTypeOfferings",
+        "aws:ec2/getSubnets:getSubnets",
+        "aws:ec2/getSubnet:getSubnet",
+        "aws:ec2/getVpc:getVpc",
+    }
+    asked = [c for c in run.mocks.calls if c.token in tokens]
+    assert {c.token for c in asked} == tokens
+    assert [c.token for c in asked if not c.provider] == []
