@@ -8,6 +8,8 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
+from typing import cast
 
 import pytest
 
@@ -233,3 +235,49 @@ def test_outside_a_mutant_run_the_remembered_answers_stay(monkeypatch: pytest.Mo
     monkeypatch.delenv("MUTANT_UNDER_TEST", raising=False)
     conftest.pytest_sessionstart(pytest.Session.__new__(pytest.Session))
     assert policy_documents._passed
+
+
+def _item(file: str, name: str, line: int) -> pytest.Item:
+    """What the ordering reads of a collected test."""
+    return cast(
+        pytest.Item,
+        SimpleNamespace(
+            path=Path("tests") / file, nodeid=f"tests/{file}::{name}", location=(file, line, name)
+        ),
+    )
+
+
+def test_under_a_mutant_the_cheapest_test_files_run_first_each_in_its_own_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import conftest
+
+    durations = {
+        "tests/test_slow.py::a": 5.0,
+        "tests/test_fast.py::b": 0.1,
+        "tests/test_fast.py::c": 0.2,
+    }
+    (tmp_path / "mutmut-stats.json").write_text(json.dumps({"duration_by_test": durations}))
+    monkeypatch.chdir(tmp_path)
+    items = [
+        _item("test_slow.py", "a", 3),
+        _item("test_fast.py", "c", 9),
+        _item("test_fast.py", "b", 4),
+    ]
+    conftest._cheapest_files_first(items)
+    assert [i.nodeid for i in items] == [
+        "tests/test_fast.py::b",
+        "tests/test_fast.py::c",
+        "tests/test_slow.py::a",
+    ]
+
+
+def test_without_mutmuts_stats_the_order_is_left_as_it_is(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import conftest
+
+    monkeypatch.chdir(tmp_path)
+    items = [_item("test_slow.py", "a", 3), _item("test_fast.py", "b", 4)]
+    conftest._cheapest_files_first(items)
+    assert [i.nodeid for i in items] == ["tests/test_slow.py::a", "tests/test_fast.py::b"]
