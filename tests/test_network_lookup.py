@@ -156,3 +156,39 @@ def test_every_lookup_of_a_subnet_known_at_deploy_time_asks_the_provider_given()
         "getVpc",
     ]
     assert [c.token for c in mocks.calls if not c.provider.startswith(provider + "::")] == []
+
+
+def test_every_lookup_of_a_given_subnet_asks_the_provider_given():
+    mocks = AwsMocks()
+
+    def program():
+        provider = aws.Provider("elsewhere", region="eu-west-1")
+        return look_up_network(OWN_SUBNET, opts=pulumi.InvokeOptions(provider=provider))
+
+    run = run_program(program, mocks=mocks)
+    provider = run.named("elsewhere").urn
+    assert sorted(c.token.rsplit(":", 1)[-1] for c in mocks.calls) == [
+        "getRouteTable",
+        "getRouteTables",
+        "getSubnet",
+        "getVpc",
+    ]
+    assert [c.token for c in mocks.calls if not c.provider.startswith(provider + "::")] == []
+
+
+class _NoDefaultSubnets(AwsMocks):
+    """A region whose zones offer every type but whose default VPC has no subnet left."""
+
+    def _getSubnets(self, args: dict) -> dict:
+        return {**super()._getSubnets(args), "ids": []}
+
+
+def test_no_default_subnet_in_the_zones_offering_the_type_is_refused_naming_the_type():
+    run = run_program(
+        lambda: look_up_network(instance_type="t3.micro"),
+        mocks=_NoDefaultSubnets(),
+        capture_error=True,
+    )
+    assert str(run.raised(InputError)).startswith(
+        "No default VPC subnet is in an Availability Zone that offers t3.micro "
+    )

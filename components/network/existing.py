@@ -133,10 +133,12 @@ def _default_subnet(opts: pulumi.InvokeOptions | None, instance_type: str | None
             filters=offering_filters(instance_type), location_type="availability-zone", opts=opts
         ).locations
     )
-    if zones is not None and not zones:
-        # An empty value list would match any zone in EC2's filters, not none.
-        return first_default_subnet([], instance_type)
-    ids = aws.ec2.get_subnets(filters=default_subnet_filters(zones), opts=opts).ids
+    # An empty value list would match any zone in EC2's filters, not none: no zone, no lookup.
+    ids = (
+        []
+        if zones is not None and not zones
+        else aws.ec2.get_subnets(filters=default_subnet_filters(zones), opts=opts).ids
+    )
     return first_default_subnet(ids, instance_type)
 
 
