@@ -326,3 +326,22 @@ def test_a_preview_registers_the_template_and_the_group():
 
 def test_group_waits_through_failed_launches_while_the_profile_propagates():
     assert group()["ignoreFailedScalingActivities"] is True
+
+
+def test_fleets_whose_ami_is_known_only_at_deployment_each_ask_for_its_root_device():
+    import pulumi
+
+    image = "ami-0123456789abcdef0"
+
+    def program():
+        for name in ("web", "api"):
+            late = pulumi.Output.from_input("x").apply(lambda _: image)
+            AutoScalingGroupWithRole(name, {"ami": late})
+
+    run = run_program(program)
+    asked = [dict(c.args) for c in run.mocks.calls if c.token == "aws:ec2/getAmi:getAmi"]
+    assert [a["filters"][0]["values"] for a in asked] == [[image], [image]]
+    devices = [
+        m["deviceName"] for t in run.of_type(TEMPLATE) for m in t.inputs["blockDeviceMappings"]
+    ]
+    assert devices == ["/dev/xvda", "/dev/xvda"]
