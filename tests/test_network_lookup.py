@@ -8,7 +8,7 @@ import pulumi
 import pulumi_aws as aws
 import pytest
 
-from components.network import look_up_network
+from components.network import ExistingNetwork, look_up_network
 from components.network.existing import look_up_network_output
 from components.validation import InputError
 from offline.mocks import (
@@ -192,3 +192,37 @@ def test_no_default_subnet_in_the_zones_offering_the_type_is_refused_naming_the_
     assert str(run.raised(InputError)).startswith(
         "No default VPC subnet is in an Availability Zone that offers t3.micro "
     )
+
+
+def test_no_default_subnet_at_all_is_refused_saying_how_to_recreate_the_default_vpc():
+    run = run_program(look_up_network, mocks=_NoDefaultSubnets(), capture_error=True)
+    assert str(run.raised(InputError)) == (
+        "No subnet is configured and this region has no default VPC subnet (the default VPC "
+        "may have been deleted). Set subnetId (subnet_id) to the subnet the instance should run "
+        "in, or recreate the default VPC with `aws ec2 create-default-vpc`."
+    )
+
+
+def test_a_record_keeps_the_facts_known_as_the_program_ran():
+    def program():
+        facts = look_up_network(OWN_SUBNET)
+        return ExistingNetwork("net", facts).facts == facts
+
+    assert run_program(program).returned is True
+
+
+def test_a_record_of_facts_known_only_at_deployment_keeps_none():
+    def program():
+        facts = look_up_network_output(pulumi.Output.from_input(OWN_SUBNET))
+        return ExistingNetwork("net", facts).facts is None
+
+    assert run_program(program).returned is True
+
+
+def test_a_record_of_anything_else_is_refused_naming_what_it_takes():
+    run = run_program(lambda: ExistingNetwork("net", {"subnet_id": OWN_SUBNET}), capture_error=True)  # type: ignore[arg-type]
+    assert str(run.raised(InputError)) == (
+        "ExistingNetwork 'net' takes the NetworkFacts that look_up_network (or "
+        "look_up_network_output) returns; got dict."
+    )
+    assert run.registrations == []
