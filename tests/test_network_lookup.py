@@ -3,6 +3,7 @@
 provider it is given, and the refusal when no zone offers it."""
 
 import hashlib
+from types import SimpleNamespace
 
 import pulumi
 import pulumi_aws as aws
@@ -226,3 +227,38 @@ def test_a_record_of_anything_else_is_refused_naming_what_it_takes():
         "look_up_network_output) returns; got dict."
     )
     assert run.registrations == []
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "gateway_id",
+        "nat_gateway_id",
+        "transit_gateway_id",
+        "network_interface_id",
+        "vpc_endpoint_id",
+        "vpc_peering_connection_id",
+        "instance_id",
+        "egress_only_gateway_id",
+        "local_gateway_id",
+        "carrier_gateway_id",
+        "core_network_arn",
+    ],
+)
+def test_the_default_route_is_recorded_by_its_target_of_any_kind_after_other_routes(target):
+    from components.network.existing import _default_route
+
+    local = SimpleNamespace(cidr_block="172.31.0.0/16", gateway_id="local")
+    default = SimpleNamespace(cidr_block="0.0.0.0/0", **{target: "target-0123"})
+    assert _default_route([local, default]) == "target-0123"
+
+
+@pytest.mark.parametrize("known", [True, False], ids=["known", "at deployment"])
+def test_a_record_gives_its_subnet_and_vpc_ids(known):
+    def program():
+        subnet = OWN_SUBNET if known else pulumi.Output.from_input(OWN_SUBNET)
+        facts = look_up_network(OWN_SUBNET) if known else look_up_network_output(subnet)
+        record = ExistingNetwork("net", facts)
+        return [record.subnet_id, record.vpc_id]
+
+    assert run_program(program).returned == [OWN_SUBNET, OWN_VPC]

@@ -69,7 +69,7 @@ class NetworkFacts:
 
 def _default_route(routes: Any) -> str | None:
     for route in routes or []:
-        if getattr(route, "cidr_block", "") != DEFAULT_ROUTE:
+        if route.cidr_block != DEFAULT_ROUTE:
             continue
         for target in (
             "gateway_id",
