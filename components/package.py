@@ -170,11 +170,11 @@ def inferred_schema(version: str = __version__) -> dict[str, Any]:
     return provider(version).document
 
 
-def serve() -> None:
+def serve(args: list[str] | None = None) -> None:
     """Runs the plugin: what ``component_provider_host`` does (pulumi 3.272
     ``provider/experimental/host.py``: ``main(ComponentProvider(...), sys.argv[1:])``), with
-    :class:`PackageProvider` in its place. ``main`` reads the engine's address from its
-    arguments and prints the port it listens on."""
+    :class:`PackageProvider` in its place. ``main`` reads the engine's address from ``args``
+    (by default the program's arguments) and prints the port it listens on."""
     from pulumi.provider import main
 
-    main(provider(), sys.argv[1:])
+    main(provider(), sys.argv[1:] if args is None else args)

@@ -122,7 +122,10 @@ def check_policy_document(
     opt_ins = opt_ins or OptIns()
     try:
         key = (
-            json.dumps(document, sort_keys=True),  # pragma: no mutate (a key order only misses)
+            json.dumps(
+                document,
+                sort_keys=True,  # pragma: no mutate (another key order only misses the cache)
+            ),
             input_name,
             tuple(
                 tuple(sorted(map(str, values)))  # pragma: no mutate (an error only misses)

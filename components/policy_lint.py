@@ -297,7 +297,7 @@ def _overlap(left: list[_Token], right: list[_Token]) -> bool:
     ):
         if not _compatible(left[-1 - end], right[-1 - end]):
             return False
-        end += 1  # pragma: no mutate (trimming the ends only saves search time)
+        end += 1
     return _search(left[start : len(left) - end], right[start : len(right) - end])
 
 

@@ -79,9 +79,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 def _cheapest_files_first(items: list[pytest.Item]) -> None:
     """Orders a mutant's tests file by file, the files whose selected tests took least time in
-    mutmut's stats phase first, each file's in the order it defines them. mutmut passes the
-    tests in no particular order and stops at the first failure (``-x``), and most mutants
-    fail a quick test: a stack program test first made a mutant of a component pay for it."""
+    mutmut's stats phase first (their calls only: fixture set-up is not in the stats), each
+    file's as pytest collected them (the sort is stable, so tests sharing a module fixture's
+    parameter stay together). mutmut passes the tests in no particular order and stops at the
+    first failure (``-x``), and most mutants fail a quick test: a stack program test first
+    made a mutant of a component pay for it."""
     from pathlib import Path
 
     stats = Path("mutmut-stats.json")  # in mutants/, where mutmut runs the tests
@@ -91,7 +93,7 @@ def _cheapest_files_first(items: list[pytest.Item]) -> None:
     cost: dict[str, float] = {}
     for item in items:
         cost[item.path.name] = cost.get(item.path.name, 0.0) + durations.get(item.nodeid, 0.0)
-    items.sort(key=lambda item: (cost[item.path.name], item.path.name, item.location[1] or 0))
+    items.sort(key=lambda item: (cost[item.path.name], item.path.name))
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:

@@ -243,6 +243,7 @@ def test_a_record_of_anything_else_is_refused_naming_what_it_takes():
         "local_gateway_id",
         "carrier_gateway_id",
         "core_network_arn",
+        "odb_network_arn",
     ],
 )
 def test_the_default_route_is_recorded_by_its_target_of_any_kind_after_other_routes(target):

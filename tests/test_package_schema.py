@@ -284,15 +284,29 @@ def test_plugin_serves_the_committed_schema_over_grpc(tmp_path):
     assert json.loads(served.schema) == committed
 
 
-def test_plugin_serves_the_package_provider_at_the_address_it_is_given(monkeypatch):
-    # The subprocess test above runs serve() where no tracer follows it; this one, in-process,
-    # checks what it hands the SDK: the cleaned provider and the arguments after the program.
-    served = []
-    monkeypatch.setattr("pulumi.provider.main", lambda *args: served.append(args))
+def _served(monkeypatch, *args):
+    """What serve() hands the SDK's ``main``, the program started as ``provider 127.0.0.1:50051``."""
+    calls = []
+    monkeypatch.setattr("pulumi.provider.main", lambda *given: calls.append(given))
     monkeypatch.setattr(sys, "argv", ["provider", "127.0.0.1:50051"])
-    serve()
-    [(provider, args)] = served
+    serve(*args)
+    [(provider, given)] = calls
+    return provider, given
+
+
+def test_plugin_serves_the_package_provider_with_the_committed_schema(monkeypatch):
+    # The subprocess test above runs serve() where no tracer follows it; this one is in-process.
+    provider, _ = _served(monkeypatch)
     assert isinstance(provider, PackageProvider)
     assert provider.schema is not None
-    assert json.loads(provider.schema) == inferred_schema()
-    assert args == ["127.0.0.1:50051"]
+    assert json.loads(provider.schema) == json.loads(
+        (ROOT / "provider" / "schema.json").read_text()
+    )
+
+
+def test_plugin_listens_where_the_programs_arguments_say_by_default(monkeypatch):
+    assert _served(monkeypatch)[1] == ["127.0.0.1:50051"]
+
+
+def test_plugin_listens_where_the_arguments_given_say(monkeypatch):
+    assert _served(monkeypatch, ["127.0.0.1:7"])[1] == ["127.0.0.1:7"]

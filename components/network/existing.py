@@ -83,6 +83,7 @@ def _default_route(routes: Any) -> str | None:
             "local_gateway_id",
             "carrier_gateway_id",
             "core_network_arn",
+            "odb_network_arn",  # an Oracle Database@AWS network
         ):
             if value := getattr(route, target, None):
                 return str(value)
