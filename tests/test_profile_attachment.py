@@ -696,3 +696,155 @@ def test_an_aws_error_without_a_code_has_an_empty_code() -> None:
 
     assert _error_code(ClientError({"Error": {"Message": "boom"}}, "DescribeInstances")) == ""
     assert _error_code(ClientError({}, "DescribeInstances")) == ""
+
+
+# --- adopting, waiting, and races with the instance ---------------------------------------------
+
+
+class Failing:
+    """The EC2 client, failing ``method`` with the AWS error ``code`` and recording the metadata
+    options it is asked to set."""
+
+    def __init__(self, ec2, method=None, code=""):
+        self._ec2, self._method, self._code = ec2, method, code
+        self.metadata_calls: list[dict] = []
+
+    def __getattr__(self, name):
+        if name == self._method:
+
+            def fail(**kwargs):
+                raise ClientError({"Error": {"Code": self._code, "Message": "no"}}, name)
+
+            return fail
+        return getattr(self._ec2, name)
+
+    def modify_instance_metadata_options(self, **kwargs):
+        self.metadata_calls.append(kwargs)
+        if self._method == "modify_instance_metadata_options":
+            return self.__getattr__(self._method)(**kwargs)
+        return self._ec2.modify_instance_metadata_options(**kwargs)
+
+
+def associated(ec2, instance):
+    found = ec2.describe_iam_instance_profile_associations(
+        Filters=[{"Name": "instance-id", "Values": [instance]}]
+    )["IamInstanceProfileAssociations"]
+    return [a["AssociationId"] for a in found if a["State"] == "associated"]
+
+
+def test_create_adopts_the_instances_association_with_the_same_profile(aws):
+    ec2, instance = aws
+    existing = ec2.associate_iam_instance_profile(
+        InstanceId=instance, IamInstanceProfile={"Name": "first"}
+    )["IamInstanceProfileAssociation"]["AssociationId"]
+    created = _ProfileAttachmentProvider().create(props(instance))
+    assert (created.id, created.outs["association_id"]) == (existing, existing)
+    assert associated(ec2, instance) == [existing]
+
+
+def test_an_association_that_never_completes_times_out_naming_it(aws, monkeypatch):
+    ec2, instance = aws
+    provider = _ProfileAttachmentProvider()
+    slept = with_client(provider, ec2)
+    monkeypatch.setattr(
+        "components.profile_attachment._association",
+        lambda client, association_id: {"AssociationId": association_id, "State": "associating"},
+    )
+    with pytest.raises(
+        AttachmentError, match=r"Association iip-assoc-\w+ did not reach 'associated' in time\."
+    ):
+        provider.create(props(instance))
+    assert slept == [2] * 60
+
+
+def test_read_of_an_older_state_finds_the_instances_association_with_its_profile(aws):
+    _, instance = aws
+    provider = _ProfileAttachmentProvider()
+    created = provider.create(props(instance))
+    older = {k: v for k, v in created.outs.items() if k != "association_id"}
+    assert provider.read("iip-assoc-0000000000000000", older).outs["association_id"] == created.id
+
+
+def test_read_of_an_older_state_does_not_take_another_profiles_association(aws):
+    _, instance = aws
+    provider = _ProfileAttachmentProvider()
+    created = provider.create(props(instance))
+    older = {k: v for k, v in created.outs.items() if k != "association_id"}
+    older["instance_profile_name"] = "second"
+    assert provider.read("iip-assoc-0000000000000000", older).id == ""
+
+
+def test_a_profile_change_after_a_manual_disassociation_is_refused_with_the_fix(aws):
+    ec2, instance = aws
+    provider = _ProfileAttachmentProvider()
+    created = provider.create(props(instance))
+    ec2.disassociate_iam_instance_profile(AssociationId=created.id)
+    with pytest.raises(AttachmentError) as raised:
+        provider.update(created.id, created.outs, props(instance, "second"))
+    assert str(raised.value) == (
+        f"Instance {instance} no longer has the association this attachment made; nothing was "
+        "changed. Run `pulumi refresh`, then `pulumi up` attaches the profile again."
+    )
+    assert profile_of(ec2, instance) is None
+
+
+def test_delete_succeeds_when_the_association_goes_between_its_read_and_its_removal(aws):
+    ec2, instance = aws
+    provider = _ProfileAttachmentProvider()
+    created = provider.create(props(instance))
+    with_client(
+        provider, Failing(ec2, "disassociate_iam_instance_profile", "InvalidAssociationID.NotFound")
+    )
+    provider.delete(created.id, created.outs)
+    assert tokens_of(ec2, instance) == "optional"
+
+
+def test_delete_fails_on_any_other_error_of_the_removal(aws):
+    ec2, instance = aws
+    provider = _ProfileAttachmentProvider()
+    created = provider.create(props(instance))
+    with_client(
+        provider, Failing(ec2, "disassociate_iam_instance_profile", "UnauthorizedOperation")
+    )
+    with pytest.raises(ClientError, match="UnauthorizedOperation"):
+        provider.delete(created.id, created.outs)
+
+
+def test_delete_succeeds_when_the_instance_is_stopping_as_the_setting_is_restored(aws):
+    ec2, instance = aws
+    provider = _ProfileAttachmentProvider()
+    created = provider.create(props(instance))
+    with_client(
+        provider, Failing(ec2, "modify_instance_metadata_options", "IncorrectInstanceState")
+    )
+    provider.delete(created.id, created.outs)
+    assert profile_of(ec2, instance) is None
+
+
+def test_delete_fails_on_any_other_error_of_the_restore(aws):
+    ec2, instance = aws
+    provider = _ProfileAttachmentProvider()
+    created = provider.create(props(instance))
+    with_client(provider, Failing(ec2, "modify_instance_metadata_options", "UnauthorizedOperation"))
+    with pytest.raises(ClientError, match="UnauthorizedOperation"):
+        provider.delete(created.id, created.outs)
+
+
+def test_delete_of_an_attachment_that_did_not_require_tokens_leaves_the_setting_alone(aws):
+    ec2, instance = aws
+    provider = _ProfileAttachmentProvider()
+    created = provider.create(props(instance, require_imdsv2=False))
+    client = Failing(ec2)
+    with_client(provider, client)
+    provider.delete(created.id, created.outs)
+    assert (profile_of(ec2, instance), client.metadata_calls) == (None, [])
+
+
+def test_delete_restores_only_the_token_setting_when_the_endpoint_was_not_recorded(aws):
+    ec2, instance = aws
+    provider = _ProfileAttachmentProvider()
+    created = provider.create(props(instance))
+    client = Failing(ec2)
+    with_client(provider, client)
+    provider.delete(created.id, {**created.outs, "previous_http_endpoint": ""})
+    assert client.metadata_calls == [{"InstanceId": instance, "HttpTokens": "optional"}]
