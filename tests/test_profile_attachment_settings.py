@@ -404,6 +404,8 @@ def test_unset_settings_leave_the_environments(monkeypatch: pytest.MonkeyPatch) 
         pytest.param("fd00::1", "[fd00::1]:443", True, id="a-v6-address-with-the-port"),
         pytest.param("fd00::1", "fd00::/16", True, id="in-a-v6-range"),
         pytest.param("10.1.2.3", "1.2.3", False, id="a-name-never-matches-an-address"),
+        pytest.param("10.1.2.4", "10.1.2.3", False, id="another-address"),
+        pytest.param("example.com", "10.1.2.3,example.com", True, id="an-address-then-the-name"),
         pytest.param("example.com", ":443", False, id="a-port-without-a-host"),
         pytest.param("example.com", "10.0.0.0/99,example.com", True, id="a-bad-range-skipped"),
     ],
