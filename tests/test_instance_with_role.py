@@ -559,3 +559,14 @@ def test_an_instance_under_its_own_provider_finds_its_default_subnet_through_it(
     assert {c.token for c in asked} == tokens
     other = run.named("other").urn + "::"
     assert [c.token for c in asked if not c.provider.startswith(other)] == []
+
+
+def test_the_up_front_check_names_the_component_it_checks_for():
+    from components import check_instance_with_role_args
+
+    with pytest.raises(InputError) as raised:
+        check_instance_with_role_args("web", ["t3.micro"])  # type: ignore[arg-type]
+    assert str(raised.value) == (
+        "InstanceWithRole 'web' got args=['t3.micro']; args must be a dict of settings "
+        "(InstanceWithRoleArgs). Pass {} for every default."
+    )
