@@ -126,6 +126,23 @@ def test_several_endpoints_are_refused_as_ambiguous(monkeypatch):
     )
 
 
+def test_a_lookup_that_fails_for_another_reason_fails_as_it_is(monkeypatch):
+    mocks = AwsMocks()
+
+    def denied(request):
+        raise ProviderError("reading EC2 VPC Endpoints: UnauthorizedOperation: not authorized")
+
+    monkeypatch.setattr(mocks, "_getVpcEndpoint", denied)
+    run = run_program(
+        lambda: look_up_existing_endpoint(SSM, OWN_VPC, [], opts=None),
+        mocks=mocks,
+        capture_error=True,
+    )
+    assert run.error is not None
+    assert "UnauthorizedOperation: not authorized" in str(run.error)
+    assert not isinstance(run.error, InputError)
+
+
 def test_the_lookup_asks_the_provider_it_is_given():
     mocks = _mocks(SSM, privateDnsEnabled=True)
 
