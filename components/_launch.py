@@ -16,10 +16,8 @@ from ._inputs import checked, deferred, is_known, known_or_none
 from ._lookups import shared
 from .instance_role import InstanceRole, InstanceRoleArgs, check_instance_role_args
 from .network.existing import (
-    NetworkFacts,
     default_subnet_filters,
     first_default_subnet,
-    look_up_network_output,
     offering_filters,
 )
 
@@ -263,19 +261,6 @@ def default_subnet(parent: pulumi.Resource, instance_type: pulumi.Input[str]) ->
             lambda: _look_up_default_subnet(parent, instance_type),
         )
     return _look_up_default_subnet(parent, instance_type)
-
-
-def default_network(
-    parent: pulumi.Resource, instance_type: pulumi.Input[str], subnet_id: pulumi.Input[str]
-) -> pulumi.Output[NetworkFacts]:
-    """What AWS says of the default subnet's network (see default_subnet)."""
-
-    def ask() -> pulumi.Output[NetworkFacts]:
-        return look_up_network_output(subnet_id, opts=pulumi.InvokeOutputOptions(parent=parent))
-
-    if isinstance(instance_type, str):
-        return shared(parent, (default_network, instance_type), ask)
-    return ask()
 
 
 def _look_up_default_subnet(

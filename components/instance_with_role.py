@@ -27,7 +27,6 @@ from ._launch import (
     check_id,
     check_launch_settings,
     check_user_data,
-    default_network,
     default_subnet,
     kms_key_arn,
     role_and_profile,
@@ -35,7 +34,7 @@ from ._launch import (
 from ._lookups import shared
 from ._meta import PACKAGE_NAME
 from .instance_role import InstanceRole, InstanceRoleArgs
-from .network.existing import ExistingNetwork
+from .network.existing import ExistingNetwork, look_up_network_output
 
 __all__ = [
     "DEFAULT_AMI_SSM_PARAMETER",
@@ -334,14 +333,14 @@ def _default_network_record(
     subnet_id: pulumi.Input[str],
     opts: pulumi.ResourceOptions,
 ) -> ExistingNetwork:
-    """The record of the default subnet (see _launch.default_subnet). The policy pack finds a record
-    by its subnet ID, whichever component it sits under, so one per subnet is enough; a record
-    per instance cost a component and a dozen outputs each."""
+    """The record of the default subnet (see _launch.default_subnet), with what AWS says of its
+    network, asked once per instance type and program like the subnet. The policy pack finds a
+    record by its subnet ID, whichever component it sits under, so one per subnet is enough; a
+    record per instance cost a component and a dozen outputs each."""
 
     def record() -> ExistingNetwork:
-        return ExistingNetwork(
-            f"{name}-network", default_network(parent, instance_type, subnet_id), opts
-        )
+        facts = look_up_network_output(subnet_id, opts=pulumi.InvokeOutputOptions(parent=parent))
+        return ExistingNetwork(f"{name}-network", facts, opts)
 
     if isinstance(instance_type, str):
         return shared(parent, (_default_network_record, instance_type), record)
