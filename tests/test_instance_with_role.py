@@ -676,3 +676,8 @@ def test_instances_of_types_in_different_default_subnets_get_a_record_each():
         "b-network": run.named("b-instance").inputs["subnetId"],
     }
     assert records["a-network"] != records["b-network"]
+
+
+def test_a_change_of_user_data_can_update_the_instance_in_place_instead():
+    inputs = instance_inputs({"replace_on_user_data_change": False})
+    assert inputs["userDataReplaceOnChange"] is False
