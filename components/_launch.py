@@ -119,7 +119,7 @@ def check_launch_settings(
             )
     if "tags" in args:
         v.check_tags({"Name": "", **args["tags"]}, input_name="tags")
-        if args.get("instance_metadata_tags", False):
+        if args.get("instance_metadata_tags"):
             for key in args["tags"]:
                 v.check_metadata_tag_key(key, input_name="tags")
     # The new role's settings are checked by InstanceRole before it registers anything; doing

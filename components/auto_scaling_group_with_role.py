@@ -280,7 +280,7 @@ class AutoScalingGroupWithRole(pulumi.ComponentResource):
                     "metadata_hop_limit", DEFAULT_METADATA_HOP_LIMIT
                 ),
                 instance_metadata_tags=(
-                    "enabled" if args.get("instance_metadata_tags", False) else "disabled"
+                    "enabled" if args.get("instance_metadata_tags") else "disabled"
                 ),
             ),
             # The AMI's own root device name: a mapping under another name would add an empty

@@ -268,7 +268,7 @@ class InstanceWithRole(pulumi.ComponentResource):
                     "metadata_hop_limit", DEFAULT_METADATA_HOP_LIMIT
                 ),
                 instance_metadata_tags=(
-                    "enabled" if args.get("instance_metadata_tags", False) else "disabled"
+                    "enabled" if args.get("instance_metadata_tags") else "disabled"
                 ),
             ),
             root_block_device=aws.ec2.InstanceRootBlockDeviceArgs(
@@ -299,7 +299,7 @@ class InstanceWithRole(pulumi.ComponentResource):
                     # after, and to delete one protected before (pulumi step_generator.go,
                     # step.go), at preview too; a replacement goes ahead in the update that turns
                     # termination_protection off (the engine checks old and new protect).
-                    protect=True if args.get("termination_protection", False) else None,
+                    protect=True if args.get("termination_protection") else None,
                 ),
             ),
         )

@@ -681,3 +681,11 @@ def test_instances_of_types_in_different_default_subnets_get_a_record_each():
 def test_a_change_of_user_data_can_update_the_instance_in_place_instead():
     inputs = instance_inputs({"replace_on_user_data_change": False})
     assert inputs["userDataReplaceOnChange"] is False
+
+
+def test_termination_protection_also_protects_the_instance_from_pulumi():
+    assert build({"termination_protection": True}).one(INSTANCE).options.get("protect") is True
+
+
+def test_without_termination_protection_pulumi_may_replace_the_instance():
+    assert "protect" not in build().one(INSTANCE).options
