@@ -290,7 +290,7 @@ class InstanceWithRole(pulumi.ComponentResource):
                     # IAM Instance Profile" and "has no associated IAM Roles".
                     # ignore_changes keeps the AMI the instance was launched with; without it a
                     # newer image behind the SSM parameter would replace the instance.
-                    ignore_changes=None if args.get("replace_on_ami_change", False) else ["ami"],
+                    ignore_changes=None if args.get("replace_on_ami_change") else ["ami"],
                     # The provider lifts EC2's termination protection before it terminates
                     # (terraform-provider-aws resourceInstanceDelete: disableInstanceAPITermination,
                     # then TerminateInstances), so without this a replacement (subnet, key, KMS

@@ -689,3 +689,18 @@ def test_termination_protection_also_protects_the_instance_from_pulumi():
 
 def test_without_termination_protection_pulumi_may_replace_the_instance():
     assert "protect" not in build().one(INSTANCE).options
+
+
+def test_the_component_registers_its_outputs_by_their_names():
+    run = build()
+    registered = run.one("ec2-instance-role:index:InstanceWithRole").outputs
+    assert registered == {
+        "instance_id": run.returned["instance_id"],
+        "instance_arn": run.returned["instance_arn"],
+        "private_ip": run.returned["private_ip"],
+        "role_name": run.returned["role_name"],
+        "role_arn": run.returned["role_arn"],
+        "instance_profile_name": run.returned["instance_profile_name"],
+        "instance_profile_arn": run.returned["instance_profile_arn"],
+    }
+    assert registered["instance_id"] == run.one(INSTANCE).id
