@@ -788,44 +788,44 @@ def test_a_profile_change_after_a_manual_disassociation_is_refused_with_the_fix(
     assert profile_of(ec2, instance) is None
 
 
-def test_delete_succeeds_when_the_association_goes_between_its_read_and_its_removal(aws):
+def created_then_failing(aws, method, code):
+    """An attachment created on ``aws``'s instance, its provider's client then failing
+    ``method`` with ``code``: (provider, create result, ec2, instance)."""
     ec2, instance = aws
     provider = _ProfileAttachmentProvider()
     created = provider.create(props(instance))
-    with_client(
-        provider, Failing(ec2, "disassociate_iam_instance_profile", "InvalidAssociationID.NotFound")
+    with_client(provider, Failing(ec2, method, code))
+    return provider, created, ec2, instance
+
+
+def test_delete_succeeds_when_the_association_goes_between_its_read_and_its_removal(aws):
+    provider, created, ec2, instance = created_then_failing(
+        aws, "disassociate_iam_instance_profile", "InvalidAssociationID.NotFound"
     )
     provider.delete(created.id, created.outs)
     assert tokens_of(ec2, instance) == "optional"
 
 
 def test_delete_fails_on_any_other_error_of_the_removal(aws):
-    ec2, instance = aws
-    provider = _ProfileAttachmentProvider()
-    created = provider.create(props(instance))
-    with_client(
-        provider, Failing(ec2, "disassociate_iam_instance_profile", "UnauthorizedOperation")
+    provider, created, _, _ = created_then_failing(
+        aws, "disassociate_iam_instance_profile", "UnauthorizedOperation"
     )
     with pytest.raises(ClientError, match="UnauthorizedOperation"):
         provider.delete(created.id, created.outs)
 
 
 def test_delete_succeeds_when_the_instance_is_stopping_as_the_setting_is_restored(aws):
-    ec2, instance = aws
-    provider = _ProfileAttachmentProvider()
-    created = provider.create(props(instance))
-    with_client(
-        provider, Failing(ec2, "modify_instance_metadata_options", "IncorrectInstanceState")
+    provider, created, ec2, instance = created_then_failing(
+        aws, "modify_instance_metadata_options", "IncorrectInstanceState"
     )
     provider.delete(created.id, created.outs)
     assert profile_of(ec2, instance) is None
 
 
 def test_delete_fails_on_any_other_error_of_the_restore(aws):
-    ec2, instance = aws
-    provider = _ProfileAttachmentProvider()
-    created = provider.create(props(instance))
-    with_client(provider, Failing(ec2, "modify_instance_metadata_options", "UnauthorizedOperation"))
+    provider, created, _, _ = created_then_failing(
+        aws, "modify_instance_metadata_options", "UnauthorizedOperation"
+    )
     with pytest.raises(ClientError, match="UnauthorizedOperation"):
         provider.delete(created.id, created.outs)
 
