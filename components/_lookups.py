@@ -39,6 +39,8 @@ def shared(resource: pulumi.Resource, key: Hashable, ask: Callable[[], T]) -> T:
 
     ``key`` is the function that asks, with what its answer depends on (``(default_subnet,
     instance_type)``): a function object cannot be misspelt or collide with another's key."""
+    if not callable(key[0] if isinstance(key, tuple) else key):
+        raise TypeError(f"shared() needs a function as the key, or first in it; got {key!r}")
     provider = resource.get_provider(_AWS_TOKEN)
     try:
         answers = _ANSWERS.setdefault(get_monitor(), {})

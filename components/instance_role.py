@@ -181,7 +181,9 @@ class InstanceRole(pulumi.ComponentResource):
             assume_role_policy=trust_policy,
             name=plan.role_name,
             name_prefix=args.get("role_name_prefix"),
-            path=args.get("path", "/"),
+            # Omitted, the provider's default "/" (the schema of aws_iam_role and
+            # aws_iam_instance_profile in terraform-provider-aws); sending it adds nothing.
+            path=args.get("path"),
             description=args.get("description"),
             max_session_duration=args.get("max_session_duration"),
             permissions_boundary=boundary,
@@ -249,7 +251,7 @@ class InstanceRole(pulumi.ComponentResource):
             role=self.role.name,
             name=plan.profile_name,
             name_prefix=args.get("instance_profile_name_prefix"),
-            path=args.get("path", "/"),
+            path=args.get("path"),
             tags=args.get("tags"),
             opts=child,
         )

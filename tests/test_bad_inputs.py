@@ -2,6 +2,7 @@
 resource is registered: nothing half-created."""
 
 import json
+import re
 
 import pytest
 
@@ -102,7 +103,12 @@ ROLE_CASES = [
     ),
     pytest.param(
         {"enable_session_manager": True, "managed_policy_arns": {"ssm": SSM_CORE}},
-        r"managed_policy_arns\['ssm'\] is .*AmazonSSMManagedInstanceCore, which enable_session_manager attaches already",
+        "^"
+        + re.escape(
+            f"managed_policy_arns['ssm'] is {SSM_CORE}, which enable_session_manager attaches "
+            "already. Remove one of them."
+        )
+        + "$",
         id="session-manager-twice",
     ),
     pytest.param(
@@ -110,7 +116,12 @@ ROLE_CASES = [
             "enable_session_manager": True,
             "managed_policy_arns": {"session-manager": CLOUDWATCH_AGENT},
         },
-        "key 'session-manager' is reserved",
+        "^"
+        + re.escape(
+            "managed_policy_arns key 'session-manager' is reserved for the attachment "
+            "enable_session_manager makes. Choose another key."
+        )
+        + "$",
         id="session-manager-key-reserved",
     ),
     pytest.param(
@@ -244,8 +255,9 @@ def test_instance_with_role_rejects_bad_role_settings_before_registering_anythin
     assert not run.registrations, [r.name for r in run.registrations]
 
 
-def test_rejects_component_name_whose_role_autoname_is_too_long():
-    run = run_program(lambda: InstanceRole("x" * 52, {}), capture_error=True)
+@pytest.mark.parametrize("component", [InstanceRole, InstanceWithRole])
+def test_rejects_component_name_whose_role_autoname_is_too_long(component):
+    run = run_program(lambda: component("x" * 52, {}), capture_error=True)
     with pytest.raises(
         InputError, match=r"auto-named from 'x{52}-role' plus an 8-character suffix, 65 characters"
     ):
@@ -398,7 +410,9 @@ def test_rejects_role_settings_that_are_not_a_dict_before_registering_anything()
 @pytest.mark.parametrize("component", [InstanceRole, InstanceWithRole])
 def test_rejects_args_that_are_not_a_dict_before_registering_anything(component):
     run = run_program(lambda: component("app", None), capture_error=True)
-    with pytest.raises(InputError, match=r"got args=None; args must be a dict of settings"):
+    kind = component.__name__
+    message = f"{kind} 'app' got args=None; args must be a dict of settings ({kind}Args). Pass {{}} for every default."
+    with pytest.raises(InputError, match=f"^{re.escape(message)}$"):
         raise run.raised(InputError)
     assert not run.registrations
 

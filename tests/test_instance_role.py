@@ -3,8 +3,9 @@
 import json
 
 import pulumi
+import pytest
 
-from components import InstanceRole, InstanceRoleArgs
+from components import InstanceRole, InstanceRoleArgs, check_instance_role_args
 from components.validation import InputError
 from offline.mocks import CHINA, run_program, unknown_output
 
@@ -303,7 +304,12 @@ def test_many_roles_in_one_program_ask_the_partition_once():
     assert len([c for c in run.mocks.calls if c.token == PARTITION]) == 1
 
 
-def test_a_role_under_its_own_provider_asks_that_provider_for_the_partition():
+SERVICE_PRINCIPAL = "aws:index/getServicePrincipal:getServicePrincipal"
+
+
+@pytest.mark.parametrize("token", [PARTITION, SERVICE_PRINCIPAL], ids=["partition", "principal"])
+def test_a_role_under_its_own_provider_asks_that_provider(token):
+    """Once per provider: the default one, and the explicit one the China roles share."""
     import pulumi_aws as aws
 
     def program():
@@ -314,9 +320,12 @@ def test_a_role_under_its_own_provider_asks_that_provider_for_the_partition():
         InstanceRole("china-b", {}, pulumi.ResourceOptions(providers=[china]))
 
     run = run_program(program)
-    asked = [c for c in run.mocks.calls if c.token == PARTITION]
-    assert len(asked) == 2
-    assert sorted(bool(c.provider) for c in asked) == [False, True]
+    asked = sorted(
+        c.provider.split("::")[-2] if c.provider else ""
+        for c in run.mocks.calls
+        if c.token == token
+    )
+    assert asked == ["", "china"]
 
 
 def test_each_program_run_asks_the_partition_anew():
@@ -452,3 +461,13 @@ def test_session_manager_counts_toward_the_managed_policy_limit():
 def test_19_managed_policies_and_session_manager_are_20():
     run = build({"managed_policy_arns": managed(19), "enable_session_manager": True})
     assert len(run.of_type(ATTACHMENT)) == 20
+
+
+def test_check_instance_role_args_names_the_role_whose_args_are_not_a_dict():
+    with pytest.raises(InputError, match=r"^InstanceRole 'web' got args=None; "):
+        check_instance_role_args("web", None)  # type: ignore[arg-type]
+
+
+def test_check_instance_role_args_refuses_a_name_whose_autoname_is_too_long():
+    with pytest.raises(InputError, match=r"auto-named from 'x{52}-role' plus an 8-character"):
+        check_instance_role_args("x" * 52, {})

@@ -534,8 +534,24 @@ def test_lookups_are_asked_every_time_under_a_monitor_that_takes_no_weak_referen
         def get_provider(self, token):
             return None
 
-    answers = [_lookups.shared(Parent(), "key", lambda i=i: i) for i in range(2)]  # type: ignore[arg-type]
+    answers = [_lookups.shared(Parent(), (Parent, "key"), lambda i=i: i) for i in range(2)]  # type: ignore[arg-type]
     assert answers == [0, 1]
+
+
+@pytest.mark.parametrize("key", ["answer", ("answer", len), None], ids=["str", "tuple", "none"])
+def test_a_lookup_key_that_does_not_start_with_the_asking_function_is_refused(key):
+    """A function object cannot be misspelt or collide with another lookup's key; a string or
+    None could."""
+    from components import _lookups
+
+    class Parent:
+        def get_provider(self, token):
+            return None
+
+    with pytest.raises(
+        TypeError, match=r"^shared\(\) needs a function as the key, or first in it; got "
+    ):
+        _lookups.shared(Parent(), key, lambda: 42)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("known", [True, False], ids=["type known", "type at deployment"])

@@ -1202,7 +1202,7 @@ def test_a_run_forgets_the_lookups_its_program_shared():
     during: list[bool] = []
 
     def program():
-        _lookups.shared(Box("box"), "answer", lambda: "42")
+        _lookups.shared(Box("box"), program, lambda: "42")
         monitors.append(get_monitor())
         during.append(monitors[0] in _lookups._ANSWERS)
 
