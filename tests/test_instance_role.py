@@ -275,6 +275,20 @@ def test_instance_profile_name_may_differ_from_the_role_name():
     assert run.one(ROLE).inputs["name"] == "MyAppRole"
 
 
+def test_optional_profile_settings_reach_the_profile():
+    """The path and tags are the role's and its profile's both; the name prefix the profile's."""
+    profile = build(
+        InstanceRoleArgs(
+            path="/apps/", tags={"Team": "platform"}, instance_profile_name_prefix="app-"
+        )
+    ).one(PROFILE)
+    assert (profile.inputs["path"], profile.inputs["tags"], profile.inputs["namePrefix"]) == (
+        "/apps/",
+        {"Team": "platform"},
+        "app-",
+    )
+
+
 def test_every_child_is_parented_to_the_component(role_args):
     run = build(role_args)
     component = run.one("ec2-instance-role:index:InstanceRole")
