@@ -289,6 +289,13 @@ def test_optional_profile_settings_reach_the_profile():
     )
 
 
+def test_the_component_registers_its_outputs_by_their_names():
+    run = build()
+    registered = run.one("ec2-instance-role:index:InstanceRole").outputs
+    assert registered == run.returned
+    assert registered["role_name"] == run.one(ROLE).state["name"]
+
+
 def test_every_child_is_parented_to_the_component(role_args):
     run = build(role_args)
     component = run.one("ec2-instance-role:index:InstanceRole")
