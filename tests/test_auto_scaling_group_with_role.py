@@ -42,7 +42,9 @@ def build(args=None, **kwargs):
             "launch_template_id": fleet.launch_template_id,
             "launch_template_version": fleet.launch_template_version,
             "role_name": fleet.role_name,
+            "role_arn": fleet.role_arn,
             "instance_profile_name": fleet.instance_profile_name,
+            "instance_profile_arn": fleet.instance_profile_arn,
         }
 
     return run_program(program, **kwargs)
@@ -307,6 +309,17 @@ def test_outputs_name_the_group_the_template_and_the_role():
     assert run.returned["launch_template_id"] == run.one(TEMPLATE).id
     assert run.returned["launch_template_version"] == 1
     assert run.returned["role_name"] == run.one("aws:iam/role:Role").state["name"]
+    assert run.returned["role_arn"] == run.one("aws:iam/role:Role").state["arn"]
+    profile = run.one("aws:iam/instanceProfile:InstanceProfile").state
+    assert run.returned["instance_profile_name"] == profile["name"]
+    assert run.returned["instance_profile_arn"] == profile["arn"]
+
+
+def test_the_component_registers_its_outputs_by_their_names():
+    run = build()
+    registered = run.one("ec2-instance-role:index:AutoScalingGroupWithRole").outputs
+    assert registered == run.returned
+    assert registered["autoscaling_group_arn"] == run.one(GROUP).state["arn"]
 
 
 def test_a_fleet_and_an_instance_share_the_program_wide_lookups():
