@@ -42,8 +42,8 @@ _STATEMENT_KEYS: Final = frozenset(
 )
 _DOCUMENT_KEYS: Final = frozenset({"Version", "Id", "Statement"})
 # IAM matches service prefixes and action names case-insensitively; a few action names hold '-'.
-_ACTION_RE: Final = re.compile(r"^(?P<service>[A-Za-z0-9-]+):(?P<action>[A-Za-z0-9*?-]+)$")
-_SID_RE: Final = re.compile(r"^[A-Za-z0-9]*$")
+_ACTION_RE: Final = re.compile(r"^(?P<service>[A-Za-z0-9-]+):(?P<action>[A-Za-z0-9*?-]+)\Z")
+_SID_RE: Final = re.compile(r"^[A-Za-z0-9]*\Z")
 # The limit on a role's inline policies, counted without white space (IAM quotas page).
 INLINE_POLICIES_MAX_CHARACTERS: Final = 10240
 

@@ -16,7 +16,7 @@ from typing import Any
 from pulumi.errors import RunError
 
 # IAM's character set for role, instance profile and inline policy names.
-_IAM_NAME_RE = re.compile(r"^[\w+=,.@-]+$", re.ASCII)
+_IAM_NAME_RE = re.compile(r"^[\w+=,.@-]+\Z", re.ASCII)
 ROLE_NAME_MAX = 64
 INSTANCE_PROFILE_NAME_MAX = 128
 INLINE_POLICY_NAME_MAX = 128
@@ -28,10 +28,10 @@ INSTANCE_PROFILE_NAME_PREFIX_MAX = INSTANCE_PROFILE_NAME_MAX - UNIQUE_SUFFIX_LEN
 # Pulumi's auto-name is the logical name plus "-" and 7 random hex characters.
 PULUMI_AUTONAME_SUFFIX_LENGTH = 8
 
-_IAM_PATH_RE = re.compile(r"^/$|^/[\x21-\x7e]*/$")
+_IAM_PATH_RE = re.compile(r"^/\Z|^/[\x21-\x7e]*/\Z")
 IAM_PATH_MAX = 512
 ROLE_DESCRIPTION_MAX = 1000
-_ROLE_DESCRIPTION_RE = re.compile(r"^[\t\n\r\x20-\x7e\xa1-\xff]*$")
+_ROLE_DESCRIPTION_RE = re.compile(r"^[\t\n\r\x20-\x7e\xa1-\xff]*\Z")
 MIN_SESSION_SECONDS = 3600
 MAX_SESSION_SECONDS = 43200
 
@@ -44,22 +44,22 @@ METADATA_HOP_LIMIT_MAX = 64
 
 # Keys of the caller's policy maps name inline policies in IAM and become part of child resource
 # names: IAM's characters, starting with a letter or digit.
-_POLICY_KEY_RE = re.compile(r"^[A-Za-z0-9][\w+=,.@-]{0,127}$", re.ASCII)
+_POLICY_KEY_RE = re.compile(r"^[A-Za-z0-9][\w+=,.@-]{0,127}\Z", re.ASCII)
 # Tag keys readable through instance metadata (EC2 user guide, "Work with instance tags in
 # instance metadata"): no spaces or '/', and not '.', '..' or '_links'.
-_METADATA_TAG_KEY_RE = re.compile(r"^[A-Za-z0-9+\-=._:@]+$")
+_METADATA_TAG_KEY_RE = re.compile(r"^[A-Za-z0-9+\-=._:@]+\Z")
 
 # arn:<partition>:iam::<account id or "aws">:policy/<optional path/><name>
 _MANAGED_POLICY_ARN_RE = re.compile(
     r"^arn:(?P<partition>aws(?:-[a-z]+)*):iam::(?P<account>aws|\d{12}):policy/"
-    r"(?P<path>(?:[\x21-\x2e\x30-\x7e]+/)*)(?P<name>[\w+=,.@-]{1,128})$",
+    r"(?P<path>(?:[\x21-\x2e\x30-\x7e]+/)*)(?P<name>[\w+=,.@-]{1,128})\Z",
     re.ASCII,
 )
 
 
 # EC2 resource IDs: a type prefix, "-", then 8 or 17 hexadecimal digits (EC2 API reference,
 # "Resource IDs"); 8 to 17 accepts both lengths.
-_RESOURCE_ID_RE = re.compile(r"^(?P<prefix>[a-z]+)-[0-9a-f]{8,17}$")
+_RESOURCE_ID_RE = re.compile(r"^(?P<prefix>[a-z]+)-[0-9a-f]{8,17}\Z")
 
 
 def is_resource_id(value: object, prefix: str) -> bool:
@@ -306,8 +306,8 @@ _UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 _KEY_ID = rf"(?:{_UUID}|mrk-[0-9a-f]{{32}})"
 _KMS_ARN_HEAD = r"arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:"
 _ALIAS_NAME = r"alias/[A-Za-z0-9/_-]{1,250}"
-_KMS_KEY_ARN_RE = re.compile(rf"^{_KMS_ARN_HEAD}key/{_KEY_ID}$")
-_KMS_OTHER_FORMS_RE = re.compile(rf"^(?:{_KEY_ID}|{_ALIAS_NAME}|{_KMS_ARN_HEAD}{_ALIAS_NAME})$")
+_KMS_KEY_ARN_RE = re.compile(rf"^{_KMS_ARN_HEAD}key/{_KEY_ID}\Z")
+_KMS_OTHER_FORMS_RE = re.compile(rf"^(?:{_KEY_ID}|{_ALIAS_NAME}|{_KMS_ARN_HEAD}{_ALIAS_NAME})\Z")
 
 
 def is_kms_key_arn(value: str) -> bool:
@@ -340,7 +340,7 @@ def check_key_name(value: str, *, input_name: str) -> None:
 
 
 # Instance types are <family>.<size> in lower case: t3.micro, m7i-flex.large, u-6tb1.metal.
-_INSTANCE_TYPE_RE = re.compile(r"^[a-z][a-z0-9-]*\.[a-z0-9-]+$")
+_INSTANCE_TYPE_RE = re.compile(r"^[a-z][a-z0-9-]*\.[a-z0-9-]+\Z")
 
 
 def check_instance_type(value: str, *, input_name: str) -> None:
@@ -357,7 +357,7 @@ def check_instance_type(value: str, *, input_name: str) -> None:
 _SSM_PARAMETER_RE = re.compile(
     r"^(?:arn:aws[a-z-]*:ssm:[a-z0-9-]+:\d{12}:parameter/?)?"
     r"(?=[A-Za-z0-9_.\-/]*[A-Za-z0-9_.\-])[A-Za-z0-9_.\-/]{1,2048}"
-    r"(?::[A-Za-z0-9_.\-]{1,100})?$"
+    r"(?::[A-Za-z0-9_.\-]{1,100})?\Z"
 )
 
 

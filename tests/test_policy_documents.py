@@ -1,6 +1,7 @@
 """IAM policy document checks and the trust policy, without any Pulumi runtime."""
 
 import json
+import re
 
 import pytest
 
@@ -100,7 +101,9 @@ def test_rejects_effect_other_than_allow_or_deny(effect):
         check(policy({"Effect": effect, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}))
 
 
-@pytest.mark.parametrize("action", ["GetObject", "s3", "s3:Get Object", "s3:GetObject:x", ""])
+@pytest.mark.parametrize(
+    "action", ["GetObject", "s3", "s3:Get Object", "s3:GetObject:x", "", "s3:GetObject\n"]
+)
 def test_rejects_action_not_of_the_form_service_colon_action(action):
     with pytest.raises(InputError, match=r"is not of the form 'service:Action'|must be a string"):
         check(policy(allow(action, "arn:aws:s3:::b/*")))
@@ -141,9 +144,12 @@ def test_rejects_duplicate_sids():
         )
 
 
-def test_rejects_non_alphanumeric_sid():
-    with pytest.raises(InputError, match=r"Sid 'read-objects' may hold only letters and digits"):
-        check(policy(allow("s3:GetObject", "arn:aws:s3:::b/*", Sid="read-objects")))
+@pytest.mark.parametrize("sid", ["read-objects", "Read\n"])
+def test_rejects_non_alphanumeric_sid(sid):
+    with pytest.raises(
+        InputError, match=rf"Sid {re.escape(repr(sid))} may hold only letters and digits"
+    ):
+        check(policy(allow("s3:GetObject", "arn:aws:s3:::b/*", Sid=sid)))
 
 
 def test_error_names_the_statement_by_sid():

@@ -1,5 +1,7 @@
 """The pure input checks, one rule per test."""
 
+import re
+
 import pytest
 
 from components import validation as v
@@ -176,3 +178,52 @@ def test_accepts_tag_keys_instance_metadata_can_serve(key):
 def test_rejects_tag_keys_instance_metadata_cannot_serve(key):
     with pytest.raises(InputError, match=r"cannot be served through instance metadata"):
         v.check_metadata_tag_key(key, input_name="tags")
+
+
+# A regular expression's "$" also matches before a final newline: each pattern must end at
+# the end of the string, or "t3.micro\n" passes the check and fails only when AWS reads it.
+NEWLINE_CASES = [
+    pytest.param(
+        lambda s: v.check_iam_name(s, input_name="role_name", max_length=64), "app", id="iam-name"
+    ),
+    pytest.param(lambda s: v.check_iam_path(s, input_name="path"), "/apps/", id="iam-path"),
+    pytest.param(lambda s: v.check_policy_key(s, input_name="inline_policies"), "k", id="key"),
+    pytest.param(lambda s: v.check_metadata_tag_key(s, input_name="tags"), "Team", id="tag-key"),
+    pytest.param(
+        lambda s: v.parse_managed_policy_arn(s, input_name="managed_policy_arns['a']"),
+        "arn:aws:iam::aws:policy/ReadOnlyAccess",
+        id="managed-arn",
+    ),
+    pytest.param(
+        lambda s: v.check_kms_key_id(s, input_name="root_volume_kms_key_id"),
+        "alias/app-volumes",
+        id="kms-alias",
+    ),
+    pytest.param(
+        lambda s: v.check_kms_key_id(s, input_name="root_volume_kms_key_id"),
+        "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+        id="kms-key-arn",
+    ),
+    pytest.param(
+        lambda s: v.check_instance_type(s, input_name="instance_type"), "t3.micro", id="type"
+    ),
+    pytest.param(
+        lambda s: v.check_ssm_parameter_name(s, input_name="ami_ssm_parameter", example="/a"),
+        "/aws/service/ami",
+        id="ssm-parameter",
+    ),
+]
+
+
+@pytest.mark.parametrize(("check", "valid"), NEWLINE_CASES)
+def test_a_valid_value_with_a_final_newline_is_refused(check, valid):
+    check(valid)
+    with pytest.raises(InputError, match=re.escape(repr(valid + "\n"))):
+        check(valid + "\n")
+
+
+def test_a_resource_id_with_a_final_newline_is_not_one():
+    assert (
+        v.is_resource_id("subnet-0123abcd", "subnet"),
+        v.is_resource_id("subnet-0123abcd\n", "subnet"),
+    ) == (True, False)

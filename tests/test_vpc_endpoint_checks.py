@@ -414,6 +414,11 @@ KNOWN = (
             "'ssm' or 'monitoring' (for com.amazonaws.<region>.monitoring).",
         ),
         (
+            {"services": ["ssm\n"]},
+            "services holds 'ssm\\n'; each entry is the last part of an endpoint service name, "
+            "such as 'ssm' or 'monitoring' (for com.amazonaws.<region>.monitoring).",
+        ),
+        (
             {"services": ["ssm"], "existing_services": ["ssm"]},
             "services and existing_services name 'ssm' twice. Keep one.",
         ),
@@ -445,6 +450,7 @@ KNOWN = (
         "a full service name",
         "a full service name of the China regions",
         "a service that is not a name",
+        "a service with a final newline",
         "a service named twice",
         "a bad subnet id",
         "a bad route table id",

@@ -31,7 +31,7 @@ from ..validation import InputError, check_tags, is_resource_id
 from .services import OPTIONAL_ENDPOINTS, endpoint_type
 
 HTTPS: Final = 443
-_ENDPOINT_NAME_RE: Final = re.compile(r"^[a-z0-9][a-z0-9.-]*$")
+_ENDPOINT_NAME_RE: Final = re.compile(r"^[a-z0-9][a-z0-9.-]*\Z")
 
 NO_ENDPOINT_FIX: Final = (
     "Without an endpoint the instance can reach it only over the internet: give it a public IP "
