@@ -460,10 +460,8 @@ def _inline_documents(
     known_length = 0
     for key, document in policies.items():
         input_name = f"inline_policies[{key!r}]"
+        # A usable key is a usable policy name too: IAM's characters, at most 128.
         v.check_policy_key(key, input_name="inline_policies")
-        v.check_iam_name(
-            key, input_name=f"inline_policies key {key!r}", max_length=v.INLINE_POLICY_NAME_MAX
-        )
 
         def finish(resolved: Any, input_name: str = input_name) -> str:
             parsed = docs.parse_document(resolved, input_name=input_name)
@@ -506,8 +504,9 @@ def _managed_arns(arns: Mapping[str, pulumi.Input[str]]) -> dict[str, pulumi.Inp
             f"{type(arns).__name__}. A list would key attachments by position, so reordering "
             "it would replace them."
         )
+    # One known only at deploy time is checked when it resolves, with its partition
+    # (_RolePlan.managed_arns), which parses it first.
     seen: dict[str, str] = {}
-    checked_arns: dict[str, pulumi.Input[str]] = {}
     for key, arn in arns.items():
         v.check_policy_key(key, input_name="managed_policy_arns")
         input_name = f"managed_policy_arns[{key!r}]"
@@ -519,10 +518,7 @@ def _managed_arns(arns: Mapping[str, pulumi.Input[str]]) -> dict[str, pulumi.Inp
                     "does already. Keep one of them."
                 )
             seen[plain] = key
-        checked_arns[key] = checked(
-            arn, lambda a, n=input_name: _no_return(v.parse_managed_policy_arn(a, input_name=n))
-        )
-    return checked_arns
+    return dict(arns)
 
 
 def _check_managed_count(total: int) -> None:

@@ -7,12 +7,18 @@ import re
 import pytest
 
 from components import InstanceRole, InstanceRoleArgs, InstanceWithRole, InstanceWithRoleArgs
+from components.instance_role import ROLE_SETTINGS
 from components.validation import InputError
 from offline.mocks import CHINA, run_program
 
 from conftest import CLOUDWATCH_AGENT, read_objects_policy
 
 SSM_CORE = "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"
+
+
+def whole(message):
+    """A pattern that matches ``message`` and nothing more or less."""
+    return f"^{re.escape(message)}$"
 
 
 def statement(**fields):
@@ -93,22 +99,26 @@ ROLE_CASES = [
     ),
     pytest.param(
         {"managed_policy_arns": [CLOUDWATCH_AGENT]},
-        "managed_policy_arns must be a mapping of names you choose",
+        whole(
+            "managed_policy_arns must be a mapping of names you choose to policy ARNs; got list. "
+            "A list would key attachments by position, so reordering it would replace them."
+        ),
         id="managed-arns-as-list",
     ),
     pytest.param(
         {"managed_policy_arns": {"a": CLOUDWATCH_AGENT, "b": CLOUDWATCH_AGENT}},
-        r"managed_policy_arns\['b'\] attaches .*CloudWatchAgentServerPolicy, as managed_policy_arns\['a'\] does already",
+        whole(
+            f"managed_policy_arns['b'] attaches {CLOUDWATCH_AGENT}, as managed_policy_arns['a'] "
+            "does already. Keep one of them."
+        ),
         id="managed-arn-twice",
     ),
     pytest.param(
         {"enable_session_manager": True, "managed_policy_arns": {"ssm": SSM_CORE}},
-        "^"
-        + re.escape(
+        whole(
             f"managed_policy_arns['ssm'] is {SSM_CORE}, which enable_session_manager attaches "
             "already. Remove one of them."
-        )
-        + "$",
+        ),
         id="session-manager-twice",
     ),
     pytest.param(
@@ -116,12 +126,10 @@ ROLE_CASES = [
             "enable_session_manager": True,
             "managed_policy_arns": {"session-manager": CLOUDWATCH_AGENT},
         },
-        "^"
-        + re.escape(
+        whole(
             "managed_policy_arns key 'session-manager' is reserved for the attachment "
             "enable_session_manager makes. Choose another key."
-        )
-        + "$",
+        ),
         id="session-manager-key-reserved",
     ),
     pytest.param(
@@ -140,12 +148,17 @@ ROLE_CASES = [
     ),
     pytest.param(
         {"inline_policies": [read_objects_policy()]},
-        "inline_policies must be a mapping of policy names",
+        whole(
+            "inline_policies must be a mapping of policy names to policy documents; got list. "
+            "Key each document by a name you choose."
+        ),
         id="inline-policies-as-list",
     ),
     pytest.param(
         {"inline_policies": {"a": read_objects_policy(), "b": read_objects_policy()}},
-        r"inline_policies\['b'\] is the same document as inline_policies\['a'\]",
+        whole(
+            "inline_policies['b'] is the same document as inline_policies['a']. Keep one of them."
+        ),
         id="inline-document-twice",
     ),
     pytest.param(
@@ -225,7 +238,11 @@ ROLE_CASES = [
     ),
     pytest.param(
         {"inline_policies": {"a": big_policy(60), "b": big_policy(61)}},
-        "inline_policies add up to .* characters without white space; IAM allows 10240",
+        whole(
+            "inline_policies add up to 13608 characters without white space; IAM allows 10240 "
+            "per role. Move some statements to a customer managed policy and attach it through "
+            "managed_policy_arns."
+        ),
         id="inline-over-size-limit",
     ),
     pytest.param(
@@ -234,7 +251,12 @@ ROLE_CASES = [
         id="opt-in-not-an-action",
     ),
     pytest.param(
-        {"unknown_setting": True}, r"unknown argument\(s\) unknown_setting", id="unknown-argument"
+        {"zeta": True, "alpha": True},
+        whole(
+            f"InstanceRole 'app' got unknown argument(s) alpha, zeta. Known: "
+            f"{', '.join(ROLE_SETTINGS)}."
+        ),
+        id="unknown-arguments",
     ),
 ]
 
@@ -255,12 +277,30 @@ def test_instance_with_role_rejects_bad_role_settings_before_registering_anythin
     assert not run.registrations, [r.name for r in run.registrations]
 
 
-@pytest.mark.parametrize("component", [InstanceRole, InstanceWithRole])
-def test_rejects_component_name_whose_role_autoname_is_too_long(component):
-    run = run_program(lambda: component("x" * 52, {}), capture_error=True)
-    with pytest.raises(
-        InputError, match=r"auto-named from 'x{52}-role' plus an 8-character suffix, 65 characters"
-    ):
+ROLE_AUTONAME = (
+    f"The role would be auto-named from '{'x' * 52}-role' plus an 8-character suffix, 65 "
+    "characters, but IAM allows at most 64. Give a shorter component name, or set role_name "
+    "or role_name_prefix."
+)
+PROFILE_AUTONAME = (
+    f"The instance profile would be auto-named from '{'x' * 120}-profile' plus an 8-character "
+    "suffix, 136 characters, but IAM allows at most 128. Give a shorter component name, or "
+    "set instance_profile_name or instance_profile_name_prefix."
+)
+
+
+@pytest.mark.parametrize(
+    ("component", "name", "args", "message"),
+    [
+        (InstanceRole, "x" * 52, {}, ROLE_AUTONAME),
+        (InstanceWithRole, "x" * 52, {}, ROLE_AUTONAME),
+        (InstanceRole, "x" * 120, {"role_name": "app"}, PROFILE_AUTONAME),
+    ],
+    ids=["role", "role of an instance", "profile"],
+)
+def test_rejects_component_name_whose_autoname_is_too_long(component, name, args, message):
+    run = run_program(lambda: component(name, args), capture_error=True)
+    with pytest.raises(InputError, match=whole(message)):
         raise run.raised(InputError)
     assert not run.registrations
 
@@ -412,7 +452,7 @@ def test_rejects_args_that_are_not_a_dict_before_registering_anything(component)
     run = run_program(lambda: component("app", None), capture_error=True)
     kind = component.__name__
     message = f"{kind} 'app' got args=None; args must be a dict of settings ({kind}Args). Pass {{}} for every default."
-    with pytest.raises(InputError, match=f"^{re.escape(message)}$"):
+    with pytest.raises(InputError, match=whole(message)):
         raise run.raised(InputError)
     assert not run.registrations
 

@@ -9,7 +9,7 @@ from components import InstanceRole, InstanceRoleArgs, check_instance_role_args
 from components.validation import InputError
 from offline.mocks import CHINA, run_program, unknown_output
 
-from conftest import CLOUDWATCH_AGENT, READ_ONLY, read_objects_policy
+from conftest import CLOUDWATCH_AGENT, READ_ONLY, queue_policy, read_objects_policy
 
 ROLE = "aws:iam/role:Role"
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
@@ -170,6 +170,48 @@ def test_whole_document_known_only_at_deploy_time_is_checked_when_it_resolves():
 
     run = run_program(program, capture_error=True)
     assert "inline_policies['late'] has no Statement" in str(run.raised(InputError))
+
+
+def test_whole_document_known_only_at_deploy_time_that_is_not_json_is_refused_by_its_key():
+    def program():
+        InstanceRole("app", {"inline_policies": {"late": pulumi.Output.from_input("{not json")}})
+
+    run = run_program(program, capture_error=True)
+    assert str(run.raised(InputError)).startswith("inline_policies['late'] is not valid JSON")
+
+
+def _late_whole_document():
+    return pulumi.Output.from_input(json.dumps(read_objects_policy()))
+
+
+def _late_statement():
+    (statement,) = read_objects_policy()["Statement"]
+    return {"Version": "2012-10-17", "Statement": [pulumi.Output.from_input(statement)]}
+
+
+@pytest.mark.parametrize(
+    "late", [_late_whole_document, _late_statement], ids=["whole document", "one statement"]
+)
+def test_a_document_known_only_at_deploy_time_leaves_the_next_one_its_policy(late):
+    def program():
+        InstanceRole("app", {"inline_policies": {"late": late(), "known": queue_policy()}})
+
+    assert sorted(r.inputs["name"] for r in run_program(program).of_type(ROLE_POLICY)) == [
+        "known",
+        "late",
+    ]
+
+
+def test_malformed_managed_policy_arn_known_only_at_deploy_time_is_refused_by_its_key():
+    def program():
+        arn = pulumi.Output.from_input("CloudWatchAgentServerPolicy")
+        InstanceRole("app", {"managed_policy_arns": {"cw": arn}})
+
+    run = run_program(program, capture_error=True)
+    assert str(run.raised(InputError)).startswith(
+        "managed_policy_arns['cw'] 'CloudWatchAgentServerPolicy' is not an IAM managed policy ARN."
+    )
+    assert not run.of_type(ATTACHMENT)
 
 
 def test_role_name_known_only_at_deploy_time_is_checked_when_it_resolves():
@@ -457,6 +499,24 @@ def test_the_bad_document_last_is_refused_before_anything_is_registered():
 
 def managed(count):
     return {f"p{i}": f"arn:aws:iam::123456789012:policy/p{i}" for i in range(count)}
+
+
+def _quota_warnings(caplog, count):
+    caplog.clear()
+    with caplog.at_level("WARNING"):
+        build({"managed_policy_arns": managed(count)})
+    return [r.getMessage() for r in caplog.records if "managed policies" in r.getMessage()]
+
+
+def test_managed_policies_over_the_default_quota_warn_that_it_must_be_raised(caplog):
+    assert _quota_warnings(caplog, 11) == [
+        "The role would have 11 managed policies; IAM's default quota is 10 per role. Raise the "
+        "quota first or the attach fails."
+    ]
+
+
+def test_managed_policies_at_the_default_quota_warn_nothing(caplog):
+    assert _quota_warnings(caplog, 10) == []
 
 
 def test_20_managed_policies_are_the_most_iam_attaches():
