@@ -360,7 +360,7 @@ class _RolePlan:
                 ),
             )
         managed = _managed_arns(args.get("managed_policy_arns", {}))
-        session_manager = bool(args.get("enable_session_manager", False))
+        session_manager = bool(args.get("enable_session_manager"))
         if session_manager:
             _check_session_manager_not_given_twice(args.get("managed_policy_arns", {}))
         _check_managed_count(len(managed) + session_manager)

@@ -245,10 +245,25 @@ ROLE_CASES = [
         ),
         id="inline-over-size-limit",
     ),
+    *(
+        pytest.param(
+            {opt_in: ["s3"]},
+            whole(
+                f"{opt_in} holds 's3'; each entry must be an action as written in the policy "
+                "('s3:*', 'ec2:StartInstances' or '*')."
+            ),
+            id=f"{opt_in}-not-an-action",
+        )
+        for opt_in in (
+            "allow_wildcard_actions",
+            "allow_wildcard_resource_actions",
+            "allow_unknown_actions",
+        )
+    ),
     pytest.param(
-        {"allow_wildcard_actions": ["s3"]},
-        "allow_wildcard_actions holds 's3'",
-        id="opt-in-not-an-action",
+        {"description": "d" * 1001},
+        whole("description is 1001 characters long; IAM allows at most 1000. Shorten it."),
+        id="description-too-long",
     ),
     pytest.param(
         {"zeta": True, "alpha": True},
