@@ -6,7 +6,13 @@ import re
 
 import pytest
 
-from components import InstanceRole, InstanceRoleArgs, InstanceWithRole, InstanceWithRoleArgs
+from components import (
+    AutoScalingGroupWithRole,
+    InstanceRole,
+    InstanceRoleArgs,
+    InstanceWithRole,
+    InstanceWithRoleArgs,
+)
 from components.instance_role import ROLE_SETTINGS
 from components.validation import InputError
 from offline.mocks import CHINA, run_program
@@ -462,7 +468,7 @@ def test_rejects_role_settings_that_are_not_a_dict_before_registering_anything()
     assert not run.registrations
 
 
-@pytest.mark.parametrize("component", [InstanceRole, InstanceWithRole])
+@pytest.mark.parametrize("component", [InstanceRole, InstanceWithRole, AutoScalingGroupWithRole])
 def test_rejects_args_that_are_not_a_dict_before_registering_anything(component):
     run = run_program(lambda: component("app", None), capture_error=True)
     kind = component.__name__
