@@ -483,7 +483,7 @@ def _checked_args(name: str, args: AutoScalingGroupWithRoleArgs) -> AutoScalingG
     unknown = sorted(set(args) - set(FLEET_SETTINGS))
     if unknown:
         raise v.InputError(
-            f"AutoScalingGroupWithRole got unknown argument(s) {', '.join(unknown)}. Known: "
+            f"AutoScalingGroupWithRole {name!r} got unknown argument(s) {', '.join(unknown)}. Known: "
             f"{', '.join(FLEET_SETTINGS)}."
         )
     check_launch_settings(name, args, boolean_settings=BOOLEAN_SETTINGS)

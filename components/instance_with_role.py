@@ -369,7 +369,7 @@ def _checked_args(name: str, args: InstanceWithRoleArgs) -> InstanceWithRoleArgs
     unknown = sorted(set(args) - set(INSTANCE_SETTINGS))
     if unknown:
         raise v.InputError(
-            f"InstanceWithRole got unknown argument(s) {', '.join(unknown)}. Known: "
+            f"InstanceWithRole {name!r} got unknown argument(s) {', '.join(unknown)}. Known: "
             f"{', '.join(INSTANCE_SETTINGS)}."
         )
     check_launch_settings(name, args, boolean_settings=BOOLEAN_SETTINGS)

@@ -12,6 +12,7 @@ from components import (
     check_auto_scaling_group_with_role_args,
     check_instance_with_role_args,
 )
+from components.auto_scaling_group_with_role import FLEET_SETTINGS
 from components.validation import InputError
 from offline.mocks import AwsMocks, AwsTarget, default_subnets, run_program, unknown_output
 
@@ -214,48 +215,91 @@ def test_max_size_defaults_to_min_size():
     assert group({"min_size": 3})["maxSize"] == 3
 
 
-def test_max_size_below_min_size_is_refused():
-    with pytest.raises(InputError, match="max_size 1 is below min_size 2"):
-        build({"min_size": 2, "max_size": 1})
+SUBNET = "subnet-0123456789abcdef0"
+REFUSED = {
+    "max below min": (
+        {"min_size": 2, "max_size": 1},
+        "max_size 1 is below min_size 2. Raise max_size or lower min_size.",
+    ),
+    "desired above max": (
+        {"min_size": 1, "max_size": 4, "desired_capacity": 5},
+        "desired_capacity 5 is outside min_size 1 to max_size 4. Set it between them, or leave "
+        "it out to let the group start at min_size.",
+    ),
+    "desired below min": (
+        {"min_size": 2, "max_size": 4, "desired_capacity": 1},
+        "desired_capacity 1 is outside min_size 2 to max_size 4. Set it between them, or leave "
+        "it out to let the group start at min_size.",
+    ),
+    "fractional size": ({"min_size": 1.5}, "min_size must be a whole number; got 1.5."),
+    "boolean size": ({"max_size": True}, "max_size must be a whole number; got True."),
+    "negative min": ({"min_size": -1}, "min_size is -1; it must be 0 or more."),
+    "zero max": ({"max_size": 0}, "max_size is 0; it must be 1 or more."),
+    "negative desired": ({"desired_capacity": -1}, "desired_capacity is -1; it must be 0 or more."),
+    "negative grace": (
+        {"health_check_grace_period": -1},
+        "health_check_grace_period is -1; it must be 0 or more.",
+    ),
+    "percentage above 100": (
+        {"instance_refresh_min_healthy_percentage": 101},
+        "instance_refresh_min_healthy_percentage is 101; it must be 0 to 100.",
+    ),
+    "negative percentage": (
+        {"instance_refresh_min_healthy_percentage": -1},
+        "instance_refresh_min_healthy_percentage is -1; it must be 0 to 100.",
+    ),
+    "ELB without target groups": (
+        {"health_check_type": "ELB"},
+        "health_check_type ELB takes its health from load balancer target groups, and no "
+        "target_group_arns are given: every instance would count as healthy. Set "
+        "target_group_arns, or use EC2.",
+    ),
+    "unknown health check": (
+        {"health_check_type": "EC3"},
+        "health_check_type 'EC3' is not one of EC2, ELB.",
+    ),
+    "no subnets": (
+        {"subnet_ids": []},
+        "subnet_ids is empty; the group needs at least one subnet. Leave it out to use the "
+        "default VPC's default subnets.",
+    ),
+    "a subnet twice": (
+        {"subnet_ids": [SUBNET, SUBNET]},
+        f"subnet_ids lists {SUBNET} twice. Keep one of them.",
+    ),
+    "unknown settings": (
+        {"zeta": 1, "subnet_id": SUBNET},
+        f"AutoScalingGroupWithRole 'web' got unknown argument(s) subnet_id, zeta. Known: "
+        f"{', '.join(FLEET_SETTINGS)}.",
+    ),
+}
 
 
-def test_desired_capacity_outside_the_sizes_is_refused():
-    with pytest.raises(InputError, match="desired_capacity 5 is outside min_size 1 to max_size 4"):
-        build({"min_size": 1, "max_size": 4, "desired_capacity": 5})
+@pytest.mark.parametrize(("settings", "message"), REFUSED.values(), ids=REFUSED.keys())
+def test_bad_fleet_settings_are_refused_whole_before_registering_anything(settings, message):
+    run = run_program(lambda: AutoScalingGroupWithRole("web", settings), capture_error=True)
+    assert str(run.raised(InputError)) == message
+    assert run.registrations == []
 
 
-def test_a_size_that_is_not_a_whole_number_is_refused():
-    with pytest.raises(InputError, match="min_size must be a whole number"):
-        build({"min_size": 1.5})
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {"min_size": 0, "max_size": 1},
+        {"min_size": 2, "max_size": 4, "desired_capacity": 2},
+        {"min_size": 2, "max_size": 4, "desired_capacity": 4},
+        {"instance_refresh_min_healthy_percentage": 0},
+        {"instance_refresh_min_healthy_percentage": 100},
+        {"health_check_grace_period": 0},
+    ],
+    ids=["min 0", "desired at min", "desired at max", "percentage 0", "percentage 100", "grace 0"],
+)
+def test_fleet_settings_at_their_limits_are_taken(settings):
+    check_auto_scaling_group_with_role_args("web", settings)
 
 
 def test_a_whole_float_size_from_another_language_is_taken():
     assert group({"min_size": 2.0, "max_size": 2.0})["minSize"] == 2
-
-
-def test_minimum_healthy_percentage_above_100_is_refused():
-    with pytest.raises(InputError, match="instance_refresh_min_healthy_percentage is 101"):
-        build({"instance_refresh_min_healthy_percentage": 101})
-
-
-def test_elb_health_checks_without_target_groups_are_refused():
-    with pytest.raises(InputError, match="target_group_arns"):
-        build({"health_check_type": "ELB"})
-
-
-def test_an_unknown_health_check_type_is_refused():
-    with pytest.raises(InputError, match="health_check_type 'EC3'"):
-        build({"health_check_type": "EC3"})
-
-
-def test_an_empty_subnet_list_is_refused():
-    with pytest.raises(InputError, match="subnet_ids is empty"):
-        build({"subnet_ids": []})
-
-
-def test_a_subnet_listed_twice_is_refused():
-    with pytest.raises(InputError, match="subnet_ids lists subnet-0123456789abcdef0 twice"):
-        build({"subnet_ids": ["subnet-0123456789abcdef0", "subnet-0123456789abcdef0"]})
 
 
 def test_an_instance_type_known_only_at_deploy_time_needs_subnet_ids():
@@ -263,13 +307,11 @@ def test_an_instance_type_known_only_at_deploy_time_needs_subnet_ids():
         lambda: AutoScalingGroupWithRole("web", {"instance_type": unknown_output()}),
         capture_error=True,
     )
-    assert "Set subnet_ids" in str(run.raised(InputError))
+    assert str(run.raised(InputError)) == (
+        "instance_type is known only at deploy time, and the default subnets depend on it (the "
+        "zones that offer it). Set subnet_ids, or give instance_type as a plain value."
+    )
     assert run.registrations == []
-
-
-def test_an_unknown_setting_is_refused():
-    with pytest.raises(InputError, match="unknown argument"):
-        build({"subnet_id": "subnet-0123456789abcdef0"})
 
 
 def test_a_bad_setting_registers_nothing():

@@ -3,6 +3,7 @@
 import pytest
 
 from components import InstanceRole, InstanceRoleArgs, InstanceWithRole, InstanceWithRoleArgs
+from components.instance_with_role import INSTANCE_SETTINGS
 from components.validation import InputError
 from offline.mocks import AL2023_PARAMETER, AwsMocks, AwsTarget, default_subnets, run_program
 
@@ -46,8 +47,12 @@ def test_instance_keeps_the_metadata_endpoint_enabled():
 
 def test_no_input_can_set_the_metadata_token_requirement():
     assert not any("token" in field for field in InstanceWithRoleArgs.__annotations__)
-    with pytest.raises(InputError, match=r"unknown argument\(s\) http_tokens"):
+    with pytest.raises(InputError) as raised:
         run_program(lambda: InstanceWithRole("app", {"http_tokens": "optional"}))  # type: ignore[typeddict-unknown-key]
+    assert str(raised.value) == (
+        "InstanceWithRole 'app' got unknown argument(s) http_tokens. Known: "
+        f"{', '.join(INSTANCE_SETTINGS)}."
+    )
 
 
 def test_metadata_hop_limit_defaults_to_one():
