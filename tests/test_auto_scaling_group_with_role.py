@@ -160,6 +160,107 @@ def test_template_follows_the_ami_with_refresh_on_ami_change():
     assert build({"refresh_on_ami_change": True}).one(TEMPLATE).ignore_changes == []
 
 
+def _launch_settings(inputs):
+    """The template's inputs without what other tests check: the profile, the AMI and the tags."""
+    skipped = {"iamInstanceProfile", "imageId", "tags", "tagSpecifications"}
+    return {k: v for k, v in inputs.items() if k not in skipped}
+
+
+def test_template_launch_settings_by_default():
+    assert _launch_settings(template()) == {
+        "instanceType": "t3.micro",
+        "metadataOptions": {
+            "httpTokens": "required",
+            "httpEndpoint": "enabled",
+            "httpPutResponseHopLimit": 1,
+            "instanceMetadataTags": "disabled",
+        },
+        "blockDeviceMappings": [
+            {
+                "deviceName": "/dev/xvda",
+                "ebs": {"encrypted": "true", "volumeType": "gp3", "deleteOnTermination": "true"},
+            }
+        ],
+        "networkInterfaces": [
+            {"deviceIndex": 0, "associatePublicIpAddress": "false", "deleteOnTermination": "true"}
+        ],
+        "monitoring": {"enabled": False},
+        "updateDefaultVersion": True,
+    }
+
+
+def test_template_takes_the_optional_launch_settings():
+    inputs = template(
+        {
+            "instance_type": "t3.small",
+            "key_name": "ops",
+            "detailed_monitoring": True,
+            "ebs_optimized": True,
+            "root_volume_size": 30,
+            "root_volume_type": "gp2",
+            "instance_metadata_tags": True,
+        }
+    )
+    assert _launch_settings(inputs) == {
+        "instanceType": "t3.small",
+        "keyName": "ops",
+        "metadataOptions": {
+            "httpTokens": "required",
+            "httpEndpoint": "enabled",
+            "httpPutResponseHopLimit": 1,
+            "instanceMetadataTags": "enabled",
+        },
+        "blockDeviceMappings": [
+            {
+                "deviceName": "/dev/xvda",
+                "ebs": {
+                    "encrypted": "true",
+                    "volumeType": "gp2",
+                    "volumeSize": 30,
+                    "deleteOnTermination": "true",
+                },
+            }
+        ],
+        "networkInterfaces": [
+            {"deviceIndex": 0, "associatePublicIpAddress": "false", "deleteOnTermination": "true"}
+        ],
+        "monitoring": {"enabled": True},
+        "ebsOptimized": "true",
+        "updateDefaultVersion": True,
+    }
+
+
+def test_template_says_so_when_ebs_optimization_is_turned_off():
+    assert template({"ebs_optimized": False})["ebsOptimized"] == "false"
+
+
+def test_template_tags_itself_as_it_tags_what_it_launches():
+    assert template({"tags": {"team": "web"}})["tags"] == {"Name": "web", "team": "web"}
+
+
+def test_group_checks_ec2_health_after_five_minutes_by_default():
+    inputs = group()
+    assert (inputs["healthCheckType"], inputs["healthCheckGracePeriod"]) == ("EC2", 300)
+    assert "targetGroupArns" not in inputs
+
+
+def test_group_takes_elb_health_checks_from_its_target_groups():
+    arns = ["arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/web/0123456789abcdef"]
+    inputs = group(
+        {"health_check_type": "ELB", "health_check_grace_period": 60, "target_group_arns": arns}
+    )
+    assert (inputs["healthCheckType"], inputs["healthCheckGracePeriod"]) == ("ELB", 60)
+    assert inputs["targetGroupArns"] == arns
+
+
+def test_group_tags_itself_without_passing_its_tags_to_the_instances():
+    """The template tags what the group launches; these tag the group itself."""
+    assert group({"tags": {"team": "web"}})["tags"] == [
+        {"key": "Name", "value": "web", "propagateAtLaunch": False},
+        {"key": "team", "value": "web", "propagateAtLaunch": False},
+    ]
+
+
 def test_group_launches_from_the_templates_latest_version_number():
     run = build()
     spec = run.one(GROUP).inputs["launchTemplate"]
