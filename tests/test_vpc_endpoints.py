@@ -132,8 +132,14 @@ def test_service_the_region_does_not_offer_fails_before_anything_is_registered()
     mocks = AwsMocks()
     mocks.endpoint_services.discard("sqs")
     run = build(args(services=["ssm", "sqs"]), mocks=mocks, capture_error=True)
-    with pytest.raises(InputError, match=r"no Interface VPC endpoint for service 'sqs'.*NAT"):
-        raise run.raised(InputError)
+    assert str(run.raised(InputError)) == (
+        "AWS offers no Interface VPC endpoint for service 'sqs' in this region (invoke of "
+        "aws:ec2/getVpcEndpointService:getVpcEndpointService failed: no matching EC2 VPC Endpoint "
+        "Service found ()). Without an endpoint the instance can reach it only over the "
+        "internet: give it a public IP in a subnet routed to an internet gateway (networkMode "
+        "public-egress), or a subnet routed to a NAT gateway (networkMode own-subnet); or drop "
+        "the permission that needs the service."
+    )
     assert not run.registrations
 
 
@@ -154,8 +160,10 @@ def test_subnet_in_a_zone_the_service_lacks_is_refused(monkeypatch):
 
     monkeypatch.setattr(mocks, "_getVpcEndpointService", only_zone_b)
     run = build(args(services=["ssm"]), mocks=mocks, capture_error=True)
-    with pytest.raises(InputError, match=r"'ssm' endpoint service is not offered in us-east-1a"):
-        raise run.raised(InputError)
+    assert str(run.raised(InputError)) == (
+        "The 'ssm' endpoint service is not offered in us-east-1a (it is in us-east-1b). Put the "
+        "instance in a subnet of one of those zones."
+    )
     assert not run.registrations
 
 
@@ -163,8 +171,10 @@ def test_two_subnets_in_one_zone_are_refused():
     # The mocks put every subnet that is not a default one in zone a.
     subnets = [SUBNET, "subnet-0fedcba9876543210"]
     run = build(args(services=["ssm"], subnet_ids=subnets), capture_error=True)
-    with pytest.raises(InputError, match="at most one subnet per Availability Zone"):
-        raise run.raised(InputError)
+    assert str(run.raised(InputError)) == (
+        f"subnet_ids {SUBNET} and subnet-0fedcba9876543210 are both in eu-west-1a; an interface "
+        "endpoint takes at most one subnet per Availability Zone. Keep one of them."
+    )
 
 
 @pytest.mark.parametrize(
@@ -221,10 +231,10 @@ def test_existing_endpoint_is_used_not_created():
 
 def test_missing_existing_endpoint_is_refused_with_the_fix():
     run = build(args(services=["s3"], existing_services=["ssm"]), capture_error=True)
-    with pytest.raises(
-        InputError, match=r"has no available Interface endpoint for com\.amazonaws\.eu-west-1\.ssm"
-    ):
-        raise run.raised(InputError)
+    assert str(run.raised(InputError)) == (
+        f"existing_services names 'ssm', but {VPC} has no available Interface endpoint for "
+        "com.amazonaws.eu-west-1.ssm. Remove it from existing_services to create one here."
+    )
     assert not run.registrations
 
 
@@ -232,8 +242,11 @@ def test_existing_endpoint_without_private_dns_is_refused():
     mocks = AwsMocks()
     existing_ssm(mocks, privateDnsEnabled=False)
     run = build(args(services=["s3"], existing_services=["ssm"]), mocks=mocks, capture_error=True)
-    with pytest.raises(InputError, match="has private DNS off"):
-        raise run.raised(InputError)
+    assert str(run.raised(InputError)) == (
+        "The existing 'ssm' endpoint vpce-0existing has private DNS off, so the AWS SDKs on the "
+        "instance would not use it. Turn it on (aws ec2 modify-vpc-endpoint --vpc-endpoint-id "
+        "vpce-0existing --private-dns-enabled) or create one here."
+    )
 
 
 # --- the record of a network the stack does not manage ----------------------------------------
@@ -278,8 +291,11 @@ def test_region_without_a_default_subnet_is_refused_with_the_fix(monkeypatch):
     mocks = AwsMocks()
     monkeypatch.setattr(mocks, "_getSubnets", lambda request: {"id": "x", "ids": []})
     run = run_program(look_up_network, mocks=mocks, capture_error=True)
-    with pytest.raises(InputError, match=r"no default VPC subnet.*create-default-vpc"):
-        raise run.raised(InputError)
+    assert str(run.raised(InputError)) == (
+        "No subnet is configured and this region has no default VPC subnet (the default VPC may "
+        "have been deleted). Set subnetId (subnet_id) to the subnet the instance should run in, "
+        "or recreate the default VPC with `aws ec2 create-default-vpc`."
+    )
 
 
 def test_malformed_subnet_id_is_refused_before_any_lookup():
@@ -303,9 +319,11 @@ def test_existing_private_dns_endpoint_for_a_service_to_create_is_refused_with_t
     mocks = AwsMocks()
     existing_ssm(mocks, vpcEndpointType="Interface")
     run = build(args(services=["ssm"]), mocks=mocks, capture_error=True)
-    with pytest.raises(InputError, match=r"already has vpce-0existing with private DNS"):
-        raise run.raised(InputError)
-    assert "list 'ssm' in existing_services" in str(run.raised(InputError))
+    assert str(run.raised(InputError)) == (
+        f"{VPC} already has vpce-0existing with private DNS for com.amazonaws.eu-west-1.ssm, so "
+        "AWS would refuse another. Use it: list 'ssm' in existing_services (the stack setting "
+        "existingEndpointServices)."
+    )
     assert not run.registrations
 
 
