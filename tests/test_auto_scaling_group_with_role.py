@@ -316,6 +316,10 @@ def test_max_size_defaults_to_min_size():
     assert group({"min_size": 3})["maxSize"] == 3
 
 
+def test_max_size_of_a_fleet_that_may_scale_to_zero_defaults_to_one():
+    assert group({"min_size": 0})["maxSize"] == 1
+
+
 SUBNET = "subnet-0123456789abcdef0"
 REFUSED = {
     "max below min": (
