@@ -203,7 +203,9 @@ def test_missing_vpc_is_refused():
     settings = args()
     del settings["vpc_id"]
     run = build(settings, capture_error=True)
-    assert "needs vpc_id" in str(run.raised(InputError))
+    assert str(run.raised(InputError)) == (
+        "VpcEndpoints 'net' needs vpc_id: the VPC the endpoints serve."
+    )
 
 
 def existing_ssm(mocks, **changes):
@@ -282,8 +284,12 @@ def test_subnet_without_its_own_route_table_uses_its_vpcs_main_one(monkeypatch):
 
 
 def test_subnet_of_another_vpc_is_refused():
-    run = build(args(subnet_ids=[min(default_subnets(AwsTarget()))]), capture_error=True)
-    assert f"not in vpc_id {VPC}" in str(run.raised(InputError))
+    subnet = min(default_subnets(AwsTarget()))
+    run = build(args(subnet_ids=[subnet]), capture_error=True)
+    assert str(run.raised(InputError)) == (
+        f"subnet_ids holds {subnet}, which is in {DEFAULT_VPC}, not in vpc_id {VPC}; an "
+        f"endpoint's subnets are in its VPC. Give subnets of {VPC}."
+    )
     assert not run.registrations
 
 
@@ -300,7 +306,9 @@ def test_region_without_a_default_subnet_is_refused_with_the_fix(monkeypatch):
 
 def test_malformed_subnet_id_is_refused_before_any_lookup():
     run = run_program(lambda: look_up_network("subnet-x"), capture_error=True)
-    assert "subnet_id 'subnet-x' is not a valid ID" in str(run.raised(InputError))
+    assert str(run.raised(InputError)) == (
+        "subnet_id 'subnet-x' is not a valid ID (for example 'subnet-0123456789abcdef0')."
+    )
     assert not [c for c in run.mocks.calls if c.token.startswith("aws:ec2")]
 
 
