@@ -2,6 +2,7 @@
 checks it shares with InstanceWithRole."""
 
 import base64
+import json
 
 import pytest
 
@@ -13,6 +14,7 @@ from components import (
     check_instance_with_role_args,
 )
 from components.auto_scaling_group_with_role import FLEET_SETTINGS
+from components.policy_documents import ec2_trust_policy
 from components.validation import InputError
 from offline.mocks import AwsMocks, AwsTarget, default_subnets, run_program, unknown_output
 
@@ -505,3 +507,125 @@ def test_fleets_whose_ami_is_known_only_at_deployment_each_ask_for_its_root_devi
         m["deviceName"] for t in run.of_type(TEMPLATE) for m in t.inputs["blockDeviceMappings"]
     ]
     assert devices == ["/dev/xvda", "/dev/xvda"]
+
+
+# --- the fleet's provider, and the lookups it shares ---------------------------------------------
+
+LOOKUPS = {
+    "aws:ec2/getInstanceTypeOfferings:getInstanceTypeOfferings",
+    "aws:ec2/getSubnets:getSubnets",
+    "aws:ec2/getSubnet:getSubnet",
+    "aws:ec2/getVpc:getVpc",
+    "aws:ec2/getAmi:getAmi",
+    "aws:ssm/getParameter:getParameter",
+    "aws:kms/getKey:getKey",
+}
+
+
+def test_a_fleet_under_its_own_provider_asks_and_creates_through_it():
+    import pulumi
+    import pulumi_aws as aws
+
+    def program():
+        other = aws.Provider("other", region="us-west-2")
+        AutoScalingGroupWithRole(
+            "web",
+            {"root_volume_kms_key_id": "alias/app-volumes"},
+            pulumi.ResourceOptions(providers=[other]),
+        )
+
+    run = run_program(program)
+    asked = [c for c in run.mocks.calls if c.token in LOOKUPS]
+    assert {c.token for c in asked} == LOOKUPS
+    other = run.named("other").urn + "::"
+    assert [c.token for c in asked if not c.provider.startswith(other)] == []
+    assert (run.one(TEMPLATE).options["provider"], run.one(GROUP).options["provider"]) == (
+        run.named("other").urn.split("::", 3)[-1] + "::" + run.named("other").id,
+    ) * 2
+
+
+def test_a_kms_alias_is_looked_up_after_what_the_fleet_depends_on():
+    # An alias created in the same program exists only once its resource is created.
+    import pulumi
+    import pulumi_aws as aws
+
+    def program():
+        made_first = aws.iam.Role(
+            "made-first", assume_role_policy=json.dumps(ec2_trust_policy("ec2.amazonaws.com"))
+        )
+        AutoScalingGroupWithRole(
+            "web",
+            {"root_volume_kms_key_id": "alias/app-volumes"},
+            pulumi.ResourceOptions(depends_on=[made_first]),
+        )
+
+    run = run_program(program)
+    waits_on = set(run.one(TEMPLATE).property_dependencies["blockDeviceMappings"])
+    assert run.named("made-first").urn in waits_on
+
+
+class _TypeNotInZoneA(AwsMocks):
+    """m7i.large is not offered in eu-west-1a."""
+
+    def _getInstanceTypeOfferings(self, args: dict) -> dict:
+        answer = super()._getInstanceTypeOfferings(args)
+        if answer["instanceTypes"][:1] != ["m7i.large"]:
+            return answer
+        keep = [i for i, zone in enumerate(answer["locations"]) if zone != "eu-west-1a"]
+        return {
+            **answer,
+            "locations": [answer["locations"][i] for i in keep],
+            "instanceTypes": [answer["instanceTypes"][i] for i in keep],
+        }
+
+
+def test_the_group_leaves_out_the_zones_that_lack_its_instance_type():
+    subnets = dict(zip("cab", default_subnets(AwsTarget()), strict=True))
+    run = build({"instance_type": "m7i.large"}, mocks=_TypeNotInZoneA())
+    assert run.one(GROUP).inputs["vpcZoneIdentifiers"] == sorted([subnets["b"], subnets["c"]])
+
+
+def test_each_network_record_is_the_fleets_child():
+    run = build()
+    fleet = run.one("ec2-instance-role:index:AutoScalingGroupWithRole")
+    assert {r.parent for r in run.of_type(RECORD)} == {fleet.urn}
+
+
+class _SecondAmi(AwsMocks):
+    """A second SSM parameter, for an AMI whose root device is /dev/sda1."""
+
+    def _getParameter(self, args: dict) -> dict:
+        if args.get("name") != "/my/ami":
+            return super()._getParameter(args)
+        return {"id": "/my/ami", "name": "/my/ami", "insecureValue": "ami-0123456789abcdef0"}
+
+    def _getAmi(self, args: dict) -> dict:
+        answer = super()._getAmi(args)
+        if answer["imageId"] == "ami-0123456789abcdef0":
+            return {**answer, "rootDeviceName": "/dev/sda1"}
+        return answer
+
+
+def test_fleets_of_two_amis_each_map_their_own_root_device():
+    def program():
+        AutoScalingGroupWithRole("default-ami", {})
+        AutoScalingGroupWithRole("own-ami", {"ami_ssm_parameter": "/my/ami"})
+
+    run = run_program(program, mocks=_SecondAmi())
+    devices = {
+        t.name: t.inputs["blockDeviceMappings"][0]["deviceName"] for t in run.of_type(TEMPLATE)
+    }
+    assert devices == {"default-ami-template": "/dev/xvda", "own-ami-template": "/dev/sda1"}
+
+
+def test_fleets_of_one_ami_ask_for_its_root_device_once():
+    run = run_program(lambda: [AutoScalingGroupWithRole(f"web{i}", {}) for i in range(2)])
+    assert [c.token for c in run.mocks.calls].count("aws:ec2/getAmi:getAmi") == 1
+
+
+def test_the_up_front_check_names_the_fleet_it_checks_for():
+    with pytest.raises(InputError) as raised:
+        check_auto_scaling_group_with_role_args("web", {"zeta": 1})
+    assert str(raised.value).startswith(
+        "AutoScalingGroupWithRole 'web' got unknown argument(s) zeta."
+    )
