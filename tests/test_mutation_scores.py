@@ -100,6 +100,39 @@ def test_no_results_exits_2_saying_what_to_run(
     assert "run `make mutation` first" in capsys.readouterr().err
 
 
+def test_pending_prints_the_mutants_never_run_of_the_modules_named(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_results(tmp_path, "components/a.py", [1, None, 0, None])
+    write_results(tmp_path, "components/b.py", [None])
+    assert ms.main(["--results", str(tmp_path), "--pending", "components/a.py"]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "components/a.py.x__mutmut_2",
+        "components/a.py.x__mutmut_4",
+    ]
+
+
+def test_pending_with_nothing_left_exits_1_so_no_run_starts_unnamed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_results(tmp_path, "components/a.py", [1, 0])
+    assert ms.main(["--results", str(tmp_path), "--pending", "components/a.py"]) == 1
+    captured = capsys.readouterr()
+    assert (captured.out, captured.err) == (
+        "",
+        "nothing pending: every mutant of these modules has a result\n",
+    )
+
+
+def test_pending_for_a_module_without_results_exits_2_naming_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert ms.main(["--results", str(tmp_path), "--pending", "components/a.py"]) == 2
+    assert capsys.readouterr().err == (
+        f"error: {tmp_path}/components/a.py.meta: no mutmut results for components/a.py.\n"
+    )
+
+
 ROOT = Path(__file__).resolve().parent.parent
 
 

@@ -3,6 +3,11 @@ copy of the code (``mutants/<path>.py.meta``), as a table; with ``--fail-under``
 a module scores below it.
 
     python -m tools.mutation_scores [--results mutants] [--fail-under 90]
+    python -m tools.mutation_scores --pending components/_launch.py [...]
+
+``--pending`` prints the names of the given modules' mutants that have no result yet, one per
+line, for a run stopped early to go on with those alone (mutmut runs again every mutant it is
+named, and, named none, every module's that has no result).
 
 A module's score is the share of its mutants the tests killed. A timeout counts as killed (the
 mutant made the tests run away) and so does a crash of the test process; a mutant that no test
@@ -92,6 +97,19 @@ def read_scores(results: Path) -> list[Score]:
     return found
 
 
+def pending(results: Path, modules: Iterable[str]) -> list[str]:
+    """The names of the mutants of ``modules`` (paths such as ``components/_launch.py``) that
+    were never run."""
+    names = []
+    for module in modules:
+        meta = results / f"{module}.meta"
+        if not meta.exists():
+            raise FileNotFoundError(f"{meta}: no mutmut results for {module}.")
+        exit_codes: Mapping[str, int | None] = json.loads(meta.read_text())["exit_code_by_key"]
+        names.extend(name for name, code in exit_codes.items() if code is None)
+    return names
+
+
 def table(scores: Iterable[Score]) -> str:
     rows = [
         "| module | mutants | killed | timeout | survived | no tests | other | score |",
@@ -126,7 +144,24 @@ def main(argv: list[str] | None = None) -> int:
         type=float,
         help="exit 1 when a module scores below this percentage",
     )
+    parser.add_argument(
+        "--pending",
+        nargs="+",
+        metavar="MODULE",
+        help="print the names of these modules' mutants that were never run, and exit",
+    )
     args = parser.parse_args(argv)
+    if args.pending:
+        try:
+            names = pending(args.results, args.pending)
+        except FileNotFoundError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 2
+        if not names:
+            print("nothing pending: every mutant of these modules has a result", file=sys.stderr)
+            return 1
+        print("\n".join(names))
+        return 0
     try:
         scores = read_scores(args.results)
     except (FileNotFoundError, IncompleteRun) as error:
