@@ -629,3 +629,39 @@ def test_the_up_front_check_names_the_fleet_it_checks_for():
     assert str(raised.value).startswith(
         "AutoScalingGroupWithRole 'web' got unknown argument(s) zeta."
     )
+
+
+def test_each_network_record_is_named_after_the_fleet_and_its_subnet():
+    run = build()
+    names = sorted(r.name for r in run.of_type(RECORD))
+    assert names == [f"web-{s}" for s in run.one(GROUP).inputs["vpcZoneIdentifiers"]]
+
+
+def test_a_fleet_in_the_subnets_given_has_no_network_records():
+    def program():
+        return AutoScalingGroupWithRole("web", {"subnet_ids": [SUBNET]}).networks
+
+    assert run_program(program).returned == []
+
+
+def test_the_fleets_role_is_its_child():
+    run = build()
+    fleet = run.one("ec2-instance-role:index:AutoScalingGroupWithRole")
+    assert run.one("ec2-instance-role:index:InstanceRole").parent == fleet.urn
+
+
+def test_a_bad_key_known_late_at_deployment_leaves_no_record_of_the_default_subnets():
+    # The key resolves after another resource is created, long after the fleet built its
+    # children: the records (no resource of the key's) wait for the checks too.
+    import pulumi_aws as aws
+
+    def program():
+        other = aws.iam.Role(
+            "other", assume_role_policy=json.dumps(ec2_trust_policy("ec2.amazonaws.com"))
+        )
+        key = other.arn.apply(lambda _: "not a key")
+        AutoScalingGroupWithRole("web", {"root_volume_kms_key_id": key})
+
+    run = run_program(program, capture_error=True)
+    assert str(run.raised(InputError)).startswith("root_volume_kms_key_id 'not a key'")
+    assert run.of_type(RECORD) == []
