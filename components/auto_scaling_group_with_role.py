@@ -304,7 +304,7 @@ class AutoScalingGroupWithRole(pulumi.ComponentResource):
                 aws.ec2.LaunchTemplateNetworkInterfaceArgs(
                     device_index=0,
                     associate_public_ip_address=(
-                        "true" if args.get("associate_public_ip_address", False) else "false"
+                        "true" if args.get("associate_public_ip_address") else "false"
                     ),
                     security_groups=args.get("vpc_security_group_ids"),
                     delete_on_termination="true",
@@ -327,9 +327,7 @@ class AutoScalingGroupWithRole(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions.merge(
                 child,
                 pulumi.ResourceOptions(
-                    ignore_changes=(
-                        None if args.get("refresh_on_ami_change", False) else ["imageId"]
-                    )
+                    ignore_changes=(None if args.get("refresh_on_ami_change") else ["imageId"])
                 ),
             ),
         )
