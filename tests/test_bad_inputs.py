@@ -315,9 +315,10 @@ PROFILE_AUTONAME = (
     [
         (InstanceRole, "x" * 52, {}, ROLE_AUTONAME),
         (InstanceWithRole, "x" * 52, {}, ROLE_AUTONAME),
+        (AutoScalingGroupWithRole, "x" * 52, {}, ROLE_AUTONAME),
         (InstanceRole, "x" * 120, {"role_name": "app"}, PROFILE_AUTONAME),
     ],
-    ids=["role", "role of an instance", "profile"],
+    ids=["role", "role of an instance", "role of a fleet", "profile"],
 )
 def test_rejects_component_name_whose_autoname_is_too_long(component, name, args, message):
     run = run_program(lambda: component(name, args), capture_error=True)
