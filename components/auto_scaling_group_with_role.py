@@ -481,8 +481,8 @@ def _checked_args(name: str, args: AutoScalingGroupWithRoleArgs) -> AutoScalingG
     unknown = sorted(set(args) - set(FLEET_SETTINGS))
     if unknown:
         raise v.InputError(
-            f"AutoScalingGroupWithRole {name!r} got unknown argument(s) {', '.join(unknown)}. Known: "
-            f"{', '.join(FLEET_SETTINGS)}."
+            f"AutoScalingGroupWithRole {name!r} got unknown argument(s) {', '.join(unknown)}. "
+            f"Known: {', '.join(FLEET_SETTINGS)}."
         )
     check_launch_settings(name, args, boolean_settings=BOOLEAN_SETTINGS)
     _whole(args, "min_size", 0, None)
