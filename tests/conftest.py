@@ -43,6 +43,31 @@ def role_args() -> InstanceRoleArgs:
     )
 
 
+def role_named(name: str):
+    """A plain IAM role outside any component: a resource that something else waits on."""
+    import pulumi_aws as aws
+
+    from components.policy_documents import ec2_trust_policy
+
+    return aws.iam.Role(name, assume_role_policy=json.dumps(ec2_trust_policy("ec2.amazonaws.com")))
+
+
+def type_not_in_zone_a():
+    """Mocks in which m7i.large is not offered in eu-west-1a, whose default subnet has the
+    lowest ID."""
+    from offline.mocks import AwsMocks
+
+    class TypeNotInZoneA(AwsMocks):
+        def _getInstanceTypeOfferings(self, args: dict) -> dict:
+            answer = super()._getInstanceTypeOfferings(args)
+            if answer["instanceTypes"][:1] != ["m7i.large"]:
+                return answer
+            zones = [z for z in answer["locations"] if z != "eu-west-1a"]
+            return {**answer, "instanceTypes": ["m7i.large"] * len(zones), "locations": zones}
+
+    return TypeNotInZoneA()
+
+
 def fake_aws_credentials(monkeypatch: pytest.MonkeyPatch, region: str = "eu-west-1") -> None:
     """Credentials and a region for moto, so no test can reach a real account."""
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")

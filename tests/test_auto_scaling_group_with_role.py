@@ -2,7 +2,6 @@
 checks it shares with InstanceWithRole."""
 
 import base64
-import json
 
 import pytest
 
@@ -14,9 +13,10 @@ from components import (
     check_instance_with_role_args,
 )
 from components.auto_scaling_group_with_role import FLEET_SETTINGS
-from components.policy_documents import ec2_trust_policy
 from components.validation import InputError
 from offline.mocks import AwsMocks, AwsTarget, default_subnets, run_program, unknown_output
+
+from conftest import role_named, type_not_in_zone_a
 
 TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
 GROUP = "aws:autoscaling/group:Group"
@@ -547,12 +547,9 @@ def test_a_fleet_under_its_own_provider_asks_and_creates_through_it():
 def test_a_kms_alias_is_looked_up_after_what_the_fleet_depends_on():
     # An alias created in the same program exists only once its resource is created.
     import pulumi
-    import pulumi_aws as aws
 
     def program():
-        made_first = aws.iam.Role(
-            "made-first", assume_role_policy=json.dumps(ec2_trust_policy("ec2.amazonaws.com"))
-        )
+        made_first = role_named("made-first")
         AutoScalingGroupWithRole(
             "web",
             {"root_volume_kms_key_id": "alias/app-volumes"},
@@ -564,24 +561,9 @@ def test_a_kms_alias_is_looked_up_after_what_the_fleet_depends_on():
     assert run.named("made-first").urn in waits_on
 
 
-class _TypeNotInZoneA(AwsMocks):
-    """m7i.large is not offered in eu-west-1a."""
-
-    def _getInstanceTypeOfferings(self, args: dict) -> dict:
-        answer = super()._getInstanceTypeOfferings(args)
-        if answer["instanceTypes"][:1] != ["m7i.large"]:
-            return answer
-        keep = [i for i, zone in enumerate(answer["locations"]) if zone != "eu-west-1a"]
-        return {
-            **answer,
-            "locations": [answer["locations"][i] for i in keep],
-            "instanceTypes": [answer["instanceTypes"][i] for i in keep],
-        }
-
-
 def test_the_group_leaves_out_the_zones_that_lack_its_instance_type():
     subnets = dict(zip("cab", default_subnets(AwsTarget()), strict=True))
-    run = build({"instance_type": "m7i.large"}, mocks=_TypeNotInZoneA())
+    run = build({"instance_type": "m7i.large"}, mocks=type_not_in_zone_a())
     assert run.one(GROUP).inputs["vpcZoneIdentifiers"] == sorted([subnets["b"], subnets["c"]])
 
 
@@ -653,12 +635,8 @@ def test_the_fleets_role_is_its_child():
 def test_a_bad_key_known_late_at_deployment_leaves_no_record_of_the_default_subnets():
     # The key resolves after another resource is created, long after the fleet built its
     # children: the records (no resource of the key's) wait for the checks too.
-    import pulumi_aws as aws
-
     def program():
-        other = aws.iam.Role(
-            "other", assume_role_policy=json.dumps(ec2_trust_policy("ec2.amazonaws.com"))
-        )
+        other = role_named("other")
         key = other.arn.apply(lambda _: "not a key")
         AutoScalingGroupWithRole("web", {"root_volume_kms_key_id": key})
 

@@ -473,7 +473,10 @@ def test_rejects_role_settings_that_are_not_a_dict_before_registering_anything()
 def test_rejects_args_that_are_not_a_dict_before_registering_anything(component):
     run = run_program(lambda: component("app", None), capture_error=True)
     kind = component.__name__
-    message = f"{kind} 'app' got args=None; args must be a dict of settings ({kind}Args). Pass {{}} for every default."
+    message = (
+        f"{kind} 'app' got args=None; args must be a dict of settings ({kind}Args). Pass {{}} "
+        "for every default."
+    )
     with pytest.raises(InputError, match=whole(message)):
         raise run.raised(InputError)
     assert not run.registrations

@@ -7,6 +7,8 @@ from components.instance_with_role import INSTANCE_SETTINGS
 from components.validation import InputError
 from offline.mocks import AL2023_PARAMETER, AwsMocks, AwsTarget, default_subnets, run_program
 
+from conftest import role_named, type_not_in_zone_a
+
 INSTANCE = "aws:ec2/instance:Instance"
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
 ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
@@ -593,31 +595,12 @@ def test_the_up_front_check_names_the_component_it_checks_for():
     )
 
 
-def test_a_component_given_no_dict_of_settings_is_refused_by_its_name():
-    run = run_program(lambda: InstanceWithRole("web", ["t3.micro"]), capture_error=True)  # type: ignore[arg-type]
-    assert str(run.raised(InputError)) == (
-        "InstanceWithRole 'web' got args=['t3.micro']; args must be a dict of settings "
-        "(InstanceWithRoleArgs). Pass {} for every default."
-    )
-    assert run.registrations == []
-
-
-def _role_named(name):
-    import json
-
-    import pulumi_aws as aws
-
-    from components.policy_documents import ec2_trust_policy
-
-    return aws.iam.Role(name, assume_role_policy=json.dumps(ec2_trust_policy("ec2.amazonaws.com")))
-
-
 def test_a_kms_alias_is_looked_up_after_what_the_component_depends_on():
     # An alias created in the same program exists only once its resource is created.
     import pulumi
 
     def program():
-        made_first = _role_named("made-first")
+        made_first = role_named("made-first")
         InstanceWithRole(
             "app",
             {"root_volume_kms_key_id": "alias/app-volumes"},
@@ -651,7 +634,7 @@ def test_a_bad_key_known_late_at_deployment_leaves_no_record_of_the_default_subn
     # The key resolves after another resource is created, long after the component built its
     # children: the record (a component, no resource of the key's) waits for the checks too.
     def program():
-        other = _role_named("other")
+        other = role_named("other")
         InstanceWithRole("app", {"root_volume_kms_key_id": other.arn.apply(lambda _: "not a key")})
 
     run = run_program(program, capture_error=True)
@@ -671,23 +654,12 @@ def test_a_change_of_user_data_replaces_the_instance_by_default():
     assert instance_inputs()["userDataReplaceOnChange"] is True
 
 
-class _TypeNotInZoneA(AwsMocks):
-    """m7i.large is not offered in eu-west-1a, whose default subnet has the lowest ID."""
-
-    def _getInstanceTypeOfferings(self, args: dict) -> dict:
-        answer = super()._getInstanceTypeOfferings(args)
-        if answer["instanceTypes"][:1] != ["m7i.large"]:
-            return answer
-        zones = [z for z in answer["locations"] if z != "eu-west-1a"]
-        return {**answer, "instanceTypes": ["m7i.large"] * len(zones), "locations": zones}
-
-
 def test_instances_of_types_in_different_default_subnets_get_a_record_each():
     def program():
         InstanceWithRole("a", {"instance_type": "t3.micro"})
         InstanceWithRole("b", {"instance_type": "m7i.large"})
 
-    run = run_program(program, mocks=_TypeNotInZoneA())
+    run = run_program(program, mocks=type_not_in_zone_a())
     records = {
         r.name: r.outputs["subnet_id"]
         for r in run.of_type("ec2-instance-role:index:ExistingNetwork")
