@@ -587,3 +587,27 @@ EU = Where("aws", "eu-west-2", "123456789012")
 )
 def test_sqs_queues_are_named_by_url_or_by_name_and_owner(params, arns):
     assert list(resources._sqs(params, EU)) == arns
+
+
+# --- a value with a final newline is not the value ------------------------------------------------
+
+
+def test_a_role_arn_with_a_final_newline_is_no_role_arn():
+    from components.least_privilege.analysis import parse_role_arn
+
+    arn = "arn:aws:iam::123456789012:role/app"
+    assert parse_role_arn(arn) is not None
+    assert parse_role_arn(arn + "\n") is None
+
+
+def test_a_queue_url_with_a_final_newline_names_no_queue():
+    url = "https://sqs.eu-west-1.amazonaws.com/210987654321/jobs"
+    assert resources.queue_arn(url, "aws") == "arn:aws:sqs:eu-west-1:210987654321:jobs"
+    assert resources.queue_arn(url + "\n", "aws") is None
+
+
+def test_a_kms_key_id_with_a_final_newline_names_no_key():
+    record = _record(
+        "kms.amazonaws.com", "Decrypt", {"keyId": "1234abcd-12ab-34cd-56ef-1234567890ab\n"}
+    )
+    assert resources_of("kms:Decrypt", TARGET, record, AT) is None

@@ -69,7 +69,7 @@ _DATA_EVENT_ACTIONS: Final = frozenset(
     }
 )
 _ROLE_ARN: Final = re.compile(
-    r"^arn:(?P<partition>aws[a-z-]*):iam::(?P<account>\d{12}):role/(?:[\x21-\x7e]*/)?(?P<name>[\w+=,.@-]{1,64})$"
+    r"^arn:(?P<partition>aws[a-z-]*):iam::(?P<account>\d{12}):role/(?:[\x21-\x7e]*/)?(?P<name>[\w+=,.@-]{1,64})\Z"
 )
 #: Keys at a bucket's root stay exact; past this many for one action they become bucket/*.
 ROOT_KEYS_MAX: Final = 10

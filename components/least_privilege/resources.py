@@ -22,11 +22,11 @@ from .actions import COPY_SOURCE
 # A queue URL's path is /<account>/<name> whatever its host (sqs.<region>.amazonaws.com, the
 # legacy <region>.queue.amazonaws.com and queue.amazonaws.com, FIPS and VPC endpoint names).
 _QUEUE_PATH: Final = re.compile(
-    r"^https?://(?P<host>[^/]+)/(?P<account>\d{12})/(?P<name>[^/?]+)/?$"
+    r"^https?://(?P<host>[^/]+)/(?P<account>\d{12})/(?P<name>[^/?\s]+)/?\Z"
 )
 _REGION_IN_HOST: Final = re.compile(r"(?:^|\.)(?P<region>[a-z]{2}(?:-[a-z]+)+-\d)\.")
 _KMS_KEY_ID: Final = re.compile(
-    r"^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$"
+    r"^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})\Z"
 )
 # Secrets Manager appends '-' and six random characters to a secret's name in its ARN
 # (Secrets Manager user guide, "Secret ARN"), so a policy names a secret as name-??????.
