@@ -540,13 +540,21 @@ def test_after_a_profile_change_refresh_and_destroy_follow_the_new_association(a
     assert profile_of(ec2, instance) is None
 
 
-def test_delete_after_termination_changes_no_metadata_option(aws):
+def created_with_real_replace(aws):
+    """An attachment created on ``aws``'s instance by a provider whose client replaces as EC2
+    does, its record of metadata changes then cleared: (provider, create result, client)."""
     ec2, instance = aws
     provider = _ProfileAttachmentProvider()
     client = RealReplace(ec2)
     with_client(provider, client)
     created = provider.create(props(instance))
     client.modified.clear()
+    return provider, created, client
+
+
+def test_delete_after_termination_changes_no_metadata_option(aws):
+    provider, created, client = created_with_real_replace(aws)
+    ec2, instance = aws
     ec2.terminate_instances(InstanceIds=[instance])
     provider.delete(created.id, created.outs)
     assert client.modified == []
@@ -815,6 +823,18 @@ def created_then_failing(aws, method, code):
     return provider, created, ec2, instance
 
 
+def created_then_recorded(aws, **extra):
+    """An attachment created on ``aws``'s instance with ``props(instance, **extra)``, its
+    provider's client then recording the metadata options it sets: (provider, create result,
+    client, instance)."""
+    ec2, instance = aws
+    provider = _ProfileAttachmentProvider()
+    created = provider.create(props(instance, **extra))
+    client = Failing(ec2)
+    with_client(provider, client)
+    return provider, created, client, instance
+
+
 def test_delete_succeeds_when_the_association_goes_between_its_read_and_its_removal(aws):
     provider, created, ec2, instance = created_then_failing(
         aws, "disassociate_iam_instance_profile", "InvalidAssociationID.NotFound"
@@ -848,20 +868,97 @@ def test_delete_fails_on_any_other_error_of_the_restore(aws):
 
 
 def test_delete_of_an_attachment_that_did_not_require_tokens_leaves_the_setting_alone(aws):
-    ec2, instance = aws
-    provider = _ProfileAttachmentProvider()
-    created = provider.create(props(instance, require_imdsv2=False))
-    client = Failing(ec2)
-    with_client(provider, client)
+    provider, created, client, instance = created_then_recorded(aws, require_imdsv2=False)
+    ec2, _ = aws
     provider.delete(created.id, created.outs)
     assert (profile_of(ec2, instance), client.metadata_calls) == (None, [])
 
 
 def test_delete_restores_only_the_token_setting_when_the_endpoint_was_not_recorded(aws):
+    provider, created, client, instance = created_then_recorded(aws)
+    provider.delete(created.id, {**created.outs, "previous_http_endpoint": ""})
+    assert client.metadata_calls == [{"InstanceId": instance, "HttpTokens": "optional"}]
+
+
+# --- what an update returns and changes ---------------------------------------------------------
+
+
+def updated_outs(instance, association_id, http_tokens, **news):
+    """The outputs of an update to ``props(instance, **news)`` of an attachment created on an
+    instance whose tokens were optional and endpoint enabled."""
+    return {
+        **props(instance, **news),
+        "association_id": association_id,
+        "previous_http_tokens": "optional",
+        "previous_http_endpoint": "enabled",
+        "http_tokens": http_tokens,
+        "resolved_region": REGION,
+    }
+
+
+def test_an_update_that_keeps_the_profile_keeps_the_association_and_requires_tokens_again(aws):
     ec2, instance = aws
     provider = _ProfileAttachmentProvider()
     created = provider.create(props(instance))
-    client = Failing(ec2)
+    ec2.modify_instance_metadata_options(InstanceId=instance, HttpTokens="optional")
+    refreshed = provider.read(created.id, created.outs)
+    client = Failing(ec2, "replace_iam_instance_profile_association", "NotExpected")
     with_client(provider, client)
-    provider.delete(created.id, {**created.outs, "previous_http_endpoint": ""})
-    assert client.metadata_calls == [{"InstanceId": instance, "HttpTokens": "optional"}]
+    updated = provider.update(created.id, refreshed.outs, props(instance))
+    assert updated.outs == updated_outs(instance, created.id, "required")
+    assert client.metadata_calls == [
+        {"InstanceId": instance, "HttpTokens": "required", "HttpEndpoint": "enabled"}
+    ]
+
+
+def test_an_update_to_another_profile_returns_the_new_association_and_leaves_tokens_alone(aws):
+    provider, created, client = created_with_real_replace(aws)
+    ec2, instance = aws
+    updated = provider.update(created.id, created.outs, props(instance, "second"))
+    assert updated.outs == updated_outs(
+        instance, associated(ec2, instance)[0], "required", profile="second"
+    )
+    assert updated.outs["association_id"] != created.id
+    assert client.modified == []
+
+
+def test_an_update_that_starts_requiring_tokens_requires_them(aws):
+    provider, created, client, instance = created_then_recorded(aws, require_imdsv2=False)
+    ec2, _ = aws
+    updated = provider.update(created.id, created.outs, props(instance))
+    assert updated.outs == updated_outs(instance, created.id, "required")
+    assert client.metadata_calls == [
+        {"InstanceId": instance, "HttpTokens": "required", "HttpEndpoint": "enabled"}
+    ]
+    assert tokens_of(ec2, instance) == "required"
+
+
+def test_an_update_that_does_not_require_tokens_leaves_them_as_they_were(aws):
+    provider, created, client, instance = created_then_recorded(aws, require_imdsv2=False)
+    news = props(instance, require_imdsv2=False, replace_existing=True)
+    updated = provider.update(created.id, created.outs, news)
+    assert updated.outs == updated_outs(
+        instance, created.id, "optional", require_imdsv2=False, replace_existing=True
+    )
+    assert client.metadata_calls == []
+
+
+def test_an_update_of_an_older_state_keeps_its_id_as_the_association(aws):
+    provider, created, client, instance = created_then_recorded(aws)
+    recorded_later = (
+        "association_id",
+        "previous_http_tokens",
+        "previous_http_endpoint",
+        "http_tokens",
+    )
+    older = {k: v for k, v in created.outs.items() if k not in recorded_later}
+    updated = provider.update(created.id, older, props(instance, replace_existing=True))
+    assert updated.outs == {
+        **props(instance, replace_existing=True),
+        "association_id": created.id,
+        "previous_http_tokens": "",
+        "previous_http_endpoint": "",
+        "http_tokens": "",
+        "resolved_region": REGION,
+    }
+    assert client.metadata_calls == []
