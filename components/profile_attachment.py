@@ -26,12 +26,13 @@ What a real engine does with it, and what this relies on:
   AssociateIamInstanceProfile and ReplaceIamInstanceProfileAssociation are retried on "Invalid
   IAM Instance Profile" for up to two minutes with backoff, as terraform-provider-aws does for
   ``aws_instance`` (``associateInstanceProfile``, ``iamPropagationTimeout = 2 * time.Minute``).
-- **Drift.** ``read`` reports the attachment gone when its association no longer exists (a
-  manual disassociation, a terminated instance): EC2 answers an unknown association ID with
-  an empty list or ``InvalidAssociationID.NotFound`` (or ``InvalidParameterValue`` for a
-  malformed one), each treated as gone. It reports the instance's ``HttpTokens``, so a
-  refresh shows IMDSv1 switched back on and the next `up` requires tokens again. ``delete`` of
-  an association already gone succeeds.
+- **Drift.** ``read`` reports the attachment gone when the instance no longer has a live
+  association with the profile (a manual disassociation, another profile put in its place, a
+  terminated instance). It reports the instance's ``HttpTokens``, so a refresh shows IMDSv1
+  switched back on and the next `up` requires tokens again. ``delete`` of an association
+  already gone succeeds. While waiting for a new association, EC2's answer to an ID it does
+  not know yet (an empty list, ``InvalidAssociationID.NotFound``, or
+  ``InvalidParameterValue``) means "not yet".
 - **Import** is refused: ``create`` adopts an instance's existing association with the same
   profile, which is what importing it would do.
 - **State.** Pulumi pickles the provider into the state (with dill) by reference to its class,
@@ -83,6 +84,9 @@ _ASSUME_ROLE_FIELDS = {
     "sourceIdentity": "SourceIdentity",
 }
 SESSION_NAME = "ec2-instance-role-profile-attachment"
+#: What Go's net.SplitHostPort accepts: the last colon ends the host, which holds no other
+#: colon unless bracketed; no bracket anywhere else.
+_HOST_PORT = re.compile(r"(?:\[(?P<bracketed>[^\[\]]*)\]|(?P<host>[^\[\]:]*)):(?P<port>[^\[\]:]*)")
 
 
 class AttachmentError(Exception):
@@ -169,7 +173,7 @@ _SESSION_VARIABLES = (
 )
 
 
-def _core_session(settings: dict[str, Any]) -> Any:
+def _core_session(settings: Mapping[str, Any]) -> Any:
     import botocore.session
 
     core = botocore.session.Session()
@@ -192,15 +196,14 @@ def _ip(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
 
 
 def _host_and_port(entry: str) -> tuple[str, str]:
-    """``host:port``, ``[v6]:port`` or a bare host (an IPv6 address included), as Go's
-    net.SplitHostPort splits a noProxy entry."""
-    if entry.startswith("[") and "]:" in entry:
-        host, _, port = entry[1:].partition("]:")
-        return host, port
-    if entry.count(":") == 1:
-        host, _, port = entry.partition(":")
-        return host, port
-    return entry, ""
+    """A noProxy entry's host and port as Go's net.SplitHostPort splits ``host:port`` or
+    ``[host]:port``; anything else (a bare host, an IPv6 address) is all host, as
+    golang.org/x/net/http/httpproxy takes an entry SplitHostPort refuses."""
+    match = _HOST_PORT.fullmatch(entry)
+    if match is None:
+        return entry, ""
+    host = match["host"] if match["bracketed"] is None else match["bracketed"]
+    return host, match["port"]
 
 
 def _bypasses_proxy(host: str, port: str, no_proxy: str) -> bool:
@@ -217,7 +220,9 @@ def _bypasses_proxy(host: str, port: str, no_proxy: str) -> bool:
         if entry == "*":
             return True
         try:
-            network = ipaddress.ip_network(entry, strict=False) if "/" in entry else None
+            # A range, or an address as a range of one: either matches on any port, as Go's
+            # CIDR and port-less address matchers do.
+            network = ipaddress.ip_network(entry, strict=False)
         except ValueError:
             network = None
         if network is not None:
@@ -244,7 +249,7 @@ class _Connection:
     """The AWS session and clients for one call: the resource's own settings over the stack's,
     as the AWS provider would connect (see the module docstring)."""
 
-    def __init__(self, settings: dict[str, Any], props: dict[str, Any]) -> None:
+    def __init__(self, settings: Mapping[str, Any], props: dict[str, Any]) -> None:
         import boto3
         from botocore.config import Config as ClientConfig
 
@@ -270,12 +275,19 @@ class _Connection:
             botocore_session=_core_session(settings),
         )
         # botocore reads AWS_DEFAULT_REGION only; the AWS provider also AWS_REGION.
-        self.region: str | None = (
+        region = (
             props.get("region")
             or settings.get("region")
             or os.environ.get("AWS_REGION")
             or session.region_name
         )
+        if not region:
+            # botocore would refuse the first client with "You must specify a region".
+            raise AttachmentError(
+                "No AWS region to attach the profile in: set the stack's aws:region (or the "
+                "resource's region, or AWS_REGION). Nothing was changed."
+            )
+        self.region: str = region
         self.session = session
         if web := settings.get("web_identity"):
             self._assume_with_web_identity(web)
@@ -297,32 +309,27 @@ class _Connection:
         endpoint = (self.settings.get("endpoints") or {}).get(service)
         region = (self.settings.get("sts_region") or self.region) if service == "sts" else None
         merged = self._config.merge(ClientConfig(**config))
+        proxies = self.settings.get("proxies") or None
         client = self.session.client(
             service,
             region_name=region or self.region,
             endpoint_url=endpoint,
-            config=merged.merge(ClientConfig(proxies=self._proxies_for(None))),
+            config=merged.merge(ClientConfig(proxies=proxies)),
             verify=self._verify,
         )
         # A client's endpoint always has a host, which urlsplit gives lower-cased.
         url = urlsplit(client.meta.endpoint_url)
         port = url.port or (443 if url.scheme == "https" else 80)
-        proxies = self._proxies_for(str(url.hostname), str(port))
-        if proxies != self._proxies_for(None):
+        if proxies and _bypasses_proxy(str(url.hostname), str(port), self.settings["no_proxy"]):
+            # No proxy for this host: {}, as None would let botocore read the environment's.
             client = self.session.client(
                 service,
                 region_name=region or self.region,
                 endpoint_url=endpoint,
-                config=merged.merge(ClientConfig(proxies=proxies)),
+                config=merged.merge(ClientConfig(proxies={})),
                 verify=self._verify,
             )
         return client
-
-    def _proxies_for(self, host: str | None, port: str = "443") -> dict[str, str] | None:
-        proxies = self.settings.get("proxies") or None
-        if proxies and host is not None and _bypasses_proxy(host, port, self.settings["no_proxy"]):
-            return {}  # no proxy for this host (None would let botocore read the environment's)
-        return proxies
 
     def _switch_to(self, credentials: dict[str, Any]) -> None:
         import boto3
@@ -402,7 +409,8 @@ def _current_association(ec2: Any, instance_id: str) -> dict[str, Any] | None:
 
 
 def _association(ec2: Any, association_id: str) -> dict[str, Any] | None:
-    """The association if it is live, else ``None`` (gone: see the module docstring)."""
+    """The association if it is live, else ``None`` (gone, or not listed yet: see the module
+    docstring)."""
     try:
         found = ec2.describe_iam_instance_profile_associations(AssociationIds=[association_id])
     except Exception as error:
@@ -417,14 +425,14 @@ def _association(ec2: Any, association_id: str) -> dict[str, Any] | None:
     return live[0] if live else None
 
 
-def _instance(ec2: Any, instance_id: str, region: str | None) -> dict[str, Any]:
+def _instance(ec2: Any, instance_id: str, region: str) -> dict[str, Any]:
     try:
         reservations = ec2.describe_instances(InstanceIds=[instance_id])["Reservations"]
     except Exception as error:
         # A botocore ClientError's text holds its code: "An error occurred (InvalidInstanceID..."
         if "InvalidInstanceID" in str(error):
             raise AttachmentError(
-                f"Instance {instance_id} does not exist in region {region or 'of the provider'}. "
+                f"Instance {instance_id} does not exist in region {region}. "
                 "Check existingInstanceIds and the stack's aws:region."
             ) from None
         raise
@@ -501,15 +509,15 @@ class _ProfileAttachmentProvider(ResourceProvider):
     sleep: Callable[[float], None] = staticmethod(time.sleep)
     clock: Callable[[], float] = staticmethod(time.monotonic)
 
-    def __init__(self) -> None:
-        super().__init__()
-        self._settings: dict[str, Any] = {}
+    #: The stack's ``aws:`` settings, which :meth:`configure` sets; none before (also in a
+    #: provider unpickled from the state of a version that kept them per instance).
+    _settings: Mapping[str, Any] = {}
 
     def configure(self, req: ConfigureRequest) -> None:
         self._settings = _settings_from_config(req.config)
 
-    def _ec2(self, props: dict[str, Any]) -> tuple[Any, str | None]:
-        connection = _Connection(getattr(self, "_settings", {}) or {}, props)
+    def _ec2(self, props: dict[str, Any]) -> tuple[Any, str]:
+        connection = _Connection(self._settings, props)
         return connection.client("ec2"), connection.region
 
     def create(self, props: dict[str, Any]) -> CreateResult:
@@ -553,7 +561,7 @@ class _ProfileAttachmentProvider(ResourceProvider):
             "previous_http_tokens": previous_tokens,
             "previous_http_endpoint": previous_endpoint,
             "http_tokens": "required" if props.get("require_imdsv2") else previous_tokens,
-            "resolved_region": region or "",
+            "resolved_region": region,
         }
         return CreateResult(id_=association_id, outs=outs)
 
@@ -566,14 +574,13 @@ class _ProfileAttachmentProvider(ResourceProvider):
             self.sleep(2)
         raise AttachmentError(f"Association {association_id} did not reach 'associated' in time.")
 
-    def _attached(self, ec2: Any, id_: str, props: dict[str, Any]) -> dict[str, Any] | None:
-        """The live association this resource made. Its ID is the one in ``association_id``:
-        ReplaceIamInstanceProfileAssociation returns a new association ID, while the
-        resource's own ID stays the first one. Failing that (for example in the state of an
-        older version), the instance's live association with this profile."""
-        for candidate in dict.fromkeys([props.get("association_id"), id_]):
-            if candidate and (found := _association(ec2, candidate)) is not None:
-                return found
+    def _attached(self, ec2: Any, props: dict[str, Any]) -> dict[str, Any] | None:
+        """The instance's live association with this profile: the one this resource made, or
+        one made by hand since with the same profile. Looking it up by the instance finds the
+        same as by its ID would: an instance has at most one live association, and an
+        association's profile never changes (ReplaceIamInstanceProfileAssociation makes a new
+        one, under a new ID), so one recorded in ``association_id`` that is still live is this
+        one, and one that is gone is not."""
         current = _current_association(ec2, props["instance_id"])
         if current is not None and _profile_name(current) == props.get("instance_profile_name"):
             return current
@@ -587,7 +594,7 @@ class _ProfileAttachmentProvider(ResourceProvider):
                 "profile, which is what an import would do."
             )
         ec2, region = self._ec2(props)
-        live = self._attached(ec2, id_, props)
+        live = self._attached(ec2, props)
         if live is None:
             # Disassociated by hand or the instance is gone: report it gone, so `pulumi
             # refresh` shows the drift and the next `pulumi up` attaches the profile again.
@@ -595,9 +602,8 @@ class _ProfileAttachmentProvider(ResourceProvider):
         outs = {
             **props,
             "association_id": live["AssociationId"],
-            "instance_profile_name": _profile_name(live),
             "http_tokens": _http_tokens(ec2, props["instance_id"]) or "",
-            "resolved_region": region or "",
+            "resolved_region": region,
         }
         return ReadResult(id_=id_, outs=outs)
 
@@ -635,7 +641,7 @@ class _ProfileAttachmentProvider(ResourceProvider):
         ec2, region = self._ec2(news)
         association_id = olds.get("association_id") or id_
         if olds.get("instance_profile_name") != news["instance_profile_name"]:
-            live = self._attached(ec2, id_, {**news, **olds})
+            live = self._attached(ec2, olds)
             if live is None:
                 raise AttachmentError(
                     f"Instance {news['instance_id']} no longer has the association this "
@@ -665,14 +671,14 @@ class _ProfileAttachmentProvider(ResourceProvider):
             "previous_http_tokens": olds.get("previous_http_tokens", ""),
             "previous_http_endpoint": olds.get("previous_http_endpoint", ""),
             "http_tokens": tokens or "",
-            "resolved_region": region or "",
+            "resolved_region": region,
         }
         return UpdateResult(outs=outs)
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         # The region the attachment was made in, even if the stack's has changed since.
         ec2, _ = self._ec2({**props, "region": props.get("region") or props.get("resolved_region")})
-        live = self._attached(ec2, id_, props)
+        live = self._attached(ec2, props)
         if live is not None:
             try:
                 ec2.disassociate_iam_instance_profile(AssociationId=live["AssociationId"])

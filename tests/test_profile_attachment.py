@@ -115,7 +115,29 @@ def test_read_reports_the_attachment_gone_after_a_manual_disassociation(aws):
     created = provider.create(props(instance))
     assert provider.read(created.id, created.outs).id == created.id
     ec2.disassociate_iam_instance_profile(AssociationId=created.id)
-    assert provider.read(created.id, created.outs).id == ""
+    gone = provider.read(created.id, created.outs)
+    # Empty outputs, not None: the SDK's Read handler adds the provider's key to them
+    # (pulumi/dynamic/__main__.py, ``outs[PROVIDER_KEY] = ...``).
+    assert (gone.id, gone.outs) == ("", {})
+
+
+def test_read_reports_the_live_tokens_and_the_region_over_the_states(aws):
+    ec2, instance = aws
+    provider = _ProfileAttachmentProvider()
+    created = provider.create(props(instance))
+    ec2.modify_instance_metadata_options(InstanceId=instance, HttpTokens="optional")
+    stale = {**created.outs, "http_tokens": "stale", "resolved_region": "stale"}
+    refreshed = provider.read(created.id, stale)
+    assert refreshed.id == created.id
+    assert refreshed.outs == {**created.outs, "http_tokens": "optional"}
+
+
+def test_read_while_the_instance_terminates_reports_no_tokens(aws):
+    ec2, instance = aws
+    provider = _ProfileAttachmentProvider()
+    created = provider.create(props(instance))
+    with_client(provider, ShuttingDown(ec2))
+    assert provider.read(created.id, created.outs).outs["http_tokens"] == ""
 
 
 def test_missing_instance_is_a_clear_error(aws):
@@ -354,26 +376,31 @@ class Propagating:
     """The EC2 client, refusing the new profile ``failures`` times as EC2 does until IAM has
     propagated it."""
 
-    def __init__(self, ec2, failures):
-        self._ec2, self.failures, self.calls = ec2, failures, 0
+    def __init__(self, ec2, failures, message=None):
+        self._ec2, self.failures, self.calls, self.message = ec2, failures, 0, message
 
     def __getattr__(self, name):
         return getattr(self._ec2, name)
 
+    @staticmethod
+    def refusal(operation, message=None):
+        text = message or (
+            "Value (first) for parameter iamInstanceProfile.name is invalid. Invalid IAM "
+            "Instance Profile name"
+        )
+        return ClientError({"Error": {"Code": "InvalidParameterValue", "Message": text}}, operation)
+
     def associate_iam_instance_profile(self, **kwargs):
         self.calls += 1
         if self.calls <= self.failures:
-            raise ClientError(
-                {
-                    "Error": {
-                        "Code": "InvalidParameterValue",
-                        "Message": "Value (first) for parameter iamInstanceProfile.name is "
-                        "invalid. Invalid IAM Instance Profile name",
-                    }
-                },
-                "AssociateIamInstanceProfile",
-            )
+            raise self.refusal("AssociateIamInstanceProfile", self.message)
         return self._ec2.associate_iam_instance_profile(**kwargs)
+
+    def replace_iam_instance_profile_association(self, **kwargs):
+        self.calls += 1
+        if self.calls <= self.failures:
+            raise self.refusal("ReplaceIamInstanceProfileAssociation", self.message)
+        return self._ec2.replace_iam_instance_profile_association(**kwargs)
 
 
 def with_client(provider, client):
@@ -403,7 +430,48 @@ def test_association_gives_up_after_about_two_minutes(aws):
     slept = with_client(provider, propagating)
     with pytest.raises(ClientError, match="Invalid IAM Instance Profile"):
         provider.create(props(instance))
-    assert IAM_PROPAGATION_TIMEOUT_SECONDS - 16 <= sum(slept) <= IAM_PROPAGATION_TIMEOUT_SECONDS
+    # Doubling from one second, at most 16 at a time, while the next wait ends in time.
+    assert slept == [1.0, 2.0, 4.0, 8.0] + [16.0] * 6
+    assert sum(slept) + 16 > IAM_PROPAGATION_TIMEOUT_SECONDS
+
+
+def test_a_retry_that_would_end_exactly_at_the_deadline_is_made():
+    from components.profile_attachment import _with_propagation_retry
+
+    answers = iter([Propagating.refusal("AssociateIamInstanceProfile")])
+
+    def call():
+        for refusal in answers:
+            raise refusal
+        return "associated"
+
+    slept: list[float] = []
+    now = iter([0.0, IAM_PROPAGATION_TIMEOUT_SECONDS - 1.0])
+    assert _with_propagation_retry(call, sleep=slept.append, clock=lambda: next(now)) == (
+        "associated"
+    )
+    assert slept == [1.0]
+
+
+def test_another_invalid_parameter_is_not_retried(aws):
+    ec2, instance = aws
+    provider = _ProfileAttachmentProvider()
+    refusing = Propagating(ec2, failures=1, message="Value (x) for parameter instanceId is invalid")
+    slept = with_client(provider, refusing)
+    with pytest.raises(ClientError, match="parameter instanceId is invalid"):
+        provider.create(props(instance))
+    assert (refusing.calls, slept) == (1, [])
+
+
+def test_a_replacement_is_retried_while_the_new_profile_propagates(aws):
+    ec2, instance = aws
+    ec2.associate_iam_instance_profile(InstanceId=instance, IamInstanceProfile={"Name": "second"})
+    provider = _ProfileAttachmentProvider()
+    propagating = Propagating(ec2, failures=2)
+    slept = with_client(provider, propagating)
+    provider.create(props(instance, replace_existing=True))
+    assert (propagating.calls, slept[:2]) == (3, [1.0, 2.0])
+    assert profile_of(ec2, instance) == "first"
 
 
 def test_other_errors_are_not_retried(aws):
@@ -883,17 +951,39 @@ def test_delete_restores_only_the_token_setting_when_the_endpoint_was_not_record
 # --- what an update returns and changes ---------------------------------------------------------
 
 
-def updated_outs(instance, association_id, http_tokens, **news):
-    """The outputs of an update to ``props(instance, **news)`` of an attachment created on an
-    instance whose tokens were optional and endpoint enabled."""
+def outs_after(instance, association_id, http_tokens, **inputs):
+    """The outputs of a create of, or an update to, ``props(instance, **inputs)`` on the
+    fixture's instance, whose tokens were optional and endpoint enabled before."""
     return {
-        **props(instance, **news),
+        **props(instance, **inputs),
         "association_id": association_id,
         "previous_http_tokens": "optional",
         "previous_http_endpoint": "enabled",
         "http_tokens": http_tokens,
         "resolved_region": REGION,
     }
+
+
+def test_create_returns_its_inputs_the_association_and_the_settings_it_found(aws):
+    ec2, instance = aws
+    provider = _ProfileAttachmentProvider()
+    client = Failing(ec2)
+    with_client(provider, client)
+    created = provider.create(props(instance))
+    assert created.outs == outs_after(instance, created.id, "required")
+    assert client.metadata_calls == [
+        {"InstanceId": instance, "HttpTokens": "required", "HttpEndpoint": "enabled"}
+    ]
+
+
+def test_create_without_requiring_tokens_records_the_instances_and_changes_none(aws):
+    ec2, instance = aws
+    provider = _ProfileAttachmentProvider()
+    client = Failing(ec2)
+    with_client(provider, client)
+    created = provider.create(props(instance, require_imdsv2=False))
+    assert created.outs == outs_after(instance, created.id, "optional", require_imdsv2=False)
+    assert client.metadata_calls == []
 
 
 def test_an_update_that_keeps_the_profile_keeps_the_association_and_requires_tokens_again(aws):
@@ -905,7 +995,7 @@ def test_an_update_that_keeps_the_profile_keeps_the_association_and_requires_tok
     client = Failing(ec2, "replace_iam_instance_profile_association", "NotExpected")
     with_client(provider, client)
     updated = provider.update(created.id, refreshed.outs, props(instance))
-    assert updated.outs == updated_outs(instance, created.id, "required")
+    assert updated.outs == outs_after(instance, created.id, "required")
     assert client.metadata_calls == [
         {"InstanceId": instance, "HttpTokens": "required", "HttpEndpoint": "enabled"}
     ]
@@ -915,7 +1005,7 @@ def test_an_update_to_another_profile_returns_the_new_association_and_leaves_tok
     provider, created, client = created_with_real_replace(aws)
     ec2, instance = aws
     updated = provider.update(created.id, created.outs, props(instance, "second"))
-    assert updated.outs == updated_outs(
+    assert updated.outs == outs_after(
         instance, associated(ec2, instance)[0], "required", profile="second"
     )
     assert updated.outs["association_id"] != created.id
@@ -926,7 +1016,7 @@ def test_an_update_that_starts_requiring_tokens_requires_them(aws):
     provider, created, client, instance = created_then_recorded(aws, require_imdsv2=False)
     ec2, _ = aws
     updated = provider.update(created.id, created.outs, props(instance))
-    assert updated.outs == updated_outs(instance, created.id, "required")
+    assert updated.outs == outs_after(instance, created.id, "required")
     assert client.metadata_calls == [
         {"InstanceId": instance, "HttpTokens": "required", "HttpEndpoint": "enabled"}
     ]
@@ -937,7 +1027,7 @@ def test_an_update_that_does_not_require_tokens_leaves_them_as_they_were(aws):
     provider, created, client, instance = created_then_recorded(aws, require_imdsv2=False)
     news = props(instance, require_imdsv2=False, replace_existing=True)
     updated = provider.update(created.id, created.outs, news)
-    assert updated.outs == updated_outs(
+    assert updated.outs == outs_after(
         instance, created.id, "optional", require_imdsv2=False, replace_existing=True
     )
     assert client.metadata_calls == []
@@ -962,3 +1052,60 @@ def test_an_update_of_an_older_state_keeps_its_id_as_the_association(aws):
         "resolved_region": REGION,
     }
     assert client.metadata_calls == []
+
+
+# --- an instance that reports no metadata options, and a region changed since -------------------
+
+
+class NoMetadataOptions:
+    """The EC2 client, describing instances without their MetadataOptions."""
+
+    def __init__(self, ec2):
+        self._ec2 = ec2
+
+    def __getattr__(self, name):
+        return getattr(self._ec2, name)
+
+    def describe_instances(self, **kwargs):
+        found = self._ec2.describe_instances(**kwargs)
+        for reservation in found["Reservations"]:
+            for instance in reservation["Instances"]:
+                instance.pop("MetadataOptions", None)
+        return found
+
+
+class ShuttingDown(NoMetadataOptions):
+    """The EC2 client, describing the instance as shutting down (its association is still
+    listed then)."""
+
+    def describe_instances(self, **kwargs):
+        found = self._ec2.describe_instances(**kwargs)
+        for reservation in found["Reservations"]:
+            for instance in reservation["Instances"]:
+                instance["State"] = {"Code": 32, "Name": "shutting-down"}
+        return found
+
+
+def test_an_instance_that_reports_no_metadata_options_records_none_to_restore(aws):
+    ec2, instance = aws
+    provider = _ProfileAttachmentProvider()
+    with_client(provider, NoMetadataOptions(ec2))
+    created = provider.create(props(instance))
+    recorded = ("previous_http_tokens", "previous_http_endpoint", "http_tokens")
+    assert {k: created.outs[k] for k in recorded} == {
+        "previous_http_tokens": "",
+        "previous_http_endpoint": "",
+        "http_tokens": "required",
+    }
+    client = Failing(ec2)
+    with_client(provider, client)
+    provider.delete(created.id, created.outs)
+    assert (profile_of(ec2, instance), client.metadata_calls) == (None, [])
+
+
+def test_delete_disassociates_in_the_region_of_the_create_after_the_stacks_changed(aws):
+    ec2, instance = aws
+    created = configured({"aws:region": REGION}).create(props(instance, region=None))
+    assert created.outs["resolved_region"] == REGION
+    configured({"aws:region": "us-east-1"}).delete(created.id, created.outs)
+    assert profile_of(ec2, instance) is None

@@ -38,11 +38,13 @@ ROLE = f"arn:aws:iam::{ACCOUNT}:role/deployer"
 
 @pytest.fixture(autouse=True)
 def no_aws_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
-    """No AWS setting of the machine reaches a test, and botocore never asks the instance
-    metadata service for credentials."""
+    """No AWS setting of the machine reaches a test, but for a region (AWS_DEFAULT_REGION
+    eu-west-1, which a connection needs); botocore never asks the instance metadata service
+    for credentials."""
     for name in list(os.environ):
         if name.startswith("AWS_"):
             monkeypatch.delenv(name)
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
     monkeypatch.setenv("HOME", str(tmp_path))
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-config"))
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-credentials"))
@@ -408,6 +410,17 @@ def test_unset_settings_leave_the_environments(monkeypatch: pytest.MonkeyPatch) 
         pytest.param("example.com", "10.1.2.3,example.com", True, id="an-address-then-the-name"),
         pytest.param("example.com", ":443", False, id="a-port-without-a-host"),
         pytest.param("example.com", "10.0.0.0/99,example.com", True, id="a-bad-range-skipped"),
+        pytest.param("10.1.2.3", "10.0.0.0/99,10.1.2.3", True, id="a-bad-range-then-the-address"),
+        pytest.param("10.200.0.1", "10.1.2.3/8", True, id="a-range-with-host-bits"),
+        pytest.param(
+            "10.1.2.3", "192.168.0.0/16,10.1.2.3", True, id="another-range-then-the-address"
+        ),
+        pytest.param(
+            "example.com", "example.com:8443,example.com", True, id="another-port-then-any"
+        ),
+        pytest.param("example.com", "example.com:", True, id="an-empty-port-is-any-port"),
+        pytest.param("example.com", "example.com:443:443", False, id="two-ports-are-all-host"),
+        pytest.param("fd00::1", "[fd00::1]", False, id="a-bracketed-address-without-a-port"),
     ],
 )
 def test_no_proxy_matching_is_gos(host: str, no_proxy: str, bypasses: bool) -> None:
@@ -631,6 +644,30 @@ def test_a_host_in_no_proxy_gets_a_client_without_the_proxy_and_all_else_kept() 
     }
 
 
+@pytest.mark.parametrize(
+    ("endpoint", "no_proxy", "bypasses"),
+    [
+        pytest.param("https://ec2.example.test", "ec2.example.test:443", True, id="https-is-443"),
+        pytest.param("https://ec2.example.test", "ec2.example.test:80", False, id="https-not-80"),
+        pytest.param("http://ec2.example.test", "ec2.example.test:80", True, id="http-is-80"),
+        pytest.param("http://ec2.example.test", "ec2.example.test:443", False, id="http-not-443"),
+        pytest.param("https://ec2.example.test:8443", "ec2.example.test:8443", True, id="own-port"),
+    ],
+)
+def test_a_no_proxy_entrys_port_is_the_endpoints(
+    endpoint: str, no_proxy: str, bypasses: bool
+) -> None:
+    stack = {
+        "aws:region": "eu-west-2",
+        "aws:endpoints": f'[{{"ec2": "{endpoint}"}}]',
+        "aws:httpsProxy": "http://proxy.corp:3128",
+        "aws:httpProxy": "http://proxy.corp:3128",
+        "aws:noProxy": no_proxy,
+    }
+    proxies = connection(stack).client("ec2").meta.config.proxies
+    assert (proxies == {}) is bypasses
+
+
 def test_a_clients_own_config_is_merged_over_the_stacks() -> None:
     config = (
         connection({"aws:region": "eu-west-2", "aws:maxRetries": "3"})
@@ -644,13 +681,8 @@ def test_a_clients_own_config_is_merged_over_the_stacks() -> None:
 
 
 def test_without_proxies_botocore_is_left_to_the_environments() -> None:
-    made = connection({"aws:noProxy": "*"})
-    assert made._proxies_for("ec2.eu-west-2.amazonaws.com") is None
-
-
-def test_the_proxies_before_any_host_is_known_are_the_stacks() -> None:
-    made = connection({"aws:httpsProxy": "http://proxy.corp:3128", "aws:noProxy": "*"})
-    assert made._proxies_for(None) == {"https": "http://proxy.corp:3128"}
+    client = connection({"aws:noProxy": "*"}).client("ec2")
+    assert client.meta.config.proxies is None
 
 
 # --- roles and accounts, against a fake STS -----------------------------------------------------
@@ -1095,13 +1127,25 @@ def test_a_missing_instance_is_refused_with_its_region() -> None:
     )
 
 
-def test_a_missing_instance_without_a_region_names_the_providers() -> None:
+def test_a_connection_without_any_region_is_refused_naming_where_to_set_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("AWS_DEFAULT_REGION")
+    with pytest.raises(AttachmentError) as raised:
+        connection({"aws:accessKey": "AKIASTATIC000000000", "aws:secretKey": "s"})
+    assert str(raised.value) == (
+        "No AWS region to attach the profile in: set the stack's aws:region (or the "
+        "resource's region, or AWS_REGION). Nothing was changed."
+    )
+
+
+def test_a_malformed_instance_id_is_a_missing_instance() -> None:
     ec2 = FakeEc2(error=aws_error("InvalidInstanceID.Malformed", "DescribeInstances"))
     with pytest.raises(AttachmentError) as raised:
-        _instance(ec2, INSTANCE, None)
+        _instance(ec2, INSTANCE, "eu-west-1")
     assert str(raised.value) == (
-        f"Instance {INSTANCE} does not exist in region of the provider. Check "
-        "existingInstanceIds and the stack's aws:region."
+        f"Instance {INSTANCE} does not exist in region eu-west-1. Check existingInstanceIds "
+        "and the stack's aws:region."
     )
 
 
