@@ -435,6 +435,15 @@ KNOWN = (
             "allowed_security_group_ids holds 'default'; give plain security group IDs (for "
             "example 'sg-0123456789abcdef0').",
         ),
+        (
+            {"allowed_cidr_blocks": [16]},
+            "allowed_cidr_blocks holds 16, which is not an IPv4 range (for example "
+            "'172.31.0.0/16').",
+        ),
+        (
+            {"tags": {"team": "platform", "aws:team": "x"}},
+            "tags key 'aws:team' uses the reserved 'aws:' prefix. Choose another key.",
+        ),
     ],
     ids=[
         "unknown arguments",
@@ -455,6 +464,8 @@ KNOWN = (
         "a bad subnet id",
         "a bad route table id",
         "a bad security group id",
+        "a range given as a number",
+        "a reserved tag key",
     ],
 )
 def test_bad_settings_are_refused_whole(changes, message):

@@ -465,3 +465,17 @@ def test_default_route_through_a_firewall_endpoint_is_recorded_as_that_endpoint(
     assert run_program(lambda: look_up_network(SUBNET), mocks=mocks).returned.default_route == (
         "vpce-0fw"
     )
+
+
+def test_the_component_takes_its_options_from_the_caller():
+    import pulumi
+
+    def program():
+        parent = pulumi.ComponentResource("test:index:Network", "shared")
+        VpcEndpoints("net", args(), pulumi.ResourceOptions(parent=parent))
+        return {}
+
+    run = run_program(program)
+    component = run.one("ec2-instance-role:index:VpcEndpoints")
+    assert component.parent == run.one("test:index:Network").urn
+    assert component.name == "net"

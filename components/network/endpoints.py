@@ -20,7 +20,7 @@ import ipaddress
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Final, TypedDict
+from typing import Any, Final, TypedDict
 
 import pulumi
 import pulumi_aws as aws
@@ -165,20 +165,19 @@ def invoke_options(opts: pulumi.ResourceOptions | None) -> pulumi.InvokeOptions:
     return pulumi.InvokeOptions(parent=opts.parent, provider=provider)
 
 
-def _plain_ids(values: object, *, input_name: str, prefix: str) -> list[str]:
+def _check_ids(values: object, *, input_name: str, prefix: str) -> None:
     if values is None:
-        return []
+        return
     if isinstance(values, str) or not isinstance(values, Sequence):
         raise InputError(f"{input_name} must be a list of IDs; got {values!r}.")
-    plain: list[str] = []
-    for value in values:
-        known = known_or_none(value)
-        if known is None:
-            continue
+    for known in _known(values):
         if not is_resource_id(known, prefix):
             raise InputError(f"{input_name} holds {known!r}, which is not a valid ID.")
-        plain.append(known)
-    return plain
+
+
+def _known(values: Sequence[Any] | None) -> list[Any]:
+    """The values of ``values`` known now; those known only at deploy time left out."""
+    return [known for value in values or [] if (known := known_or_none(value)) is not None]
 
 
 def check_vpc_endpoints_args(name: str, args: VpcEndpointsArgs) -> list[str]:
@@ -244,8 +243,8 @@ def check_vpc_endpoints_args(name: str, args: VpcEndpointsArgs) -> list[str]:
             f"services {', '.join(gateway)} get gateway endpoints, which work through route "
             "tables: set route_table_ids to the route tables of the instances' subnets."
         )
-    _plain_ids(args.get("subnet_ids"), input_name="subnet_ids", prefix="subnet")
-    _plain_ids(args.get("route_table_ids"), input_name="route_table_ids", prefix="rtb")
+    _check_ids(args.get("subnet_ids"), input_name="subnet_ids", prefix="subnet")
+    _check_ids(args.get("route_table_ids"), input_name="route_table_ids", prefix="rtb")
     groups = args.get("allowed_security_group_ids", [])
     if isinstance(groups, str) or not isinstance(groups, Sequence):
         raise InputError("allowed_security_group_ids must be a list of security group IDs.")
@@ -259,12 +258,7 @@ def check_vpc_endpoints_args(name: str, args: VpcEndpointsArgs) -> list[str]:
     if isinstance(cidrs, str) or not isinstance(cidrs, Sequence):
         raise InputError("allowed_cidr_blocks must be a list of IPv4 ranges.")
     for cidr in cidrs:
-        try:
-            ipaddress.IPv4Network(cidr)
-            ranged = "/" in cidr  # the provider refuses cidr_ipv4 without a prefix length
-        except (TypeError, ValueError):
-            ranged = False
-        if not ranged:
+        if not _ipv4_range(cidr):
             raise InputError(
                 f"allowed_cidr_blocks holds {cidr!r}, which is not an IPv4 range (for example "
                 "'172.31.0.0/16')."
@@ -274,6 +268,14 @@ def check_vpc_endpoints_args(name: str, args: VpcEndpointsArgs) -> list[str]:
     if "tags" in args:
         check_tags(args["tags"], input_name="tags")
     return list(services)
+
+
+def _ipv4_range(cidr: Any) -> bool:
+    try:
+        ipaddress.IPv4Network(cidr)
+        return "/" in cidr  # the provider refuses cidr_ipv4 without a prefix length
+    except (TypeError, ValueError):
+        return False
 
 
 def _available_endpoint(
@@ -471,11 +473,10 @@ class VpcEndpoints(pulumi.ComponentResource):
         self, name: str, args: VpcEndpointsArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         services = check_vpc_endpoints_args(name, args)
-        vpc_id: pulumi.Input[str] = args.get("vpc_id", "")  # checked present above
+        # Present: check_vpc_endpoints_args refuses args without it.
+        vpc_id: pulumi.Input[str] = args["vpc_id"]  # pyright: ignore[reportTypedDictNotRequiredAccess]
         invoke = invoke_options(opts)
-        route_tables = _plain_ids(
-            args.get("route_table_ids"), input_name="route_table_ids", prefix="rtb"
-        )
+        route_tables: list[str] = _known(args.get("route_table_ids"))
         # Before anything is registered: an unavailable service fails with nothing created.
         looked_up: list[EndpointService] = []
         skipped: list[str] = []
@@ -498,7 +499,7 @@ class VpcEndpoints(pulumi.ComponentResource):
         """The endpoints made elsewhere that the clients use, by endpoint name."""
         _check_zones(
             looked_up,
-            _plain_ids(args.get("subnet_ids"), input_name="subnet_ids", prefix="subnet"),
+            _known(args.get("subnet_ids")),
             known_or_none(vpc_id),
             invoke,
         )
@@ -562,9 +563,9 @@ class VpcEndpoints(pulumi.ComponentResource):
                 service_name=service.service_name,
                 vpc_endpoint_type=service.service_type,
                 private_dns_enabled=True if interface else None,
-                subnet_ids=list(args.get("subnet_ids", [])) if interface else None,
+                subnet_ids=list(args.get("subnet_ids") or []) if interface else None,
                 security_group_ids=[self.security_group.id] if interface else None,
-                route_table_ids=None if interface else list(args.get("route_table_ids", [])),
+                route_table_ids=None if interface else list(args.get("route_table_ids") or []),
                 tags={"Name": f"{name}-{service.endpoint}", **tags, OWNER_TAG: owner_tag(name)},
                 opts=child,
             )
