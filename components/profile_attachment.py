@@ -400,11 +400,22 @@ def _seconds(duration: str) -> int:
     return int(sum(float(n) * _GO_UNITS[u] for n, u in parts))
 
 
-def _current_association(ec2: Any, instance_id: str) -> dict[str, Any] | None:
-    found = ec2.describe_iam_instance_profile_associations(
+def _live_associations(ec2: Any, instance_id: str) -> list[dict[str, Any]]:
+    """The instance's live (associating or associated) associations, from every page: one,
+    or two for a moment while a replacement makes a new one and ends the old."""
+    pages = ec2.get_paginator("describe_iam_instance_profile_associations").paginate(
         Filters=[{"Name": "instance-id", "Values": [instance_id]}]
-    )["IamInstanceProfileAssociations"]
-    live = [a for a in found if a["State"] in ("associating", "associated")]
+    )
+    return [
+        association
+        for page in pages
+        for association in page["IamInstanceProfileAssociations"]
+        if association["State"] in ("associating", "associated")
+    ]
+
+
+def _current_association(ec2: Any, instance_id: str) -> dict[str, Any] | None:
+    live = _live_associations(ec2, instance_id)
     return live[0] if live else None
 
 
@@ -576,14 +587,14 @@ class _ProfileAttachmentProvider(ResourceProvider):
 
     def _attached(self, ec2: Any, props: dict[str, Any]) -> dict[str, Any] | None:
         """The instance's live association with this profile: the one this resource made, or
-        one made by hand since with the same profile. Looking it up by the instance finds the
-        same as by its ID would: an instance has at most one live association, and an
-        association's profile never changes (ReplaceIamInstanceProfileAssociation makes a new
-        one, under a new ID), so one recorded in ``association_id`` that is still live is this
-        one, and one that is gone is not."""
-        current = _current_association(ec2, props["instance_id"])
-        if current is not None and _profile_name(current) == props.get("instance_profile_name"):
-            return current
+        one made by hand since with the same profile. An instance has one live association
+        ("You cannot associate more than one IAM instance profile with an instance",
+        AssociateIamInstanceProfile), or two while a replacement is under way; a replacement
+        makes a new association under a new ID, so the association recorded in
+        ``association_id`` is gone once another profile took its place."""
+        for association in _live_associations(ec2, props["instance_id"]):
+            if _profile_name(association) == props.get("instance_profile_name"):
+                return association
         return None
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:

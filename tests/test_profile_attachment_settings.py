@@ -1004,8 +1004,10 @@ class FakeEc2:
         associations: list[dict[str, Any]] | None = None,
         reservations: list[dict[str, Any]] | None = None,
         error: Exception | None = None,
+        pages: list[dict[str, Any]] | None = None,
     ) -> None:
         self.associations, self.reservations, self.error = associations, reservations, error
+        self.pages = pages or []
         self.calls: list[tuple[str, dict[str, Any]]] = []
 
     def _answer(
@@ -1019,6 +1021,16 @@ class FakeEc2:
     def describe_iam_instance_profile_associations(self, **request: Any) -> dict[str, Any]:
         answer = {"IamInstanceProfileAssociations": self.associations or []}
         return self._answer("describe_iam_instance_profile_associations", request, answer)
+
+    def get_paginator(self, operation: str) -> Any:
+        """A paginator of ``operation``: the pages given, else one, the describe call's."""
+        fake = self
+
+        class Paginator:
+            def paginate(self, **request: Any) -> list[dict[str, Any]]:
+                return fake.pages or [getattr(fake, operation)(**request)]
+
+        return Paginator()
 
     def describe_instances(self, **request: Any) -> dict[str, Any]:
         return self._answer(
@@ -1056,6 +1068,24 @@ def test_the_current_association_is_the_first_live_one(state: str) -> None:
         [association(1, "disassociated"), association(2, state), association(3, "associated")]
     )
     assert _current_association(ec2, INSTANCE) == association(2, state)
+
+
+def test_the_associations_of_every_page_are_looked_at() -> None:
+    ec2 = FakeEc2(
+        pages=[
+            {"IamInstanceProfileAssociations": [association(1, "disassociated")]},
+            {"IamInstanceProfileAssociations": [association(2, "associated")]},
+        ]
+    )
+    assert _current_association(ec2, INSTANCE) == association(2, "associated")
+
+
+def test_the_attachment_is_the_live_association_with_its_profile_during_a_replacement() -> None:
+    ec2 = FakeEc2([association(1, "associated", "old"), association(2, "associating", "new")])
+    attached = _ProfileAttachmentProvider()._attached(
+        ec2, {"instance_id": INSTANCE, "instance_profile_name": "new"}
+    )
+    assert attached == association(2, "associating", "new")
 
 
 def test_an_instance_with_only_ended_associations_has_none() -> None:
