@@ -3,7 +3,9 @@
 The Terraform AWS provider has no resource for this (terraform-provider-aws #563 and #27219 were
 closed unresolved), so pulumi-aws has none either. This is a Pulumi dynamic provider using
 boto3, the calls the AWS guide makes by hand: AssociateIamInstanceProfile, or
-ReplaceIamInstanceProfileAssociation when the caller allows replacing another profile; it waits
+ReplaceIamInstanceProfileAssociation when the caller allows replacing another profile (on a
+stopped instance, which that call is not for, DisassociateIamInstanceProfile and then
+AssociateIamInstanceProfile, as terraform-provider-aws does); it waits
 until the association is `associated`, disassociates on delete, and can require IMDSv2 on the
 instance (ModifyInstanceMetadataOptions) and restore the previous setting on delete.
 
@@ -536,7 +538,6 @@ class _ProfileAttachmentProvider(ResourceProvider):
         instance_id, profile = props["instance_id"], props["instance_profile_name"]
         instance = _instance(ec2, instance_id, region)
         current = _current_association(ec2, instance_id)
-        retry: dict[str, Any] = {"sleep": self.sleep, "clock": self.clock}
         if current is not None and _profile_name(current) == profile:
             association_id = current["AssociationId"]
         elif current is not None:
@@ -546,19 +547,9 @@ class _ProfileAttachmentProvider(ResourceProvider):
                     f"{_profile_name(current)!r}; nothing was changed. Set replace_existing=True "
                     "to replace it with this one."
                 )
-            association_id = _with_propagation_retry(
-                lambda: ec2.replace_iam_instance_profile_association(
-                    AssociationId=current["AssociationId"], IamInstanceProfile={"Name": profile}
-                ),
-                **retry,
-            )["IamInstanceProfileAssociation"]["AssociationId"]
+            association_id = self._replace(ec2, instance, current["AssociationId"], profile)
         else:
-            association_id = _with_propagation_retry(
-                lambda: ec2.associate_iam_instance_profile(
-                    InstanceId=instance_id, IamInstanceProfile={"Name": profile}
-                ),
-                **retry,
-            )["IamInstanceProfileAssociation"]["AssociationId"]
+            association_id = self._associate(ec2, instance_id, profile)
         self._wait_associated(ec2, association_id)
         previous_tokens = instance.get("MetadataOptions", {}).get("HttpTokens", "")
         previous_endpoint = instance.get("MetadataOptions", {}).get("HttpEndpoint", "")
@@ -575,6 +566,36 @@ class _ProfileAttachmentProvider(ResourceProvider):
             "resolved_region": region,
         }
         return CreateResult(id_=association_id, outs=outs)
+
+    def _associate(self, ec2: Any, instance_id: str, profile: str) -> str:
+        return self._new_association(
+            lambda: ec2.associate_iam_instance_profile(
+                InstanceId=instance_id, IamInstanceProfile={"Name": profile}
+            )
+        )
+
+    def _replace(
+        self, ec2: Any, instance: dict[str, Any], association_id: str, profile: str
+    ) -> str:
+        """A new association of ``profile`` in place of ``association_id``: one
+        ReplaceIamInstanceProfileAssociation call on a running instance; on one stopped,
+        stopping or shutting down, which that call is not for ("for the specified running
+        instance", EC2 API reference), the old association removed and the new one made, as
+        terraform-provider-aws does for aws_instance (ec2_instance.go resourceInstanceUpdate,
+        GH-8262)."""
+        if instance["State"]["Name"] in ("stopped", "stopping", "shutting-down"):
+            ec2.disassociate_iam_instance_profile(AssociationId=association_id)
+            return self._associate(ec2, instance["InstanceId"], profile)
+        return self._new_association(
+            lambda: ec2.replace_iam_instance_profile_association(
+                AssociationId=association_id, IamInstanceProfile={"Name": profile}
+            )
+        )
+
+    def _new_association(self, call: Callable[[], Any]) -> str:
+        """The ID of the association ``call`` makes, retried while the profile propagates."""
+        answer = _with_propagation_retry(call, sleep=self.sleep, clock=self.clock)
+        return answer["IamInstanceProfileAssociation"]["AssociationId"]
 
     def _wait_associated(self, ec2: Any, association_id: str) -> None:
         deadline = self.clock() + ASSOCIATED_TIMEOUT_SECONDS
@@ -659,14 +680,10 @@ class _ProfileAttachmentProvider(ResourceProvider):
                     "attachment made; nothing was changed. Run `pulumi refresh`, then `pulumi "
                     "up` attaches the profile again."
                 )
-            association_id = _with_propagation_retry(
-                lambda: ec2.replace_iam_instance_profile_association(
-                    AssociationId=live["AssociationId"],
-                    IamInstanceProfile={"Name": news["instance_profile_name"]},
-                ),
-                sleep=self.sleep,
-                clock=self.clock,
-            )["IamInstanceProfileAssociation"]["AssociationId"]
+            instance = _instance(ec2, news["instance_id"], region)
+            association_id = self._replace(
+                ec2, instance, live["AssociationId"], news["instance_profile_name"]
+            )
             self._wait_associated(ec2, association_id)
         tokens = olds.get("http_tokens")
         if news.get("require_imdsv2") and (

@@ -1109,3 +1109,63 @@ def test_delete_disassociates_in_the_region_of_the_create_after_the_stacks_chang
     assert created.outs["resolved_region"] == REGION
     configured({"aws:region": "us-east-1"}).delete(created.id, created.outs)
     assert profile_of(ec2, instance) is None
+
+
+# --- a stopped instance ---------------------------------------------------------------------------
+
+
+class RunningOnlyReplace(RealReplace):
+    """The EC2 client, refusing ReplaceIamInstanceProfileAssociation on an instance that is not
+    running, as EC2 does ("for the specified running instance"; moto replaces on any)."""
+
+    def replace_iam_instance_profile_association(self, AssociationId, IamInstanceProfile):
+        (old,) = self._ec2.describe_iam_instance_profile_associations(
+            AssociationIds=[AssociationId]
+        )["IamInstanceProfileAssociations"]
+        state = self._ec2.describe_instances(InstanceIds=[old["InstanceId"]])["Reservations"][0][
+            "Instances"
+        ][0]["State"]["Name"]
+        if state != "running":
+            raise ClientError(
+                {"Error": {"Code": "IncorrectState", "Message": f"The instance is {state}."}},
+                "ReplaceIamInstanceProfileAssociation",
+            )
+        return super().replace_iam_instance_profile_association(
+            AssociationId=AssociationId, IamInstanceProfile=IamInstanceProfile
+        )
+
+
+def stopped(ec2, instance):
+    ec2.stop_instances(InstanceIds=[instance])
+    return ec2
+
+
+def test_another_profile_on_a_stopped_instance_is_replaced_by_removing_it_first(aws):
+    ec2, instance = aws
+    ec2.associate_iam_instance_profile(InstanceId=instance, IamInstanceProfile={"Name": "second"})
+    provider = _ProfileAttachmentProvider()
+    with_client(provider, RunningOnlyReplace(stopped(ec2, instance)))
+    created = provider.create(props(instance, replace_existing=True, require_imdsv2=False))
+    assert profile_of(ec2, instance) == "first"
+    assert associated(ec2, instance) == [created.id]
+
+
+def test_a_profile_change_on_a_stopped_instance_removes_the_old_then_associates(aws):
+    ec2, instance = aws
+    provider = _ProfileAttachmentProvider()
+    with_client(provider, RunningOnlyReplace(ec2))
+    created = provider.create(props(instance))
+    stopped(ec2, instance)
+    updated = provider.update(created.id, created.outs, props(instance, "second"))
+    assert profile_of(ec2, instance) == "second"
+    assert associated(ec2, instance) == [updated.outs["association_id"]]
+
+
+def test_a_profile_change_on_a_running_instance_is_one_replacement(aws):
+    ec2, instance = aws
+    provider = _ProfileAttachmentProvider()
+    client = Failing(RunningOnlyReplace(ec2), "disassociate_iam_instance_profile", "NotExpected")
+    with_client(provider, client)
+    created = provider.create(props(instance))
+    provider.update(created.id, created.outs, props(instance, "second"))
+    assert profile_of(ec2, instance) == "second"
