@@ -224,7 +224,7 @@ def _bypasses_proxy(host: str, port: str, no_proxy: str) -> bool:
         try:
             # A range, or an address as a range of one: either matches on any port, as Go's
             # CIDR and port-less address matchers do.
-            network = ipaddress.ip_network(entry, strict=False)
+            network = ipaddress.ip_interface(entry).network  # host bits allowed, as in Go
         except ValueError:
             network = None
         if network is not None:
@@ -704,8 +704,10 @@ class _ProfileAttachmentProvider(ResourceProvider):
         return UpdateResult(outs=outs)
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
-        # The region the attachment was made in, even if the stack's has changed since.
-        ec2, _ = self._ec2({**props, "region": props.get("region") or props.get("resolved_region")})
+        # The region the attachment was made in, even if the stack's has changed since: the
+        # create's (``resolved_region``: its input, else the stack's then); a state written
+        # before that was recorded has the input only.
+        ec2, _ = self._ec2({**props, "region": props.get("resolved_region") or props.get("region")})
         live = self._attached(ec2, props)
         if live is not None:
             try:

@@ -1169,3 +1169,20 @@ def test_a_profile_change_on_a_running_instance_is_one_replacement(aws):
     created = provider.create(props(instance))
     provider.update(created.id, created.outs, props(instance, "second"))
     assert profile_of(ec2, instance) == "second"
+
+
+def test_delete_of_an_older_state_disassociates_in_its_own_region(aws):
+    ec2, instance = aws
+    created = configured({"aws:region": "us-east-1"}).create(props(instance))
+    older = {k: v for k, v in created.outs.items() if k != "resolved_region"}
+    configured({"aws:region": "us-east-1"}).delete(created.id, older)
+    assert profile_of(ec2, instance) is None
+
+
+def test_an_update_that_keeps_the_profile_keeps_the_association_a_replacement_made(aws):
+    _, instance = aws
+    provider, created, _ = created_with_real_replace(aws)
+    second = provider.update(created.id, created.outs, props(instance, "second"))
+    news = props(instance, "second", replace_existing=True)
+    again = provider.update(created.id, second.outs, news)
+    assert again.outs["association_id"] == second.outs["association_id"] != created.id

@@ -412,6 +412,8 @@ def test_unset_settings_leave_the_environments(monkeypatch: pytest.MonkeyPatch) 
         pytest.param("example.com", "10.0.0.0/99,example.com", True, id="a-bad-range-skipped"),
         pytest.param("10.1.2.3", "10.0.0.0/99,10.1.2.3", True, id="a-bad-range-then-the-address"),
         pytest.param("10.200.0.1", "10.1.2.3/8", True, id="a-range-with-host-bits"),
+        pytest.param("10.1.2.3", "10.1.2.4:443,10.1.2.3", True, id="another-address-then-this"),
+        pytest.param("10.1.2.3", "example.com,10.1.2.3", True, id="a-name-then-the-address"),
         pytest.param(
             "10.1.2.3", "192.168.0.0/16,10.1.2.3", True, id="another-range-then-the-address"
         ),
