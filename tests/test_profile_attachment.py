@@ -1186,3 +1186,31 @@ def test_an_update_that_keeps_the_profile_keeps_the_association_a_replacement_ma
     news = props(instance, "second", replace_existing=True)
     again = provider.update(created.id, second.outs, news)
     assert again.outs["association_id"] == second.outs["association_id"] != created.id
+
+
+@pytest.mark.parametrize("state", ["stopped", "stopping", "shutting-down"])
+def test_an_instance_that_is_not_running_gets_its_profile_by_removal_and_association(aws, state):
+    ec2, instance = aws
+    provider = _ProfileAttachmentProvider()
+    old = ec2.associate_iam_instance_profile(
+        InstanceId=instance, IamInstanceProfile={"Name": "second"}
+    )["IamInstanceProfileAssociation"]["AssociationId"]
+    refusing = Failing(ec2, "replace_iam_instance_profile_association", "IncorrectState")
+    with_client(provider, refusing)
+    described = {"InstanceId": instance, "State": {"Name": state}}
+    new = provider._replace(refusing, described, old, "first")
+    assert associated(ec2, instance) == [new]
+    assert profile_of(ec2, instance) == "first"
+
+
+def test_a_profile_change_on_an_instance_gone_meanwhile_names_it_and_the_region(aws):
+    ec2, instance = aws
+    provider = _ProfileAttachmentProvider()
+    created = provider.create(props(instance))
+    with_client(provider, Failing(ec2, "describe_instances", "InvalidInstanceID.NotFound"))
+    with pytest.raises(AttachmentError) as raised:
+        provider.update(created.id, created.outs, props(instance, "second"))
+    assert str(raised.value) == (
+        f"Instance {instance} does not exist in region {REGION}. Check existingInstanceIds and "
+        "the stack's aws:region."
+    )
