@@ -386,7 +386,7 @@ INSTANCE_CASES = [
     ),
     pytest.param(
         {"subnet_id": "my-subnet"},
-        "subnet_id 'my-subnet' is not a valid ID",
+        whole("subnet_id 'my-subnet' is not a valid ID (for example 'subnet-0123456789abcdef0')."),
         id="subnet-id-malformed",
     ),
     pytest.param(

@@ -50,9 +50,9 @@ def test_instance_keeps_the_metadata_endpoint_enabled():
 def test_no_input_can_set_the_metadata_token_requirement():
     assert not any("token" in field for field in InstanceWithRoleArgs.__annotations__)
     with pytest.raises(InputError) as raised:
-        run_program(lambda: InstanceWithRole("app", {"http_tokens": "optional"}))  # type: ignore[typeddict-unknown-key]
+        run_program(lambda: InstanceWithRole("app", {"http_tokens": "optional", "imdsv1": True}))  # type: ignore[typeddict-unknown-key]
     assert str(raised.value) == (
-        "InstanceWithRole 'app' got unknown argument(s) http_tokens. Known: "
+        "InstanceWithRole 'app' got unknown argument(s) http_tokens, imdsv1. Known: "
         f"{', '.join(INSTANCE_SETTINGS)}."
     )
 
