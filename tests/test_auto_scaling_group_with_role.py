@@ -441,6 +441,7 @@ def test_a_bad_setting_registers_nothing():
         {"vpc_security_group_ids": ["sg-1"]},
         {"tags": {"aws:reserved": "x"}},
         {"role": {"role_name": "has space"}},
+        {"role": {"zeta": True}},
         {"existing_instance_profile_name": "arn:aws:iam::123456789012:instance-profile/p"},
     ],
 )
