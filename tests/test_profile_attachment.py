@@ -121,11 +121,18 @@ def test_read_reports_the_attachment_gone_after_a_manual_disassociation(aws):
     assert (gone.id, gone.outs) == ("", {})
 
 
-def test_read_reports_the_live_tokens_and_the_region_over_the_states(aws):
+def created_then_tokens_made_optional(aws):
+    """An attachment created on ``aws``'s instance, whose tokens were then made optional again
+    by hand: (provider, create result)."""
     ec2, instance = aws
     provider = _ProfileAttachmentProvider()
     created = provider.create(props(instance))
     ec2.modify_instance_metadata_options(InstanceId=instance, HttpTokens="optional")
+    return provider, created
+
+
+def test_read_reports_the_live_tokens_and_the_region_over_the_states(aws):
+    provider, created = created_then_tokens_made_optional(aws)
     stale = {**created.outs, "http_tokens": "stale", "resolved_region": "stale"}
     refreshed = provider.read(created.id, stale)
     assert refreshed.id == created.id
@@ -492,9 +499,7 @@ def test_read_of_an_unknown_association_reports_it_gone(aws):
 
 def test_read_reports_imdsv1_switched_back_on_and_the_update_requires_tokens_again(aws):
     ec2, instance = aws
-    provider = _ProfileAttachmentProvider()
-    created = provider.create(props(instance))
-    ec2.modify_instance_metadata_options(InstanceId=instance, HttpTokens="optional")
+    provider, created = created_then_tokens_made_optional(aws)
     refreshed = provider.read(created.id, created.outs)
     assert refreshed.outs["http_tokens"] == "optional"
     diff = provider.diff(created.id, refreshed.outs, props(instance))
@@ -988,9 +993,7 @@ def test_create_without_requiring_tokens_records_the_instances_and_changes_none(
 
 def test_an_update_that_keeps_the_profile_keeps_the_association_and_requires_tokens_again(aws):
     ec2, instance = aws
-    provider = _ProfileAttachmentProvider()
-    created = provider.create(props(instance))
-    ec2.modify_instance_metadata_options(InstanceId=instance, HttpTokens="optional")
+    provider, created = created_then_tokens_made_optional(aws)
     refreshed = provider.read(created.id, created.outs)
     client = Failing(ec2, "replace_iam_instance_profile_association", "NotExpected")
     with_client(provider, client)
