@@ -460,6 +460,18 @@ def late(value):
     return pulumi.Output.from_input("x").apply(lambda _: value)
 
 
+def test_a_type_known_only_at_deployment_picks_a_default_subnet_in_a_zone_offering_it():
+    mocks = AwsMocks()
+    mocks.zones_without = {"eu-west-1a"}
+    run = run_program(
+        lambda: InstanceWithRole("app", {"instance_type": late("t3.medium")}), mocks=mocks
+    )
+    (offerings,) = [c for c in mocks.calls if c.token.endswith("getInstanceTypeOfferings")]
+    assert offerings.args["filters"] == [{"name": "instance-type", "values": ["t3.medium"]}]
+    chosen = run.one(INSTANCE).inputs["subnetId"]
+    assert mocks._getSubnet({"id": chosen})["availabilityZone"] != "eu-west-1a"
+
+
 def test_instances_whose_type_is_known_only_at_deployment_each_find_and_record_their_subnet():
     # The answers are shared by instance type, which is not known yet: each asks for its own.
     run = run_program(

@@ -14,6 +14,7 @@ import grpc
 import pulumi
 import pytest
 from pulumi.errors import InputPropertyError
+from pulumi.provider.experimental.analyzer import PropertyDefinition
 from pulumi.provider.server import ProviderServicer
 from pulumi.runtime import proto, rpc
 
@@ -56,12 +57,18 @@ def served() -> PackageProvider:
     return provider()
 
 
-def construct(served: PackageProvider, type_token: str, inputs_factory, dependencies=None):
+def construct(
+    served: PackageProvider,
+    type_token: str,
+    inputs_factory,
+    dependencies=None,
+    options: pulumi.ResourceOptions | None = None,
+):
     """Constructs the component from the wire form of ``inputs_factory()``'s inputs."""
 
     async def build():
         inputs = await over_the_wire(inputs_factory(), dependencies)
-        return served.construct("app", type_token, inputs, pulumi.ResourceOptions())
+        return served.construct("app", type_token, inputs, options or pulumi.ResourceOptions())
 
     return run_program(lambda: asyncio.ensure_future(build()), capture_error=True)
 
@@ -205,3 +212,50 @@ def test_plugin_builds_an_empty_request_as_every_default(type_token, served):
     run = construct(served, type_token, dict)
     assert run.error is None, repr(run.error)
     assert run.of_type("aws:iam/role:Role")
+
+
+def test_callers_resource_options_reach_the_component_and_its_resources(served):
+    # The engine hands a Construct the caller's options (protect, providers, aliases, ...);
+    # the plugin passes them to the component, whose children inherit protect.
+    run = construct(served, INSTANCE_WITH_ROLE, dict, options=pulumi.ResourceOptions(protect=True))
+    assert run.error is None, repr(run.error)
+    (component,) = [r for r in run.registrations if r.type == INSTANCE_WITH_ROLE]
+    assert component.options.get("protect") is True
+    assert run.one("aws:iam/role:Role").options.get("protect") is True
+
+
+def test_an_untyped_input_may_arrive_as_one_output(served):
+    # A property typed Any (pulumi.json#/Any, as the schema types an inline policy document)
+    # has no keys the component reads: the SDK's own mapping takes it as it arrives.
+    mapped = {}
+
+    async def map_one():
+        inputs = await over_the_wire({"document": whole_output({"Version": "2012-10-17"})})
+        mapped.update(
+            served.map_input_properties(
+                inputs,
+                {"document": PropertyDefinition(ref="pulumi.json#/Any", optional=True)},
+                {"document": "document"},
+                "InstanceRole",
+                "",
+            )
+        )
+
+    run = run_program(lambda: asyncio.ensure_future(map_one()), capture_error=True)
+    assert run.error is None, repr(run.error)
+    assert isinstance(mapped["document"], pulumi.Output)
+
+
+def test_a_missing_required_nested_input_is_named_with_its_path_and_component(served):
+    # No input of the schema is required today; the SDK's check for one still sees the path and
+    # the component name the plugin was called with.
+    with pytest.raises(InputPropertyError) as raised:
+        served.map_input_properties(
+            {},
+            {"name": PropertyDefinition(optional=False)},
+            {"name": "name"},
+            "InstanceRole",
+            "role",
+        )
+    assert raised.value.property_path == "role.name"
+    assert raised.value.reason == "Missing required input 'role.name' on 'InstanceRole'"
