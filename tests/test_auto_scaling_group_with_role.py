@@ -370,6 +370,14 @@ REFUSED = {
         "subnet_ids is empty; the group needs at least one subnet. Leave it out to use the "
         "default VPC's default subnets.",
     ),
+    "one subnet ID as a string": (
+        {"subnet_ids": SUBNET},
+        f"subnet_ids must be a list of subnet IDs; got {SUBNET!r}.",
+    ),
+    "a bad subnet ID": (
+        {"subnet_ids": ["sub-1"]},
+        "subnet_ids entry 'sub-1' is not a valid ID (for example 'subnet-0123456789abcdef0').",
+    ),
     "a subnet twice": (
         {"subnet_ids": [SUBNET, SUBNET]},
         f"subnet_ids lists {SUBNET} twice. Keep one of them.",
