@@ -63,8 +63,8 @@ class PackageProvider(ComponentProvider):
     def __init__(self, version: str = __version__) -> None:
         with collector_paused():  # the analyzer parses the components' sources for docstrings
             super().__init__(list(COMPONENTS), PACKAGE_NAME, version=version)
-        if self.schema is None:
-            raise RuntimeError("the component host inferred no schema")
+        # ComponentProvider.__init__ always hands its base the schema it generated, serialized.
+        assert self.schema is not None
         #: The schema as ``pulumi package get-schema`` prints it, parsed.
         self.document = _cleaned_schema(json.loads(self.schema))
         self.schema = json.dumps(self.document)
@@ -131,9 +131,10 @@ def _cleaned_schema(schema: dict[str, Any]) -> dict[str, Any]:
     """``schema`` with the nested types renamed (SCHEMA_TYPE_NAMES) and every description
     dedented, with the Python names of the package's properties in their schema spelling."""
     spelling: dict[str, str] = {}
-    for resource in schema.get("resources", {}).values():
+    # The SDK's generator writes both sections for every component, empty or not.
+    for resource in schema["resources"].values():
         for section in ("inputProperties", "properties"):
-            spelling.update({_snake(name): name for name in resource.get(section, {})})
+            spelling.update({_snake(name): name for name in resource[section]})
     text = json.dumps(schema)
     for python_name, schema_name in SCHEMA_TYPE_NAMES.items():
         text = text.replace(

@@ -21,7 +21,7 @@ from components import (
     instance_role,
     instance_with_role,
 )
-from components.package import COMPONENTS, PackageProvider, inferred_schema, serve
+from components.package import COMPONENTS, PackageProvider, _cleaned_schema, inferred_schema, serve
 from offline.mocks import run_program
 from tools import package_schema, readme_tables
 
@@ -246,6 +246,36 @@ def test_schema_descriptions_spell_inputs_as_other_languages_do(schema):
     assert role["description"].endswith("Conflicts with\n`existingInstanceProfileName`.")
     snake = [d for d in descriptions(schema) if re.search(r"`[a-z0-9]+_[a-z0-9_]+`", d)]
     assert snake == []
+
+
+def _described(description: str) -> dict:
+    return {"type": "string", "description": description}
+
+
+def test_schema_cleaning_respells_names_in_descriptions_nested_in_lists():
+    # What the SDK's generator writes for a property it types as a union (oneOf: a list).
+    union = {"oneOf": [_described("Set `subnet_ids` or leave it out.")]}
+    schema = {
+        "resources": {"p:index:C": {"inputProperties": {"subnetIds": union}, "properties": {}}}
+    }
+    cleaned = _cleaned_schema(schema)
+    (option,) = cleaned["resources"]["p:index:C"]["inputProperties"]["subnetIds"]["oneOf"]
+    assert option["description"] == "Set `subnetIds` or leave it out."
+
+
+def test_schema_cleaning_leaves_a_name_that_is_no_property_as_written():
+    # Docstrings also name what is no input of the package (another class's argument).
+    schema = {
+        "resources": {
+            "p:index:C": {
+                "inputProperties": {"vpcId": _described("See `replace_existing` and `vpc_id`.")},
+                "properties": {},
+            }
+        }
+    }
+    cleaned = _cleaned_schema(schema)
+    described = cleaned["resources"]["p:index:C"]["inputProperties"]["vpcId"]["description"]
+    assert described == "See `replace_existing` and `vpcId`."
 
 
 def test_schema_type_names_collide_with_no_resource_args_in_go(schema):
