@@ -194,11 +194,7 @@ class RoleOutputs:
     consistency, which the provider's data source does not retry)."""
 
     def __init__(self, role: InstanceRole | None, profile_name: pulumi.Input[str]) -> None:
-        self.instance_profile_name: pulumi.Output[str] = (
-            profile_name
-            if isinstance(profile_name, pulumi.Output)
-            else pulumi.Output.from_input(profile_name)
-        )
+        self.instance_profile_name = pulumi.Output.from_input(profile_name)
         none: pulumi.Output[str | None] = pulumi.Output.from_input(None)
         self.role_name = role.role_name if role is not None else none
         self.role_arn = role.role_arn if role is not None else none
@@ -245,8 +241,8 @@ def kms_key_arn(
         return aws.kms.get_key_output(key_id=value, opts=opts).arn
 
     if is_known(key):
-        arn = arn_of(key)  # type: ignore[arg-type]
-        return arn if is_known(arn) else deferred(pulumi.Output.from_input(arn))
+        # A bad key is refused now; a lookup's failure holds back every child, as below.
+        return deferred(pulumi.Output.from_input(arn_of(key)))  # type: ignore[arg-type]
     return deferred(pulumi.Output.from_input(key).apply(arn_of))
 
 

@@ -262,6 +262,22 @@ def test_existing_profile_leaves_the_role_outputs_unset():
     assert outputs["instance_profile_arn"] is None
 
 
+def test_existing_profile_still_gives_role_outputs_a_caller_can_apply():
+    # They are typed Output[str | None]: a caller's apply on them must run, not fail on None.
+    import pulumi
+
+    def program():
+        component = InstanceWithRole("app", {"existing_instance_profile_name": "made-elsewhere"})
+        return {
+            "role": component.role_name.apply(lambda name: f"role {name}"),
+            "arns": pulumi.Output.all(component.role_arn, component.instance_profile_arn).apply(
+                lambda arns: f"arns {arns}"
+            ),
+        }
+
+    assert run_program(program).returned == {"role": "role None", "arns": "arns [None, None]"}
+
+
 def test_ami_changes_are_ignored_on_existing_instances_by_default():
     assert build().one(INSTANCE).ignore_changes == ["ami"]
 
@@ -640,6 +656,16 @@ def test_a_kms_alias_is_looked_up_through_the_components_own_provider():
     run = run_program(program)
     [lookup] = [c for c in run.mocks.calls if c.token == "aws:kms/getKey:getKey"]
     assert lookup.provider.startswith(run.named("other").urn + "::")
+
+
+def test_a_kms_alias_that_does_not_exist_fails_before_any_resource_is_created():
+    run = run_program(
+        lambda: InstanceWithRole("app", {"root_volume_kms_key_id": "alias/missing"}),
+        capture_error=True,
+    )
+    assert "reading KMS Key (alias/missing): NotFoundException" in str(run.error)
+    assert run.custom() == []
+    assert [r.type for r in run.registrations] == ["ec2-instance-role:index:InstanceWithRole"]
 
 
 def test_a_bad_key_known_late_at_deployment_leaves_no_record_of_the_default_subnet():
