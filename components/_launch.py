@@ -50,7 +50,7 @@ def check_launch_settings(
                 f"({type(existing).__name__}). Pass its instance_profile_name (or name)."
             )
         if "role" in args:
-            given = ", ".join(sorted(args["role"])) or "(empty)"
+            given = ", ".join(sorted(args["role"])) or "an empty dict"
             raise v.InputError(
                 f"Both existing_instance_profile_name and role settings ({given}) are given; the "
                 "settings would be silently ignored. Put them on the InstanceRole that owns the "
@@ -72,7 +72,7 @@ def check_launch_settings(
         v.check_metadata_hop_limit(args["metadata_hop_limit"], input_name="metadata_hop_limit")
         v.check_metadata_hop_limit_opt_in(
             args["metadata_hop_limit"],
-            allowed=args.get("allow_metadata_hop_limit_above_2", False),
+            allowed=bool(args.get("allow_metadata_hop_limit_above_2")),
             input_name="metadata_hop_limit",
         )
     volume_type = args.get("root_volume_type", DEFAULT_ROOT_VOLUME_TYPE)

@@ -356,32 +356,42 @@ def test_rejects_permissions_boundary_of_another_partition_before_any_child():
 INSTANCE_CASES = [
     pytest.param(
         {"metadata_hop_limit": 0},
-        "metadata_hop_limit is 0; EC2 allows 1 to 64",
+        whole(
+            "metadata_hop_limit is 0; EC2 allows 1 to 64. Use 1 (the default) or 2 for hosts that run containers which need the instance's credentials."
+        ),
         id="hop-limit-zero",
     ),
     pytest.param(
         {"metadata_hop_limit": 65},
-        "metadata_hop_limit is 65; EC2 allows 1 to 64",
+        whole(
+            "metadata_hop_limit is 65; EC2 allows 1 to 64. Use 1 (the default) or 2 for hosts that run containers which need the instance's credentials."
+        ),
         id="hop-limit-over-64",
     ),
     pytest.param(
         {"ami": "ami-0123456789abcdef0", "ami_ssm_parameter": "/x"},
-        "Both ami and ami_ssm_parameter are set",
+        whole(
+            "Both ami and ami_ssm_parameter are set; they conflict. Set ami to pin an image, or ami_ssm_parameter to follow one."
+        ),
         id="ami-and-parameter",
     ),
     pytest.param(
         {"ami_ssm_parameter": "al2023 latest"},
-        "ami_ssm_parameter 'al2023 latest' is not an SSM parameter name",
+        whole(
+            "ami_ssm_parameter 'al2023 latest' is not an SSM parameter name: up to 2048 of a-z, A-Z, 0-9, _ . - and / (or the parameter's ARN), optionally followed by :<version> or :<label> (for example '/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64')."
+        ),
         id="ami-parameter-malformed",
     ),
     pytest.param(
         {"root_volume_type": "st1"},
-        "root_volume_type 'st1' cannot be a root volume",
+        whole("root_volume_type 'st1' cannot be a root volume. Use one of gp3, gp2, standard."),
         id="root-volume-type",
     ),
     pytest.param(
         {"root_volume_size": 0},
-        "root_volume_size 0 must be a whole number of GiB",
+        whole(
+            "root_volume_size 0 must be a whole number of GiB, 1 to 65536 for a gp3 volume (EC2's limit for the type), and at least the AMI's own size."
+        ),
         id="root-volume-size",
     ),
     pytest.param(
@@ -391,27 +401,33 @@ INSTANCE_CASES = [
     ),
     pytest.param(
         {"vpc_security_group_ids": "sg-0123456789abcdef0"},
-        "vpc_security_group_ids must be a list",
+        whole(
+            "vpc_security_group_ids must be a list of security group IDs; got 'sg-0123456789abcdef0'."
+        ),
         id="security-groups-as-string",
     ),
     pytest.param(
         {"vpc_security_group_ids": ["default"]},
-        "vpc_security_group_ids entry 'default' is not a valid ID",
+        whole(
+            "vpc_security_group_ids entry 'default' is not a valid ID (for example 'sg-0123456789abcdef0')."
+        ),
         id="security-group-id-malformed",
     ),
     pytest.param(
         {"ami": "ubuntu-22.04"},
-        "ami 'ubuntu-22.04' is not a valid ID",
+        whole("ami 'ubuntu-22.04' is not a valid ID (for example 'ami-0123456789abcdef0')."),
         id="ami-malformed",
     ),
     pytest.param(
         {"root_volume_type": "io1"},
-        "root_volume_type 'io1' cannot be a root volume",
+        whole("root_volume_type 'io1' cannot be a root volume. Use one of gp3, gp2, standard."),
         id="root-volume-type-needs-iops",
     ),
     pytest.param(
         {"instance_metadata_tags": True, "tags": {"Cost Center": "42"}},
-        "tags key 'Cost Center' cannot be served through instance metadata",
+        whole(
+            "tags key 'Cost Center' cannot be served through instance metadata, which instance_metadata_tags turns on. Use letters, digits and + - = . _ : @ only (no spaces or '/'), or leave instance_metadata_tags off."
+        ),
         id="metadata-tags-with-unservable-key",
     ),
     pytest.param(
@@ -426,8 +442,39 @@ INSTANCE_CASES = [
     ),
     pytest.param(
         {"existing_instance_profile_name": "app profile"},
-        "existing_instance_profile_name 'app profile' contains ' ', which IAM refuses",
+        whole(
+            "existing_instance_profile_name 'app profile' contains ' ', which IAM refuses. Use only letters, digits and + = , . @ _ -"
+        ),
         id="existing-profile-name-with-space",
+    ),
+    pytest.param(
+        {"metadata_hop_limit": 3},
+        whole(
+            "metadata_hop_limit is 3: an IMDSv2 token, and so the role's credentials, would travel 3 network hops from the instance, further than a container on it needs (2). Use 1 or 2, or, if something that far must read the credentials, set allow_metadata_hop_limit_above_2 to true as well."
+        ),
+        id="hop-limit-3-without-opt-in",
+    ),
+    pytest.param(
+        {
+            "existing_instance_profile_name": "p",
+            "role": {"role_name": "r", "enable_session_manager": True},
+        },
+        whole(
+            "Both existing_instance_profile_name and role settings (enable_session_manager, role_name) are given; the settings would be silently ignored. Put them on the InstanceRole that owns the profile, or drop existing_instance_profile_name to create a new role."
+        ),
+        id="existing-profile-with-role-settings",
+    ),
+    pytest.param(
+        {"existing_instance_profile_name": "p", "role": {}},
+        whole(
+            "Both existing_instance_profile_name and role settings (an empty dict) are given; the settings would be silently ignored. Put them on the InstanceRole that owns the profile, or drop existing_instance_profile_name to create a new role."
+        ),
+        id="existing-profile-with-empty-role",
+    ),
+    pytest.param(
+        {"replace_on_ami_change": "yes"},
+        whole("replace_on_ami_change must be true or false; got 'yes'."),
+        id="flag-not-a-boolean",
     ),
 ]
 

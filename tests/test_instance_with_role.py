@@ -664,8 +664,8 @@ def test_a_kms_alias_that_does_not_exist_fails_before_any_resource_is_created():
         capture_error=True,
     )
     assert "reading KMS Key (alias/missing): NotFoundException" in str(run.error)
+    # Components may be registered before the lookup fails (they create nothing in AWS).
     assert run.custom() == []
-    assert [r.type for r in run.registrations] == ["ec2-instance-role:index:InstanceWithRole"]
 
 
 def test_a_bad_key_known_late_at_deployment_leaves_no_record_of_the_default_subnet():
