@@ -118,7 +118,10 @@ def check_launch_settings(
                 "first or the launch fails."
             )
     if "tags" in args:
-        v.check_tags({"Name": "", **args["tags"]}, input_name="tags")
+        tags = args["tags"]
+        if isinstance(tags, Mapping):
+            tags = {"Name": "", **tags}  # the Name tag every launcher adds counts too
+        v.check_tags(tags, input_name="tags")
         if args.get("instance_metadata_tags"):
             for key in args["tags"]:
                 v.check_metadata_tag_key(key, input_name="tags")

@@ -448,6 +448,7 @@ def test_a_bad_setting_registers_nothing():
         {"user_data": "x" * 16385},
         {"vpc_security_group_ids": ["sg-1"]},
         {"tags": {"aws:reserved": "x"}},
+        {"tags": "team=a"},
         {"role": {"role_name": "has space"}},
         {"role": {"zeta": True}},
         {"existing_instance_profile_name": "arn:aws:iam::123456789012:instance-profile/p"},

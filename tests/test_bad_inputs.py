@@ -476,6 +476,30 @@ INSTANCE_CASES = [
         whole("replace_on_ami_change must be true or false; got 'yes'."),
         id="flag-not-a-boolean",
     ),
+    pytest.param(
+        {"root_volume_kms_key_id": "not a key"},
+        whole(
+            "root_volume_kms_key_id 'not a key' is not a KMS key: give its key ARN ('arn:aws:kms:<region>:<account>:key/<key id>'), key ID, alias ('alias/<name>') or alias ARN."
+        ),
+        id="kms-key-malformed",
+    ),
+    pytest.param(
+        {"key_name": ""},
+        whole("key_name '' is not an EC2 key pair name: 1 to 255 ASCII characters."),
+        id="key-name-empty",
+    ),
+    pytest.param(
+        {"instance_type": "t3"},
+        whole(
+            "instance_type 't3' is not an EC2 instance type (<family>.<size> in lower case, for example 't3.micro')."
+        ),
+        id="instance-type-without-size",
+    ),
+    pytest.param(
+        {"tags": "team=a"},
+        whole("tags must be a mapping of tag keys to values; got 'team=a'."),
+        id="tags-not-a-mapping",
+    ),
 ]
 
 
