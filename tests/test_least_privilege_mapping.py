@@ -364,6 +364,10 @@ def test_an_arn_of_the_wrong_type_in_the_request_is_not_used():
     assert resources_of("sqs:SendMessage", TARGET, record, AT) is None
 
 
+def test_account_scoping_of_an_action_the_database_lacks_has_no_formats():
+    assert resources.account_scoped("s3:NoSuchAction", AT) == ()
+
+
 def test_account_scoping_fills_partition_region_and_account_and_nothing_else():
     assert resources.account_scoped("dynamodb:GetItem", AT) == (
         "arn:aws:dynamodb:us-east-1:123456789012:table/*",
@@ -436,11 +440,19 @@ def test_the_fast_reading_of_arn_formats_agrees_with_the_lints(service):
     [
         ("/src/dir/a%20b?versionId=3?", ["arn:aws:s3:::src/dir/a b"]),
         ("src/a%3Fb", ["arn:aws:s3:::src/a?b"]),
+        ("src/dir/", ["arn:aws:s3:::src/dir/"]),
         ("src", []),
         ("", []),
         (5, []),
     ],
-    ids=["leading slash, nested key and a version", "an encoded ?", "no key", "empty", "a number"],
+    ids=[
+        "leading slash, nested key and a version",
+        "an encoded ?",
+        "a folder marker (a key ending in /)",
+        "no key",
+        "empty",
+        "a number",
+    ],
 )
 def test_a_copy_source_names_the_object_it_copies(copied, arns):
     assert list(resources._copy_source({"x-amz-copy-source": copied}, AT)) == arns

@@ -434,6 +434,13 @@ def test_imdsv1_credentials_are_reported_per_instance():
     assert [(i["instance_id"], i["calls"]) for i in report["imdsv1"]] == [(corpus.OLD_INSTANCE, 2)]
 
 
+def test_imdsv1_credentials_of_a_record_without_a_time_are_reported_without_one():
+    old = _call("kms.amazonaws.com", "Decrypt", {}, instance=corpus.OLD_INSTANCE, delivery="1.0")
+    del old["eventTime"]
+    (entry,) = _analyse([old])["imdsv1"]
+    assert (entry["first_seen"], entry["last_seen"]) == ("", "")
+
+
 def test_a_call_with_no_iam_action_is_unmapped_and_not_in_the_policy():
     report = _analyse([_call("s3.amazonaws.com", "FrobnicateBucket", {"bucketName": "b"})] * 2)
     assert [(u["event_name"], u["count"]) for u in report["unmapped"]] == [("FrobnicateBucket", 2)]

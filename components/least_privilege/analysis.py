@@ -723,7 +723,7 @@ def _sid(service: str, action: str, resources: tuple[str, ...]) -> str:
 
 def _level(actions: list[str]) -> str:
     levels = {(info.access_level if (info := iam_actions.action_info(a)) else "") for a in actions}
-    word = levels.pop() if len(levels) == 1 else "Mixed"
+    word = levels.pop() if len(levels) == 1 else ""
     return re.sub(r"[^A-Za-z0-9]", "", word.title()) or "Mixed"
 
 
