@@ -786,37 +786,35 @@ def test_s3_reads_plain_and_gzipped_files_of_the_window_saying_how_far_it_got(mo
     assert said == ["read 100 files from s3://trail/AWSLogs/"]
 
 
-def test_s3_reads_nothing_under_a_prefix_that_holds_no_keys(monkeypatch):
+@pytest.fixture
+def trail(monkeypatch):
+    """An S3 client of moto's emulator, its bucket ``trail`` empty."""
+    fake_aws_credentials(monkeypatch, "us-east-1")
+    with mock_aws():
+        s3 = boto3.client("s3")
+        s3.create_bucket(Bucket="trail")
+        yield s3
+
+
+def test_s3_reads_nothing_under_a_prefix_that_holds_no_keys(trail):
     # list_objects_v2 then answers a page without "Contents".
-    fake_aws_credentials(monkeypatch, "us-east-1")
-    with mock_aws():
-        s3 = boto3.client("s3")
-        s3.create_bucket(Bucket="trail")
-        assert list(records.from_s3(s3, "s3://trail/AWSLogs/")) == []
+    assert list(records.from_s3(trail, "s3://trail/AWSLogs/")) == []
 
 
-def test_s3_says_how_far_it_got_after_each_hundredth_file(monkeypatch):
-    fake_aws_credentials(monkeypatch, "us-east-1")
+def test_s3_says_how_far_it_got_after_each_hundredth_file(trail):
+    for n in range(101):
+        body = json.dumps({"Records": [_call(f"N{n}")]}).encode()
+        trail.put_object(Bucket="trail", Key=f"t/f{n:03}.json", Body=body)
     events: list[str] = []
-    with mock_aws():
-        s3 = boto3.client("s3")
-        s3.create_bucket(Bucket="trail")
-        for n in range(101):
-            body = json.dumps({"Records": [_call(f"N{n}")]}).encode()
-            s3.put_object(Bucket="trail", Key=f"t/f{n:03}.json", Body=body)
-        for record in records.from_s3(s3, "s3://trail/t/", progress=events.append):
-            events.append(record["eventName"])
+    for record in records.from_s3(trail, "s3://trail/t/", progress=events.append):
+        events.append(record["eventName"])
     assert events[99:102] == ["N99", "read 100 files from s3://trail/t/", "N100"]
 
 
-def test_s3_says_which_file_it_skipped_for_holding_no_records(monkeypatch):
-    fake_aws_credentials(monkeypatch, "us-east-1")
+def test_s3_says_which_file_it_skipped_for_holding_no_records(trail):
+    trail.put_object(Bucket="trail", Key="t/other.json", Body=b'{"digest": 1}')
     said: list[str] = []
-    with mock_aws():
-        s3 = boto3.client("s3")
-        s3.create_bucket(Bucket="trail")
-        s3.put_object(Bucket="trail", Key="t/other.json", Body=b'{"digest": 1}')
-        assert list(records.from_s3(s3, "s3://trail/t/", progress=said.append)) == []
+    assert list(records.from_s3(trail, "s3://trail/t/", progress=said.append)) == []
     assert said == [
         "skipped s3://trail/t/other.json: it holds no 'Records' array, so no CloudTrail calls"
     ]
