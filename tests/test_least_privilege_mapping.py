@@ -461,6 +461,27 @@ def test_a_copy_source_names_the_object_it_copies(copied, arns):
 @pytest.mark.parametrize(
     ("params", "arns"),
     [
+        ({"bucketName": 5, "key": "a"}, []),
+        ({"bucketName": "", "key": "a"}, []),
+        ({"bucketName": "b", "key": 5}, ["arn:aws:s3:::b"]),
+        ({"bucketName": "b", "key": ""}, ["arn:aws:s3:::b"]),
+        ({"bucketName": "b", "key": "a/c"}, ["arn:aws:s3:::b", "arn:aws:s3:::b/a/c"]),
+    ],
+    ids=[
+        "a bucket that is not a name",
+        "an empty bucket",
+        "a key that is not a name",
+        "an empty key",
+        "a bucket and a key",
+    ],
+)
+def test_s3_resources_are_named_only_by_names(params, arns):
+    assert list(resources._s3(params, AT)) == arns
+
+
+@pytest.mark.parametrize(
+    ("params", "arns"),
+    [
         (
             {"logGroupName": "/app", "logStreamName": 7},
             [

@@ -1087,6 +1087,15 @@ def test_a_secret_read_by_name_is_in_the_policy_with_its_suffix_as_wildcards():
     ]
 
 
+def test_a_secret_read_by_its_full_arn_is_in_the_policy_with_its_suffix_as_wildcards():
+    arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:my-app/db-Ab12Cd"
+    read = _call("secretsmanager.amazonaws.com", "GetSecretValue", {"secretId": arn})
+    (statement,) = _analyse([read])["policy"]["Statement"]
+    assert statement["Resource"] == [
+        "arn:aws:secretsmanager:us-east-1:123456789012:secret:my-app/db-??????"
+    ]
+
+
 @pytest.mark.parametrize(
     "identity",
     [
