@@ -364,6 +364,11 @@ def test_an_arn_of_the_wrong_type_in_the_request_is_not_used():
     assert resources_of("sqs:SendMessage", TARGET, record, AT) is None
 
 
+def test_only_arns_listed_as_a_records_resources_are_taken():
+    record = {"resources": ["arn:aws:s3:::b", {"ARN": 5}, {"ARN": "b"}, {"ARN": "arn:aws:s3:::c"}]}
+    assert list(resources._from_resources(record)) == ["arn:aws:s3:::c"]
+
+
 def test_account_scoping_of_an_action_the_database_lacks_has_no_formats():
     assert resources.account_scoped("s3:NoSuchAction", AT) == ()
 

@@ -1168,6 +1168,31 @@ def test_an_unmapped_call_without_an_event_id_has_an_empty_example():
     assert unmapped["example_event_id"] == ""
 
 
+def test_a_call_without_a_source_or_a_name_is_unmapped_with_both_empty():
+    call = _call("s3.amazonaws.com", "FrobnicateBucket", {})
+    del call["eventSource"], call["eventName"]
+    (unmapped,) = _analyse([call])["unmapped"]
+    assert (unmapped["event_source"], unmapped["event_name"]) == ("", "")
+
+
+def test_the_records_span_runs_from_the_earliest_to_the_latest_whatever_their_order():
+    early, late, middle = (_call("kms.amazonaws.com", "Decrypt", {}) for _ in range(3))
+    early["eventTime"], middle["eventTime"], late["eventTime"] = (
+        "2026-11-01T00:00:00Z",
+        "2026-11-02T00:00:00Z",
+        "2026-11-03T00:00:00Z",
+    )
+    span = _analyse([middle, late, early])["records"]
+    assert (span["first"], span["last"]) == ("2026-11-01T00:00:00Z", "2026-11-03T00:00:00Z")
+
+
+def test_a_call_to_an_agent_only_service_is_the_agents_whatever_its_user_agent():
+    poll = _call("ec2messages.amazonaws.com", "GetMessages", {}, user_agent="aws-cli/2.15.0")
+    assert [(i["call"], i["by"]) for i in _analyse([poll])["left_out"]] == [
+        ("ec2messages:GetMessages", "ssm-agent")
+    ]
+
+
 def test_a_refused_call_with_no_iam_action_is_missing_by_its_event():
     refused = _call("s3.amazonaws.com", "FrobnicateBucket", {}, error=("AccessDenied", "no"))
     (missing,) = _analyse([refused])["missing"]
