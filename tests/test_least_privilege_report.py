@@ -803,6 +803,22 @@ def test_a_refused_call_with_many_resource_types_is_one_missing_entry():
     assert (entry["action"], entry["count"]) == ("ec2:RunInstances", 1)
 
 
+def test_a_refused_call_of_two_actions_is_missing_for_each():
+    copy = _with_params(_s3("CopyObject", "b"), **{"x-amz-copy-source": "other-bucket/a"})
+    copy["errorCode"], copy["errorMessage"] = "AccessDenied", "denied"
+    assert [(m["action"], m["resource"]) for m in _analyse([copy])["missing"]] == [
+        ("s3:GetObject", "arn:aws:s3:::other-bucket/a"),
+        ("s3:PutObject", "arn:aws:s3:::my-app-data/b"),
+    ]
+
+
+def test_each_agent_call_left_out_is_counted():
+    poll = _call("ec2messages.amazonaws.com", "GetMessages", {})
+    assert [(i["call"], i["count"]) for i in _analyse([poll, poll])["left_out"]] == [
+        ("ec2messages:GetMessages", 2)
+    ]
+
+
 def test_the_same_role_name_in_another_partition_does_not_count():
     record = _call(
         "kms.amazonaws.com",
