@@ -443,7 +443,8 @@ class Analysis:
                         )
                     )
                 elif iam_actions.is_wildcard(action):
-                    seen = sorted(self._wildcard_seen.get((index, i), set()))
+                    # _mark_grants records a wildcard's calls whenever it marks the action used.
+                    seen = sorted(self._wildcard_seen[(index, i)])
                     granted = len(iam_actions.expand(action))
                     out.append(
                         self._unused_entry(
