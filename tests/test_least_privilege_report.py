@@ -1857,6 +1857,15 @@ def test_a_multi_object_delete_says_its_keys_are_not_logged():
     )
 
 
+def test_a_refused_multi_object_delete_included_says_its_keys_are_not_logged():
+    refused = _s3("DeleteObjects", None, error=("AccessDenied", "Access Denied"))
+    notes = _analyse([refused], include_missing=True)["caveats"]
+    assert (
+        "s3:DeleteObject via DeleteObjects: CloudTrail logs the bucket but not the keys of a "
+        "multi-object delete, so it is granted on the bucket's every key." in notes
+    )
+
+
 def test_the_command_picks_the_role_named_in_a_resources_json(capsys, tmp_path):
     code, _, err = _run(
         capsys,
