@@ -795,6 +795,20 @@ def test_a_refused_call_an_attached_agent_policy_grants_names_it():
     ]
 
 
+def test_a_refused_call_an_attached_agent_policy_allows_elsewhere_does_not_name_it():
+    # CloudWatchAgentServerPolicy allows ssm:GetParameter on AmazonCloudWatch-* parameters only.
+    refused = _call(
+        "ssm.amazonaws.com",
+        "GetParameter",
+        {"name": "/my-app/db-host"},
+        error=("AccessDeniedException", "denied"),
+    )
+    grants = granted.from_documents(
+        {}, attached=["arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy"]
+    )
+    assert _analyse([refused], grants)["missing"][0]["granted_by"] == []
+
+
 def test_a_refused_call_with_many_resource_types_is_one_missing_entry():
     refused = _call(
         "ec2.amazonaws.com", "RunInstances", {}, error=("Client.UnauthorizedOperation", "denied")

@@ -115,6 +115,21 @@ def test_records_outside_the_window_are_dropped():
     assert [r["eventName"] for r in kept] == ["In"]
 
 
+def test_records_at_either_end_of_the_window_are_kept():
+    start, end = WHEN - dt.timedelta(hours=1), WHEN + dt.timedelta(hours=1)
+    kept = records.within([_call("AtStart", start), _call("AtEnd", end)], start, end)
+    assert [r["eventName"] for r in kept] == ["AtStart", "AtEnd"]
+
+
+def test_a_folder_says_how_far_it_got_after_each_five_hundredth_file(tmp_path):
+    for n in range(501):
+        _write(tmp_path / f"f{n:03}.json", {"Records": [_call(f"N{n}")]}, gz=False)
+    events: list[str] = []
+    for record in records.from_directory(tmp_path, progress=events.append):
+        events.append(record["eventName"])
+    assert events[499:502] == ["N499", f"read 500 of 501 files in {tmp_path}", "N500"]
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [

@@ -122,7 +122,7 @@ def _default_region() -> str | None:
 
 
 def _say(message: str) -> None:
-    print(f"==> {message}", file=sys.stderr, flush=True)
+    print(f"==> {message}", file=sys.stderr)  # line-buffered since Python 3.9, even redirected
 
 
 class _Clients:
