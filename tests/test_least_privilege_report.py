@@ -853,6 +853,50 @@ def test_a_grant_for_another_role_name_says_so():
     )
 
 
+def test_a_role_arn_with_a_path_is_compared_by_the_roles_name():
+    analysis = Analysis(
+        Options(role_arn="arn:aws:iam::123456789012:role/team/other-role"), granted.from_file(PROD)
+    )
+    assert [c for c in analysis.report()["caveats"] if "is named" in c] == [
+        f"The role in {PROD} (role app-role) is named app-role-9a7ecdd, but --role-arn names "
+        "other-role: check that the grant is this role's (a deployed role's generated name "
+        "differs from the rendered one)."
+    ]
+
+
+def test_an_analysis_for_an_arn_that_is_no_role_is_refused():
+    with pytest.raises(ValueError, match=r"^not a role ARN: arn:aws:iam::123456789012:user/bob$"):
+        Analysis(Options(role_arn="arn:aws:iam::123456789012:user/bob"), None)
+
+
+def test_a_policy_over_the_inline_size_limit_says_so():
+    calls = [_s3("GetObject", f"some/long/prefix/number-{i:04d}.json") for i in range(400)]
+    notes = _analyse(calls, exact=True)["caveats"]
+    assert [n for n in notes if "characters" in n] == [
+        "The policy is 24513 characters, over IAM's 10240 for a role's inline policies "
+        "together: group keys (leave out --exact) or split it into managed policies."
+    ]
+
+
+def test_a_grant_matches_resources_case_sensitively():
+    grant = _grant(_allow("s3:GetObject", "arn:aws:s3:::MY-APP-DATA/*"))
+    [unused] = _analyse([_s3("GetObject", "x")], grant)["unused"]
+    assert unused["resources"] == ["arn:aws:s3:::MY-APP-DATA/*"]
+
+
+def test_an_unmapped_call_says_why():
+    (unmapped,) = _analyse([_call("s3.amazonaws.com", "FrobnicateBucket", {})])["unmapped"]
+    assert unmapped["reason"] == (
+        "s3:FrobnicateBucket is not an IAM action, and no mapping names the permission this call "
+        "needs"
+    )
+
+
+def test_a_document_without_statements_is_refused_by_name():
+    with pytest.raises(InputError, match=r"^P is not an IAM policy document \(no 'Statement'\)\.$"):
+        granted.from_documents({"P": {"Version": "2012-10-17"}})
+
+
 def test_lookup_events_without_a_region_is_refused_before_anything_is_read(capsys, monkeypatch):
     for variable in ("AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE"):
         monkeypatch.delenv(variable, raising=False)
