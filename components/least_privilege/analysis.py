@@ -389,8 +389,7 @@ class Analysis:
         shared = {b for b, n in Counter(bases).items() if n > 1}
         statements: list[dict[str, Any]] = []
         sids: Counter[str] = Counter()
-        for i, ((_, resources), actions) in enumerate(ordered):
-            base = bases[i]
+        for base, ((_, resources), actions) in zip(bases, ordered, strict=True):
             # Two statements of one kind (S3 objects read here, written there) are told apart
             # by the access level of their actions, then by a number.
             sid = base + _level(actions) if base in shared else base
