@@ -22,6 +22,7 @@ from components.least_privilege.analysis import (
 )
 from components.least_privilege.cli import run
 from components.least_privilege.resources import Pattern
+from components.policy_documents import INLINE_POLICIES_MAX_CHARACTERS, minified_length
 from components.testing import run_program
 from components.validation import InputError
 from offline import cloudtrail_corpus as corpus
@@ -439,6 +440,12 @@ def test_imdsv1_credentials_of_a_record_without_a_time_are_reported_without_one(
     del old["eventTime"]
     (entry,) = _analyse([old])["imdsv1"]
     assert (entry["first_seen"], entry["last_seen"]) == ("", "")
+
+
+def test_imdsv1_credentials_of_a_record_without_a_caller_arn_are_reported_under_no_instance():
+    old = _call("kms.amazonaws.com", "Decrypt", {}, instance=corpus.OLD_INSTANCE, delivery="1.0")
+    del old["userIdentity"]["arn"]  # the session (instance) is the caller ARN's last part
+    assert [i["instance_id"] for i in _analyse([old])["imdsv1"]] == [""]
 
 
 def test_a_call_with_no_iam_action_is_unmapped_and_not_in_the_policy():
@@ -875,6 +882,30 @@ def test_a_policy_over_the_inline_size_limit_says_so():
     assert [n for n in notes if "characters" in n] == [
         "The policy is 24513 characters, over IAM's 10240 for a role's inline policies "
         "together: group keys (leave out --exact) or split it into managed policies."
+    ]
+
+
+def test_a_policy_of_exactly_the_inline_size_limit_draws_no_size_caveat():
+    def calls(pad: int) -> list:
+        keys = [f"some/long/prefix/number-{i:04d}.json" for i in range(150)] + ["k" * pad]
+        return [_s3("GetObject", key) for key in keys]
+
+    short = minified_length(_analyse(calls(1), exact=True)["policy"])
+    pad = 1 + INLINE_POLICIES_MAX_CHARACTERS - short  # each character more of the key is one more
+    at_limit = _analyse(calls(pad), exact=True)
+    over = _analyse(calls(pad + 1), exact=True)
+    assert minified_length(at_limit["policy"]) == INLINE_POLICIES_MAX_CHARACTERS
+    assert [n for n in at_limit["caveats"] if "characters" in n] == []
+    assert [n for n in over["caveats"] if "characters" in n] != []
+
+
+def test_a_call_scoped_to_several_resource_types_names_them_all():
+    notes = _analyse([_call("dynamodb.amazonaws.com", "Query", {})])["caveats"]
+    assert [n for n in notes if "name no resource" in n] == [
+        "The records name no resource for dynamodb:Query; it is scoped to "
+        "arn:aws:dynamodb:us-east-1:123456789012:table/*, "
+        "arn:aws:dynamodb:us-east-1:123456789012:table/*/index/* (the call's account and "
+        "region). Narrow it by hand."
     ]
 
 

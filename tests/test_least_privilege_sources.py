@@ -56,6 +56,31 @@ def test_a_file_that_is_not_json_is_refused_by_name(tmp_path):
         list(records.from_directory(tmp_path))
 
 
+def test_a_file_that_is_not_json_is_refused_with_the_fix(tmp_path):
+    (tmp_path / "notes.json").write_bytes(b"TODO")
+    with pytest.raises(InputError) as refused:
+        list(records.from_directory(tmp_path))
+    assert str(refused.value).endswith(
+        "Remove it, or point the source at the folder CloudTrail delivers to."
+    )
+
+
+def test_a_file_holding_a_json_array_is_skipped_and_said(tmp_path):
+    _write(tmp_path / "list.json", [{"Records": [_call()]}], gz=False)
+    said: list[str] = []
+    assert list(records.from_directory(tmp_path, progress=said.append)) == []
+    assert said == [
+        f"skipped {tmp_path / 'list.json'}: it holds no 'Records' array, so no CloudTrail calls"
+    ]
+
+
+def test_a_plain_file_saved_with_a_byte_order_mark_is_read(tmp_path):
+    # Windows editors save UTF-8 with a BOM; json reads bytes whatever their encoding mark.
+    path = tmp_path / "edited.json"
+    path.write_bytes(b"\xef\xbb\xbf" + json.dumps({"Records": [_call("A")]}).encode())
+    assert [r["eventName"] for r in records.from_directory(tmp_path)] == ["A"]
+
+
 def test_a_file_without_a_records_array_is_skipped_and_said(tmp_path):
     _write(tmp_path / "other.json", {"items": []}, gz=False)
     _write(tmp_path / "trail.json", {"Records": [_call()]}, gz=False)
@@ -75,7 +100,9 @@ def test_other_services_files_in_a_log_archive_are_not_read(tmp_path):
         tmp_path / "AWSLogs/123456789012/CloudTrail/us-east-1/2026/11/30/t.json.gz",
         {"Records": [_call()]},
     )
-    assert len(list(records.from_directory(tmp_path))) == 1
+    said: list[str] = []
+    assert len(list(records.from_directory(tmp_path, progress=said.append))) == 1
+    assert said == []  # the Config file is not even opened: no "skipped" line for it
 
 
 def test_a_date_in_the_folder_above_the_trail_does_not_date_its_files(tmp_path):
@@ -361,6 +388,7 @@ def test_a_granted_file_that_is_not_a_policy_is_refused(tmp_path):
         ("a${?}b", "a?b", True),
         ("a${?}b", "axb", False),
         ("a${$}b", "a$b", True),
+        ("a${$}b", "axb", False),
         ("a?b", "axb", True),
         ("${*}x", "*x", True),
         ("${aws:a}/${aws:b}", "one/two", True),
