@@ -7,7 +7,7 @@ import contextvars
 import logging
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 import pulumi
 
@@ -61,7 +61,7 @@ class DeployTimeChecks:
         if self._barrier is None or self._barrier[0] != len(self._pending):
             passed = pulumi.Output.all(*self._pending).apply(lambda _: None)
             self._barrier = (len(self._pending), passed)
-        return [cast("pulumi.Output[pulumi.Resource]", self._barrier[1])]
+        return [self._barrier[1]]
 
     @contextmanager
     def active(self) -> Iterator[DeployTimeChecks]:

@@ -295,4 +295,4 @@ def minified_length(document: Mapping[str, Any]) -> int:
 
 
 def render(document: Mapping[str, Any]) -> str:
-    return json.dumps(document, indent=None, separators=(",", ":"))
+    return json.dumps(document, separators=(",", ":"))

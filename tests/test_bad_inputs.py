@@ -535,8 +535,12 @@ def test_rejects_existing_role_together_with_new_role_settings():
 
 def test_rejects_role_settings_that_are_not_a_dict_before_registering_anything():
     run = run_program(lambda: InstanceWithRole("app", {"role": "MyAppRole"}), capture_error=True)  # type: ignore[typeddict-item]
-    with pytest.raises(InputError, match=r"role must be a dict of InstanceRole settings"):
+    with pytest.raises(InputError) as refused:
         raise run.raised(InputError)
+    assert str(refused.value) == (
+        "role must be a dict of InstanceRole settings (InstanceRoleArgs); got 'MyAppRole'. "
+        "Omit it for a role with no policies."
+    )
     assert not run.registrations
 
 

@@ -12,11 +12,13 @@ import json
 import logging
 
 import pulumi
+import pulumi_aws as aws
 import pytest
 from moto import mock_aws
 
 from components import InstanceRole, InstanceWithRole
-from components._inputs import _AlreadyReported, checked, deferred
+from components import policy_documents as docs
+from components._inputs import DeployTimeChecks, _AlreadyReported, checked, deferred
 from components.validation import InputError
 from offline.emulator import MotoMocks, complete_default_vpc
 from offline.mocks import run_program, unknown_output
@@ -119,6 +121,39 @@ def test_preview_with_an_unknown_document_still_registers_every_child():
 
     run = run_program(program, preview=True)
     assert {r.name for r in run.custom()} >= {"app-role", "app-inline-late", "app-profile"}
+
+
+def test_a_role_name_given_as_an_awaitable_is_checked_when_it_resolves():
+    async def name():
+        return "has space"
+
+    run = run_program(lambda: InstanceRole("app", {"role_name": name()}), capture_error=True)
+    assert "role_name 'has space' contains ' '" in str(run.raised(InputError))
+    assert run.custom() == []
+
+
+def test_children_asking_in_turn_with_no_check_added_between_share_one_barrier():
+    def program():
+        checks = DeployTimeChecks()
+        checks.add(late("a"))
+        return checks.barrier()[0] is checks.barrier()[0]
+
+    assert run_program(program).returned is True
+
+
+def test_a_check_added_after_a_barrier_was_handed_out_holds_back_the_next_barrier():
+    def program():
+        other = InstanceRole("other", {})
+        checks = DeployTimeChecks()
+        checks.add(late("a"))
+        checks.barrier()
+        checks.add(other.role_arn)
+        trust = json.dumps(docs.ec2_trust_policy("ec2.amazonaws.com"))
+        barrier = pulumi.ResourceOptions(depends_on=checks.barrier())
+        aws.iam.Role("probe", assume_role_policy=trust, opts=barrier)
+
+    run = run_program(program)
+    assert run.named("other-role").urn in run.named("probe").dependencies
 
 
 def test_known_values_add_no_wait():

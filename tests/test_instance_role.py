@@ -419,6 +419,12 @@ def test_a_valid_wildcard_action_opt_in_creates_the_policy():
     assert json.loads(run.named("app-inline-all-s3").inputs["policy"]) == wildcard_policy()
 
 
+def test_a_star_opt_in_lets_a_policy_of_every_action_through():
+    document = wildcard_policy("*", "arn:aws:s3:::my-app-data/*")
+    run = build({"inline_policies": {"everything": document}, "allow_wildcard_actions": ["*"]})
+    assert json.loads(run.named("app-inline-everything").inputs["policy"]) == document
+
+
 def test_a_valid_wildcard_resource_opt_in_creates_the_policy():
     document = wildcard_policy("s3:GetObject", "*")
     run = build(
