@@ -188,32 +188,34 @@ def test_a_time_that_is_none_of_those_is_refused_with_the_forms():
 # --- S3 ---------------------------------------------------------------------------------------
 
 
-def test_s3_yields_the_records_of_every_page_of_keys(monkeypatch):
+@pytest.fixture
+def trail(monkeypatch):
+    """An S3 client of moto's emulator, its bucket ``trail`` empty."""
     fake_aws_credentials(monkeypatch, "us-east-1")
     with mock_aws():
         s3 = boto3.client("s3")
         s3.create_bucket(Bucket="trail")
-        prefix = "AWSLogs/123456789012/CloudTrail/us-east-1/2026/11/30"
-        for i in range(1001):  # past one page of list_objects_v2
-            body = gzip.compress(json.dumps({"Records": [_call(f"N{i}")]}).encode())
-            s3.put_object(Bucket="trail", Key=f"{prefix}/f{i:04d}.json.gz", Body=body)
-        s3.put_object(
-            Bucket="trail", Key="AWSLogs/123456789012/CloudTrail-Digest/d.json.gz", Body=b"x"
-        )
-        read = list(records.from_s3(s3, "s3://trail/AWSLogs/"))
+        yield s3
+
+
+def test_s3_yields_the_records_of_every_page_of_keys(trail):
+    prefix = "AWSLogs/123456789012/CloudTrail/us-east-1/2026/11/30"
+    for i in range(1001):  # past one page of list_objects_v2
+        body = gzip.compress(json.dumps({"Records": [_call(f"N{i}")]}).encode())
+        trail.put_object(Bucket="trail", Key=f"{prefix}/f{i:04d}.json.gz", Body=body)
+    trail.put_object(
+        Bucket="trail", Key="AWSLogs/123456789012/CloudTrail-Digest/d.json.gz", Body=b"x"
+    )
+    read = list(records.from_s3(trail, "s3://trail/AWSLogs/"))
     assert len(read) == 1001
     assert read[0]["eventName"] == "N0"
 
 
-def test_s3_reads_only_keys_under_the_prefix(monkeypatch):
-    fake_aws_credentials(monkeypatch, "us-east-1")
-    with mock_aws():
-        s3 = boto3.client("s3")
-        s3.create_bucket(Bucket="trail")
-        for key, name in (("a/x.json.gz", "A"), ("b/y.json.gz", "B")):
-            body = gzip.compress(json.dumps({"Records": [_call(name)]}).encode())
-            s3.put_object(Bucket="trail", Key=key, Body=body)
-        read = list(records.from_s3(s3, "s3://trail/b/"))
+def test_s3_reads_only_keys_under_the_prefix(trail):
+    for key, name in (("a/x.json.gz", "A"), ("b/y.json.gz", "B")):
+        body = gzip.compress(json.dumps({"Records": [_call(name)]}).encode())
+        trail.put_object(Bucket="trail", Key=key, Body=body)
+    read = list(records.from_s3(trail, "s3://trail/b/"))
     assert [r["eventName"] for r in read] == ["B"]
 
 
@@ -802,41 +804,27 @@ def test_a_location_that_is_not_s3_is_refused_with_an_example():
     )
 
 
-def test_s3_reads_plain_and_gzipped_files_of_the_window_saying_how_far_it_got(monkeypatch):
-    fake_aws_credentials(monkeypatch, "us-east-1")
+def test_s3_reads_plain_and_gzipped_files_of_the_window_saying_how_far_it_got(trail):
     base = "AWSLogs/123456789012/CloudTrail/us-east-1/2026/11"
     said: list[str] = []
-    with mock_aws():
-        s3 = boto3.client("s3")
-        s3.create_bucket(Bucket="trail")
-        for n in range(100):
-            body = json.dumps({"Records": [_call(f"N{n}")]}).encode()
-            s3.put_object(Bucket="trail", Key=f"{base}/29/p{n:03}.json", Body=body)
-        s3.put_object(Bucket="trail", Key=f"{base}/20/old.json.gz", Body=b"not read")
-        s3.put_object(Bucket="trail", Key=f"{base}/30/new.json.gz", Body=b"not read either")
-        late = gzip.compress(json.dumps({"Records": [_call("Late")]}).encode())
-        s3.put_object(Bucket="trail", Key=f"{base}/29/z.json.gz", Body=late)
-        read = list(
-            records.from_s3(
-                s3,
-                "s3://trail/AWSLogs/",
-                since=dt.datetime(2026, 11, 28, tzinfo=dt.UTC),
-                until=dt.datetime(2026, 11, 28, 12, tzinfo=dt.UTC),
-                progress=said.append,
-            )
+    for n in range(100):
+        body = json.dumps({"Records": [_call(f"N{n}")]}).encode()
+        trail.put_object(Bucket="trail", Key=f"{base}/29/p{n:03}.json", Body=body)
+    trail.put_object(Bucket="trail", Key=f"{base}/20/old.json.gz", Body=b"not read")
+    trail.put_object(Bucket="trail", Key=f"{base}/30/new.json.gz", Body=b"not read either")
+    late = gzip.compress(json.dumps({"Records": [_call("Late")]}).encode())
+    trail.put_object(Bucket="trail", Key=f"{base}/29/z.json.gz", Body=late)
+    read = list(
+        records.from_s3(
+            trail,
+            "s3://trail/AWSLogs/",
+            since=dt.datetime(2026, 11, 28, tzinfo=dt.UTC),
+            until=dt.datetime(2026, 11, 28, 12, tzinfo=dt.UTC),
+            progress=said.append,
         )
+    )
     assert [r["eventName"] for r in read] == [*(f"N{n}" for n in range(100)), "Late"]
     assert said == ["read 100 files from s3://trail/AWSLogs/"]
-
-
-@pytest.fixture
-def trail(monkeypatch):
-    """An S3 client of moto's emulator, its bucket ``trail`` empty."""
-    fake_aws_credentials(monkeypatch, "us-east-1")
-    with mock_aws():
-        s3 = boto3.client("s3")
-        s3.create_bucket(Bucket="trail")
-        yield s3
 
 
 def test_s3_reads_nothing_under_a_prefix_that_holds_no_keys(trail):
@@ -863,14 +851,10 @@ def test_s3_says_which_file_it_skipped_for_holding_no_records(trail):
     ]
 
 
-def test_s3_names_the_object_that_is_not_a_log_file(monkeypatch):
-    fake_aws_credentials(monkeypatch, "us-east-1")
-    with mock_aws():
-        s3 = boto3.client("s3")
-        s3.create_bucket(Bucket="trail")
-        s3.put_object(Bucket="trail", Key="t/bad.json", Body=b"{nope")
-        with pytest.raises(InputError, match=r"^s3://trail/t/bad\.json is not a CloudTrail log"):
-            list(records.from_s3(s3, "s3://trail/t/"))
+def test_s3_names_the_object_that_is_not_a_log_file(trail):
+    trail.put_object(Bucket="trail", Key="t/bad.json", Body=b"{nope")
+    with pytest.raises(InputError, match=r"^s3://trail/t/bad\.json is not a CloudTrail log"):
+        list(records.from_s3(trail, "s3://trail/t/"))
 
 
 @pytest.mark.parametrize(
